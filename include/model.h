@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The report model: plain data, no library handles. Probes fill it, classify
+ * reads and annotates it, renderers print it. Unknown strings are NULL and
+ * unknown numbers U64_UNSET; both render as JSON null. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+enum environment {
+        ENV_STUDIO_NEW,
+        ENV_STUDIO_CLASSIC,
+        ENV_NOTEBOOK_INSTANCE,
+        ENV_TRAINING_JOB,
+        ENV_PROCESSING_JOB,
+        ENV_NONE,
+        ENV_UNKNOWN,
+        _ENV_MAX,
+        _ENV_INVALID = -EINVAL,
+};
+
+enum confidence {
+        CONFIDENCE_HIGH,
+        CONFIDENCE_MEDIUM,
+        CONFIDENCE_LOW,
+        _CONFIDENCE_MAX,
+        _CONFIDENCE_INVALID = -EINVAL,
+};
+
+enum storage_kind {
+        STORAGE_EBS,
+        STORAGE_EFS,
+        STORAGE_INSTANCE_STORE,
+        STORAGE_FSX_LUSTRE,
+        STORAGE_NFS,
+        STORAGE_LOCAL,
+        STORAGE_OVERLAY,
+        STORAGE_TMPFS,
+        STORAGE_UNKNOWN,
+        _STORAGE_MAX,
+        _STORAGE_INVALID = -EINVAL,
+};
+
+const char *environment_to_string(enum environment e);
+enum environment environment_from_string(const char *s);
+/* "Studio (new)", "Studio Classic", ... for the human report. */
+const char *environment_to_title(enum environment e);
+const char *confidence_to_string(enum confidence c);
+const char *storage_kind_to_string(enum storage_kind k);
+const char *storage_kind_to_title(enum storage_kind k);
+
+struct block_device {
+        char *name;           /* whole disk, "nvme1n1" */
+        char *partition;      /* "nvme0n1p1" when the mount is on a partition */
+        char *model;          /* trimmed */
+        char *serial;         /* trimmed */
+        char *ebs_volume_id;  /* "vol-0abc..." from an EBS serial */
+        int rotational;       /* -1 unknown */
+        uint64_t size_bytes;  /* of the partition when there is one */
+        /* libblkid; only where the device node is readable (live) or the snapshot has them */
+        char *fs_type;
+        char *uuid;
+        char *label;
+};
+
+struct nfs_info {
+        char *server;
+        char *export;
+        char *version;            /* "4.1" from vers= */
+        char *efs_filesystem_id;
+        char *efs_access_point_id;
+        char *region;
+        bool efs_utils;           /* mounted through efs-utils' local TLS/proxy port */
+        bool options_ok;
+        char **warnings;
+};
+
+struct storage {
+        char *path;           /* as given */
+        char *resolved_path;  /* symlinks resolved, inside the sysroot */
+        int mount_id;         /* -1 when no mount was found */
+        char *mountpoint;
+        char *fs_root;        /* the mount's root within its file system (bind mounts) */
+        char *fstype;
+        char *source;
+        char *options;        /* VFS and super-block options, as findmnt's OPTIONS */
+        unsigned dev_major, dev_minor;
+        enum storage_kind kind;
+        bool ephemeral;       /* instance store: wiped when the app restarts */
+        uint64_t fs_magic;    /* statfs f_type, U64_UNSET when unknown */
+        uint64_t size_bytes;
+        uint64_t free_bytes;  /* f_bavail: what an unprivileged user can still write */
+        struct block_device *device;
+        struct nfs_info *nfs;
+        char *error;          /* why a fact is missing ("did not answer within 5 s") */
+};
+
+struct sagemaker {
+        bool metadata_present;   /* resource-metadata.json exists and parsed */
+        char *app_type;
+        char *domain_id;
+        char *space_name;
+        char *user_profile_name;
+        char *resource_arn;
+        char *resource_name;
+        char *app_image_version;
+        char *region;
+        char *region_source;     /* which variable or field region came from */
+        /* environment of the process (or the snapshot's proc/self/environ) */
+        char *env_app_type;
+        char *env_space_name;
+        char *env_space_type;
+        char *env_training_job_name;
+        char *env_processing_job_name;
+        char *home_env;
+        /* marker files */
+        char *notebook_instance_version;
+        bool training_resourceconfig;
+        bool processing_jobconfig;
+        bool processing_resourceconfig;
+        bool sagemakerinternal;  /* /opt/.sagemakerinternal exists */
+};
+
+struct evidence {
+        char *source;
+        char *detail;
+        enum environment points_to; /* _ENV_INVALID: says nothing about the environment */
+};
+
+struct report {
+        enum environment environment;
+        enum confidence confidence;
+        struct evidence *evidence;
+        size_t n_evidence;
+        struct storage home;     /* the inspected path */
+        struct storage *mounts;  /* other storage of interest, by mount id */
+        size_t n_mounts;
+        struct sagemaker sagemaker;
+        bool sagemaker_known;    /* anything at all of struct sagemaker was found */
+        char **warnings;
+        bool timed_out;          /* a file system did not answer: exit 3 with what is known */
+};
+
+void storage_init(struct storage *s);
+void storage_done(struct storage *s);
+struct block_device *block_device_free(struct block_device *d);
+struct nfs_info *nfs_info_free(struct nfs_info *n);
+void sagemaker_done(struct sagemaker *s);
+
+void report_init(struct report *r);
+void report_done(struct report *r);
+
+int report_add_evidence(struct report *r, const char *source, enum environment points_to,
+                        const char *fmt, ...) _printf_(4, 5);
+int report_add_warning(struct report *r, const char *fmt, ...) _printf_(2, 3);
+/* Returns a new zeroed, initialised entry, or NULL on OOM. */
+struct storage *report_add_mount(struct report *r);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+enum option_id {
+        OPT_PATH,
+        OPT_JSON,
+        OPT_QUIET,
+        OPT_EXPECT,
+        OPT_SYSROOT,
+        OPT_TIMEOUT,
+        OPT_LIST,
+        OPT_HELP,
+        OPT_VERSION,
+        _OPT_MAX,
+};
+
+/* One row per option: getopt_long, --help and the man page all read this. */
+struct option_def {
+        enum option_id id;
+        const char *long_name;
+        char short_name;      /* 0: long only */
+        const char *arg_name; /* NULL: takes no argument */
+        const char *help;     /* one line for --help */
+        const char *man;      /* the man page's paragraph (roff-free text) */
+};
+
+extern const struct option_def option_table[];
+extern const size_t option_table_len;
+
+struct exit_status_def {
+        int code;
+        const char *meaning;
+};
+extern const struct exit_status_def exit_status_table[];
+extern const size_t exit_status_table_len;
+
+enum action {
+        ACTION_RUN,
+        ACTION_HELP,
+        ACTION_VERSION,
+        ACTION_LIST,
+};
+
+struct options {
+        enum action action;
+        const char *path;     /* NULL: the default list */
+        bool json;
+        bool quiet;
+        enum environment expect; /* _ENV_INVALID: not asked */
+        const char *sysroot;  /* NULL: live */
+        uint64_t timeout_ns;
+};
+
+#define DEFAULT_TIMEOUT_NS (5 * NSEC_PER_SEC)
+#define MAX_TIMEOUT_NS (3600 * NSEC_PER_SEC)
+
+/* Returns 0, or -EINVAL with a one-line reason in err (no program name, no
+ * newline). Prints nothing: only main speaks. */
+int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t errlen);
+void options_print_help(FILE *f, const char *prog);
+void options_print_list(FILE *f);

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "model.h"
+#include "sysroot.h"
+
+#define RESOURCE_METADATA "/opt/ml/metadata/resource-metadata.json"
+#define NOTEBOOK_INSTANCE_MARKER "/etc/opt/ml/sagemaker-notebook-instance-version.txt"
+#define TRAINING_RESOURCECONFIG "/opt/ml/input/config/resourceconfig.json"
+#define PROCESSING_JOBCONFIG "/opt/ml/config/processingjobconfig.json"
+#define PROCESSING_RESOURCECONFIG "/opt/ml/config/resourceconfig.json"
+#define PROC_ENVIRON "/proc/self/environ"
+
+/* Reads the identity files and the environment under the sysroot. Missing
+ * files are no evidence; unreadable or invalid ones add a warning. Returns 0
+ * or -ENOMEM. Does not log. */
+int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***warnings);
+
+/* Parses resource-metadata.json text into ret; -EBADMSG when it is not a JSON
+ * object (warnings say why). For the fuzzer and tests too. */
+int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
+                             struct sagemaker *ret, char ***warnings);
+
+/* Picks the variables the probe uses from a NUL-separated environ block. */
+int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
+                            char ***warnings);

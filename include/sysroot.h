@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Every host file the probe reads goes through here, so that a snapshot tree
+ * (--sysroot DIR) replays exactly what a live run reads under "/". Paths are
+ * resolved inside the root as chroot would: an absolute symlink target, or ".."
+ * past the top, stays inside it. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sysroot {
+        int fd;       /* O_PATH directory fd of the root */
+        char *dir;    /* the --sysroot argument; NULL when live */
+};
+
+/* dir NULL: the live system ("/"). Returns 0 or -errno; does not log. */
+int sysroot_open(struct sysroot *ret, const char *dir);
+void sysroot_close(struct sysroot *r);
+
+static inline bool sysroot_is_replay(const struct sysroot *r)
+{
+        return r->dir != NULL;
+}
+
+/* The absolute path inside the root with every symlink resolved. A relative
+ * path is taken from the root. Returns 0, -ENOENT, -ELOOP (more than 40 links),
+ * -ENOTDIR, -ENAMETOOLONG, -ENOMEM or another -errno. May touch the file
+ * systems along the path: live, run it where it can be abandoned (fsquery). */
+int sysroot_resolve(const struct sysroot *r, const char *path, char **ret);
+
+/* Opens a regular file (never a FIFO or device: a snapshot may hold anything)
+ * after resolution. Returns an fd or -errno. */
+int sysroot_open_file(const struct sysroot *r, const char *path);
+
+/* Reads a whole regular file of at most max bytes, NUL-terminated.
+ * -EFBIG when it is larger. */
+int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                      size_t *ret_len);
+
+/* A sysfs-style attribute: at most 4 KiB, padding stripped. -ENODATA when
+ * empty, -EBADMSG when it holds bytes that are no text (NULs, control
+ * characters). */
+int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret);
+
+bool sysroot_exists(const struct sysroot *r, const char *path);
+
+/* "DIR/proc/self/mountinfo" in replay, the path itself live: for messages.
+ * Returns a static-per-call buffer owned by the caller (malloc'd) or NULL. */
+char *sysroot_display(const struct sysroot *r, const char *path);
+
+/* Names in a directory, sorted, without "." and ".."; at most max of them
+ * (-E2BIG past that). Returns 0 or -errno. */
+int sysroot_list_dir(const struct sysroot *r, const char *path, size_t max, char ***ret);

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockdev.h"
+#include "fsquery.h"
+#include "macro.h"
+#include "mounts.h"
+#include "probe.h"
+#include "sagemaker.h"
+#include "storage.h"
+#include "strutil.h"
+
+/* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
+static const char *const default_paths[] = {
+        "/home/sagemaker-user",
+        "/home/ec2-user/SageMaker",
+};
+
+/* Other storage worth describing wherever the inspected path is. */
+static const char *const interesting_prefixes[] = {
+        "/mnt/custom-file-systems", /* custom EFS and FSx (§2) */
+        "/mnt/sagemaker-nvme",      /* instance store (§2) */
+};
+static const char *const interesting_mounts[] = {
+        "/home/sagemaker-user",
+        "/root",
+        "/home/ec2-user/SageMaker",
+};
+#define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
+#define MOUNTS_OF_INTEREST_MAX 64
+#define FACTS_MAX (4 * 1024 * 1024)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
+
+struct filter_ctx {
+        const char *path; /* resolved, or lexical when it did not answer */
+};
+
+static bool mount_wanted(const struct mount_entry *e, void *userdata)
+{
+        const struct filter_ctx *f = userdata;
+
+        if (path_is_under(f->path, e->target) || path_is_under(e->target, f->path))
+                return true;
+        if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
+                return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
+                if (path_is_under(e->target, interesting_prefixes[i]))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
+                if (strcmp(e->target, interesting_mounts[i]) == 0)
+                        return true;
+        return false;
+}
+
+static bool mount_of_interest(const struct mount_entry *e, const char *path)
+{
+        if (path_is_under(e->target, path) && strcmp(e->target, path) != 0)
+                return true; /* a submount of the inspected path */
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
+                if (path_is_under(e->target, interesting_prefixes[i]))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
+                if (strcmp(e->target, interesting_mounts[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Of several mounts on one target only the last is visible. */
+static bool is_overmounted(const struct mount_table *t, size_t i)
+{
+        for (size_t j = i + 1; j < t->n; j++)
+                if (strcmp(t->entries[j].target, t->entries[i].target) == 0)
+                        return true;
+        return false;
+}
+
+static int describe_mount(const struct sysroot *root, const struct mount_entry *e,
+                          struct storage *s, char ***warnings)
+{
+        s->mount_id = e->id;
+        s->mountpoint = strdup(e->target);
+        s->fs_root = strdup_or_null(e->root);
+        s->fstype = strdup(e->fstype);
+        s->source = strdup_or_null(e->source);
+        s->options = strdup_or_null(e->options);
+        s->dev_major = e->major;
+        s->dev_minor = e->minor;
+        if (!s->mountpoint || !s->fstype)
+                return -ENOMEM;
+
+        if (strcmp(e->fstype, "nfs") == 0 || strcmp(e->fstype, "nfs4") == 0) {
+                int k = nfs_describe(e, &s->nfs);
+                if (k < 0)
+                        return k;
+        }
+        /* Major 0 is the kernel's anonymous devices (NFS, overlay, tmpfs): no sysfs. */
+        if (e->major != 0) {
+                int k = blockdev_probe(root, e->major, e->minor, &s->device, warnings);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0 && k != -ENOENT) {
+                        _cleanup_free_ char *d = sysroot_display(root, "/sys/dev/block");
+                        (void)strv_extendf(warnings, "%s/%u:%u: %s, ignoring", strna(d), e->major,
+                                           e->minor, strerror(-k));
+                } else if (k == -ENOENT) {
+                        _cleanup_free_ char *d = sysroot_display(root, "/sys/dev/block");
+                        (void)strv_extendf(warnings,
+                                           "%s/%u:%u does not exist: the device of %s is unknown",
+                                           strna(d), e->major, e->minor, e->target);
+                }
+        }
+        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
+        return 0;
+}
+
+/* Facts that are not files, from the snapshot: {"statfs": {PATH: {...}},
+ * "blkid": {DEVICE: {...}}}. A missing file means they stay unknown. */
+static cJSON *load_facts(const struct sysroot *root, char ***warnings)
+{
+        _cleanup_free_ char *text = NULL, *display = NULL;
+        cJSON *j;
+        size_t len;
+        int k;
+
+        if (!sysroot_is_replay(root))
+                return NULL;
+        k = sysroot_read_file(root, SNAPSHOT_FACTS, FACTS_MAX, &text, &len);
+        if (k == -ENOENT || k == -ENOTDIR)
+                return NULL;
+        display = sysroot_display(root, SNAPSHOT_FACTS);
+        if (k < 0) {
+                (void)strv_extendf(warnings, "cannot read %s: %s, ignoring", strna(display),
+                                   strerror(-k));
+                return NULL;
+        }
+        j = cJSON_ParseWithLength(text, len);
+        if (!j || !cJSON_IsObject(j)) {
+                (void)strv_extendf(warnings, "%s: not a JSON object, ignoring", strna(display));
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+static bool json_u64(const cJSON *o, const char *key, uint64_t *ret)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        /* Sizes past 2^53 do not survive a double: collect writes them as strings. */
+        if (cJSON_IsString(v))
+                return parse_u64(v->valuestring, ret) == 0;
+        if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9007199254740992.0) {
+                *ret = (uint64_t)v->valuedouble;
+                return true;
+        }
+        return false;
+}
+
+static void facts_statfs(const cJSON *facts, const char *path, struct storage *s)
+{
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(facts, "statfs"), path);
+        uint64_t v;
+
+        if (!cJSON_IsObject(o))
+                return;
+        if (json_u64(o, "type", &v))
+                s->fs_magic = v;
+        if (json_u64(o, "size_bytes", &v))
+                s->size_bytes = v;
+        if (json_u64(o, "free_bytes", &v))
+                s->free_bytes = v;
+}
+
+static char *json_str(const cJSON *o, const char *key)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 256 ||
+            !utf8_is_valid(v->valuestring, strlen(v->valuestring)))
+                return NULL;
+        return strdup(v->valuestring);
+}
+
+static void facts_blkid(const cJSON *facts, const char *node, struct block_device *d)
+{
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(facts, "blkid"), node);
+
+        if (!cJSON_IsObject(o))
+                return;
+        d->fs_type = json_str(o, "type");
+        d->uuid = json_str(o, "uuid");
+        d->label = json_str(o, "label");
+}
+
+static char *device_node(const struct block_device *d)
+{
+        char *n;
+
+        if (asprintf(&n, "/dev/%s", d->partition ? d->partition : d->name) < 0)
+                return NULL;
+        return n;
+}
+
+static void apply_statfs(struct storage *s, const struct fsq_reply *rep)
+{
+        if (!rep->have_statfs)
+                return;
+        s->fs_magic = rep->f_type;
+        s->size_bytes = rep->size_bytes;
+        s->free_bytes = rep->free_bytes;
+}
+
+static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns)
+{
+        char t[32];
+
+        snprintf(t, sizeof(t), "%.3g s", (double)timeout_ns / 1e9);
+        free(s->error);
+        if (asprintf(&s->error, "did not answer within %s", t) < 0)
+                s->error = NULL;
+        r->timed_out = true;
+        (void)report_add_warning(r, "%s (%s from %s) did not answer within %s",
+                                 strna(s->mountpoint), strna(s->fstype), strna(s->source), t);
+}
+
+/* statfs of every mount and a superblock probe of every device, live, in one
+ * batch of workers; in replay from the snapshot's facts. */
+static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJSON *facts,
+                          uint64_t timeout_ns)
+{
+        size_t n_st = r->n_mounts + 1;
+        _cleanup_free_ struct fsq_request *reqs = NULL;
+        _cleanup_free_ struct fsq_reply *reps = NULL;
+        _cleanup_strv_free_ char **nodes = NULL;
+        struct storage **owner = NULL;
+        size_t n = 0;
+        int k;
+
+        if (sysroot_is_replay(root)) {
+                for (size_t i = 0; i < n_st; i++) {
+                        struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                        _cleanup_free_ char *node = NULL;
+
+                        if (i == 0 && s->resolved_path)
+                                facts_statfs(facts, s->resolved_path, s);
+                        if (s->size_bytes == U64_UNSET && s->mountpoint)
+                                facts_statfs(facts, s->mountpoint, s);
+                        if (s->device && (node = device_node(s->device)))
+                                facts_blkid(facts, node, s->device);
+                }
+                return 0;
+        }
+
+        reqs = calloc(2 * n_st, sizeof(*reqs));
+        reps = calloc(2 * n_st, sizeof(*reps));
+        owner = calloc(2 * n_st, sizeof(*owner));
+        if (!reqs || !reps || !owner) {
+                free(owner);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_st; i++) {
+                struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+
+                /* The home's statfs came with its path lookup. */
+                if (i > 0 && s->mountpoint) {
+                        reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint };
+                        owner[n++] = s;
+                }
+                if (s->device && !s->error) {
+                        char *node = device_node(s->device);
+                        if (!node || strv_push(&nodes, node) < 0) {
+                                free(owner);
+                                return -ENOMEM;
+                        }
+                        reqs[n] = (struct fsq_request){ FSQ_BLKID, nodes[strv_length(nodes) - 1] };
+                        owner[n++] = s;
+                }
+        }
+        k = fsq_run(root, reqs, reps, n, timeout_ns);
+        if (k < 0) {
+                free(owner);
+                return k;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct storage *s = owner[i];
+
+                if (reps[i].err == -ETIMEDOUT) {
+                        if (!s->error)
+                                set_timeout(s, r, timeout_ns);
+                        continue;
+                }
+                if (reqs[i].op == FSQ_STATFS)
+                        apply_statfs(s, &reps[i]);
+                else if (reps[i].err == 0) {
+                        s->device->fs_type = reps[i].fs_type[0] ? strdup(reps[i].fs_type) : NULL;
+                        s->device->uuid = reps[i].uuid[0] ? strdup(reps[i].uuid) : NULL;
+                        s->device->label = reps[i].label[0] ? strdup(reps[i].label) : NULL;
+                }
+        }
+        free(owner);
+        return 0;
+}
+
+static int cmp_mount_id(const void *a, const void *b)
+{
+        const struct storage *x = a, *y = b;
+
+        return (x->mount_id > y->mount_id) - (x->mount_id < y->mount_id);
+}
+
+static char *absolute_path(const char *path, const char *cwd)
+{
+        char *s;
+
+        if (path[0] == '/' || !cwd)
+                return strdup(path);
+        if (asprintf(&s, "%s/%s", cwd, path) < 0)
+                return NULL;
+        return s;
+}
+
+int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
+              char **ret_error)
+{
+        const char *candidates[ARRAY_SIZE(default_paths) + 1];
+        struct fsq_request reqs[ARRAY_SIZE(candidates)];
+        struct fsq_reply *reps = NULL;
+        _cleanup_free_ char *abs = NULL, *lexical = NULL;
+        _cleanup_(cJSON_Deletep) cJSON *facts = NULL;
+        struct mount_table table = {};
+        struct filter_ctx fctx;
+        const struct mount_entry *home_mount;
+        size_t n = 0, chosen = SIZE_MAX;
+        int k;
+
+        *ret_error = NULL;
+        k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
+        if (k < 0)
+                return k;
+
+        if (p->path) {
+                abs = absolute_path(p->path, sysroot_is_replay(root) ? NULL : p->cwd);
+                if (!abs)
+                        return -ENOMEM;
+                candidates[n++] = abs;
+        } else {
+                for (size_t i = 0; i < ARRAY_SIZE(default_paths); i++)
+                        candidates[n++] = default_paths[i];
+                if (r->sagemaker.home_env && r->sagemaker.home_env[0] == '/')
+                        candidates[n++] = r->sagemaker.home_env;
+        }
+        for (size_t i = 0; i < n; i++)
+                reqs[i] = (struct fsq_request){ FSQ_PATH, candidates[i] };
+
+        /* Every candidate at once, so a dead first one costs one timeout, not several. */
+        reps = calloc(n, sizeof(*reps));
+        if (!reps)
+                return -ENOMEM;
+        k = fsq_run(root, reqs, reps, n, p->timeout_ns);
+        if (k < 0)
+                goto out;
+        for (size_t i = 0; i < n && chosen == SIZE_MAX; i++)
+                if (reps[i].err == 0 || reps[i].err == -ETIMEDOUT ||
+                    (p->path && reps[i].err != -ENOENT) ||
+                    (reps[i].err != -ENOENT && reps[i].err != -ENOTDIR))
+                        chosen = i;
+        if (chosen == SIZE_MAX) {
+                if (p->path)
+                        (void)asprintf(ret_error, "%s: %s", p->path, strerror(-reps[0].err));
+                else
+                        (void)asprintf(ret_error, "no home found: none of %s, %s%s%s exists",
+                                       default_paths[0], default_paths[1],
+                                       n > 2 ? ", $HOME=" : ", and $HOME is not set",
+                                       n > 2 ? candidates[2] : "");
+                k = -ENOENT;
+                goto out;
+        }
+
+        r->home.path = strdup(p->path ? p->path : candidates[chosen]);
+        if (!r->home.path) {
+                k = -ENOMEM;
+                goto out;
+        }
+        if (reps[chosen].err == -ETIMEDOUT) {
+                /* Resolution got stuck: match the mount table lexically instead. */
+                lexical = path_normalize(candidates[chosen]);
+                if (!lexical) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                fctx.path = lexical;
+        } else if (reps[chosen].err < 0) {
+                (void)asprintf(ret_error, "%s: %s", candidates[chosen],
+                               reps[chosen].err == -ELOOP ? "too many levels of symbolic links"
+                                                          : strerror(-reps[chosen].err));
+                k = reps[chosen].err;
+                goto out;
+        } else {
+                r->home.resolved_path = strdup(reps[chosen].resolved);
+                if (!r->home.resolved_path) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                fctx.path = r->home.resolved_path;
+                apply_statfs(&r->home, &reps[chosen]);
+        }
+
+        k = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
+        if (k < 0) {
+                _cleanup_free_ char *d = sysroot_display(root, "/proc/self/mountinfo");
+                (void)asprintf(ret_error, "cannot read the mount table %s: %s", strna(d),
+                               strerror(-k));
+                goto out;
+        }
+        home_mount = mounts_find_containing(&table, fctx.path);
+        if (!home_mount) {
+                (void)asprintf(ret_error, "%s: no mount holds %s%s", table.file, fctx.path,
+                               table.lines == 0 ? " (the mount table is empty)" : "");
+                k = -ENOENT;
+                goto out;
+        }
+        k = describe_mount(root, home_mount, &r->home, &r->warnings);
+        if (k < 0)
+                goto out;
+        if (reps[chosen].err == -ETIMEDOUT)
+                set_timeout(&r->home, r, p->timeout_ns);
+
+        for (size_t i = 0; i < table.n; i++) {
+                const struct mount_entry *e = &table.entries[i];
+                struct storage *s;
+
+                if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
+                        r->sagemaker.sagemakerinternal = true;
+                if (e == home_mount || !mount_of_interest(e, fctx.path) || is_overmounted(&table, i))
+                        continue;
+                if (r->n_mounts >= MOUNTS_OF_INTEREST_MAX) {
+                        (void)report_add_warning(r, "more than %d other mounts, listed the first",
+                                                 MOUNTS_OF_INTEREST_MAX);
+                        break;
+                }
+                s = report_add_mount(r);
+                if (!s) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                k = describe_mount(root, e, s, &r->warnings);
+                if (k < 0)
+                        goto out;
+        }
+        if (r->n_mounts > 1)
+                qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
+
+        facts = load_facts(root, &r->warnings);
+        k = probe_fs_facts(root, r, facts, p->timeout_ns);
+        if (k < 0)
+                goto out;
+
+        /* NFS option findings belong to the report's warnings too, by mount. */
+        for (size_t i = 0; i <= r->n_mounts; i++) {
+                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                for (char **w = s->nfs ? s->nfs->warnings : NULL; w && *w; w++)
+                        (void)report_add_warning(r, "%s: %s", s->mountpoint, *w);
+                if (s->ephemeral && s->kind == STORAGE_INSTANCE_STORE)
+                        (void)report_add_warning(r,
+                                                 "%s is instance store: it is wiped when the app "
+                                                 "is deleted, restarted or patched",
+                                                 s->mountpoint);
+        }
+        if (r->home.kind == STORAGE_OVERLAY && !p->path)
+                (void)report_add_warning(r,
+                                         "%s is on the container's own file system: what is "
+                                         "written there is lost when the app restarts",
+                                         r->home.path);
+        k = 0;
+out:
+        free(reps);
+        mount_table_done(&table);
+        return k;
+}
