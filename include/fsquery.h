@@ -25,6 +25,14 @@ enum fsq_op {
 struct fsq_request {
         enum fsq_op op;
         const char *path;
+        /* Requests of one group run in one child, in order, each answer sent as
+         * soon as it is known; so a stall is pinned on the first unanswered
+         * request of its group, and a group costs one fork. Groups are
+         * numbered from 0 without gaps. */
+        unsigned group;
+        /* The group's later requests are skipped (-ECANCELED) once this one
+         * succeeds: "the first of these paths that exists". */
+        bool first_found;
 };
 
 struct fsq_reply {
@@ -38,11 +46,22 @@ struct fsq_reply {
         char fs_type[32], uuid[64], label[128];
 };
 
-/* Runs n queries concurrently, each in its own process, all bounded by
- * timeout_ns from the call. Every reply is filled (err tells). Returns 0, or
- * -errno when the workers could not be started at all. Does not log. */
+/* Runs the groups of queries concurrently, each group in its own process, all
+ * bounded by timeout_ns from the call. Every reply is filled: err is
+ * -ETIMEDOUT for the request a group was stuck on and for those after it.
+ * Returns 0, or -errno when the workers could not be started at all. Does not
+ * log. */
 int fsq_run(const struct sysroot *root, const struct fsq_request *reqs,
             struct fsq_reply *replies, size_t n, uint64_t timeout_ns);
+
+/* The same in two steps, so the caller can work while the workers do:
+ * fsq_start() launches them (bounded by timeout_ns from now), fsq_wait()
+ * collects every reply (reqs must be the same array) and frees the batch.
+ * fsq_start() returns 0 or -errno; fsq_wait() returns as fsq_run(). */
+struct fsq_batch;
+int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t n,
+              uint64_t timeout_ns, struct fsq_batch **ret);
+int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_reply *replies);
 
 /* The work of one query, in the calling process: for tests and the child. */
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req,

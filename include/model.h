@@ -57,6 +57,7 @@ struct block_device {
         char *name;           /* whole disk, "nvme1n1" */
         char *partition;      /* "nvme0n1p1" when the mount is on a partition */
         char *model;          /* trimmed */
+        bool model_unreadable; /* the attribute exists but is empty or garbled */
         char *serial;         /* trimmed */
         char *ebs_volume_id;  /* "vol-0abc..." from an EBS serial */
         int rotational;       /* -1 unknown */
@@ -115,7 +116,8 @@ struct sagemaker {
         char *env_space_name;
         char *env_space_type;
         char *env_training_job_name;
-        char *env_processing_job_name;
+        char *processing_job_name;  /* processingjobconfig.json */
+        char *processing_job_arn;
         char *home_env;
         /* marker files */
         char *notebook_instance_version;
@@ -131,6 +133,8 @@ struct evidence {
         enum environment points_to; /* _ENV_INVALID: says nothing about the environment */
 };
 
+struct bench_result;
+
 struct report {
         enum environment environment;
         enum confidence confidence;
@@ -143,6 +147,7 @@ struct report {
         bool sagemaker_known;    /* anything at all of struct sagemaker was found */
         char **warnings;
         bool timed_out;          /* a file system did not answer: exit 3 with what is known */
+        struct bench_result *bench; /* --bench (include/bench.h), NULL when not asked */
 };
 
 void storage_init(struct storage *s);

@@ -11,10 +11,15 @@
 enum option_id {
         OPT_PATH,
         OPT_JSON,
+        OPT_FORMAT,
+        OPT_OUTPUT,
         OPT_QUIET,
         OPT_EXPECT,
         OPT_SYSROOT,
         OPT_TIMEOUT,
+        OPT_BENCH,
+        OPT_BENCH_TIME,
+        OPT_BENCH_SIZE,
         OPT_LIST,
         OPT_HELP,
         OPT_VERSION,
@@ -41,6 +46,18 @@ struct exit_status_def {
 extern const struct exit_status_def exit_status_table[];
 extern const size_t exit_status_table_len;
 
+/* --format; --json is the short form of --format=json. */
+enum output_format {
+        FORMAT_HUMAN,
+        FORMAT_JSON,
+        FORMAT_EMF,
+        FORMAT_PROMETHEUS,
+        _FORMAT_MAX,
+        _FORMAT_INVALID = -EINVAL,
+};
+const char *output_format_to_string(enum output_format f);
+enum output_format output_format_from_string(const char *s);
+
 enum action {
         ACTION_RUN,
         ACTION_HELP,
@@ -51,11 +68,16 @@ enum action {
 struct options {
         enum action action;
         const char *path;     /* NULL: the default list */
-        bool json;
+        bool json;            /* format == FORMAT_JSON, kept for older callers */
+        enum output_format format;
+        const char *output;   /* --output=FILE: written atomically; NULL: stdout */
         bool quiet;
         enum environment expect; /* _ENV_INVALID: not asked */
         const char *sysroot;  /* NULL: live */
         uint64_t timeout_ns;
+        bool bench;
+        uint64_t bench_time_ns;  /* total budget of --bench */
+        uint64_t bench_size;     /* bytes; 0: default (256 MiB capped at 5% of free space) */
 };
 
 #define DEFAULT_TIMEOUT_NS (5 * NSEC_PER_SEC)

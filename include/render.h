@@ -16,6 +16,10 @@ cJSON *report_to_json(const struct report *r);
 /* Return 0 or -errno (-ENOMEM; -EIO when the stream failed). */
 int render_json(FILE *f, const struct report *r);
 int render_text(FILE *f, const struct report *r, bool color);
+/* One CloudWatch EMF object on one line; timestamp_ms: when the probe ran. */
+int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms);
+/* node_exporter textfile-collector text. */
+int render_prometheus(FILE *f, const struct report *r);
 
 /* JSON-safe helpers shared by every renderer that builds cJSON. */
 bool json_add_string(cJSON *o, const char *key, const char *s);

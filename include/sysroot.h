@@ -6,12 +6,16 @@
  * resolved inside the root as chroot would: an absolute symlink target, or ".."
  * past the top, stays inside it. */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+struct sysroot_cache;
 
 struct sysroot {
         int fd;       /* O_PATH directory fd of the root */
         char *dir;    /* the --sysroot argument; NULL when live */
+        struct sysroot_cache *cache; /* directories already resolved; may be NULL */
 };
 
 /* dir NULL: the live system ("/"). Returns 0 or -errno; does not log. */
@@ -28,6 +32,10 @@ static inline bool sysroot_is_replay(const struct sysroot *r)
  * -ENOTDIR, -ENAMETOOLONG, -ENOMEM or another -errno. May touch the file
  * systems along the path: live, run it where it can be abandoned (fsquery). */
 int sysroot_resolve(const struct sysroot *r, const char *path, char **ret);
+
+/* The same into a caller's buffer, with raw system calls only (no errno, no
+ * malloc): safe in a worker that shares the caller's memory. */
+int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX]);
 
 /* Opens a regular file (never a FIFO or device: a snapshot may hold anything)
  * after resolution. Returns an fd or -errno. */

@@ -152,9 +152,9 @@ static const struct storage_rule {
          * at /home/sagemaker-user (JupyterServer) or /root (kernel images); a
          * plain NFS source is the same EFS reached without efs-utils. */
         { "/home/sagemaker-user", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
-          "an EFS home on /home/sagemaker-user is Studio Classic" },
+          "an EFS or NFS home on /home/sagemaker-user is Studio Classic" },
         { "/root", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
-          "an EFS home on /root is a Studio Classic kernel image" },
+          "an EFS or NFS home on /root is a Studio Classic kernel image" },
         /* §3: the notebook instance's ML storage volume. */
         { "/home/ec2-user/SageMaker", false, { STORAGE_EBS }, 1, ENV_NOTEBOOK_INSTANCE,
           "an EBS volume on /home/ec2-user/SageMaker is a notebook instance" },
@@ -292,7 +292,8 @@ int classify(struct report *r)
                         break;
                 }
         }
-        if (storage < 0 && !home_mounted) {
+        if (storage < 0 && !home_mounted &&
+            (identity < 0 || env_has_storage_signature(identity))) {
                 storage = ENV_NONE;
                 k = report_add_evidence(r, "mountinfo", ENV_NONE,
                                         "none of /home/sagemaker-user, /root, "

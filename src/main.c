@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "classify.h"
 #include "config.h"
 #include "exit-status.h"
@@ -57,15 +61,160 @@ static bool want_color(void)
         return isatty(STDOUT_FILENO) == 1;
 }
 
+/* --output: a temporary file in the same directory, renamed over FILE when
+ * complete (node_exporter's textfile-collector README: a scrape must never see
+ * half a file, and rename(2) is atomic only within one file system). */
+static int output_open(const char *path, FILE **ret, char **ret_tmp)
+{
+        _cleanup_free_ char *tmp = NULL;
+        mode_t mask;
+        int fd;
+
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* mkostemp creates 0600; the collector runs as another user. */
+        mask = umask(0);
+        umask(mask);
+        if (fchmod(fd, 0666 & ~mask) < 0 || !(*ret = fdopen(fd, "w"))) {
+                int k = -errno;
+                close(fd);
+                unlink(tmp);
+                return k;
+        }
+        *ret_tmp = TAKE_PTR(tmp);
+        return 0;
+}
+
+/* failed: the renderer failed, so FILE keeps its previous content. */
+static int output_commit(FILE *f, const char *tmp, const char *path, int failed)
+{
+        int k = failed < 0 ? failed : 0;
+
+        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0)
+                k = errno ? -errno : -EIO;
+        if (fclose(f) != 0 && k == 0)
+                k = -errno;
+        if (k == 0 && rename(tmp, path) < 0)
+                k = -errno;
+        if (k < 0)
+                unlink(tmp);
+        return k;
+}
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* --bench: failures that are the user's situation, not a bug, get a sentence
+ * that says what to do; exit 3 either way. */
+static void log_bench_error(const struct bench_result *b)
+{
+        const struct bench_measure *m = &b->m;
+        const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
+                                                  : "setup";
+        const char *left = b->leftover || m->err_workload < 0 ? "" : "; its files were removed";
+
+        switch (-m->err) {
+        case EROFS:
+                log_error("--bench: %s is on a read-only file system%s", b->path, left);
+                break;
+        case EACCES:
+        case EPERM:
+                log_error("--bench: no permission to create files in %s (%s: %s); benchmark a "
+                          "directory you can write, such as your home%s",
+                          b->path, where, m->err_call, left);
+                break;
+        case ENOSPC:
+                log_error("--bench: the file system of %s is full (%s: %s: no space or no "
+                          "inodes left)%s",
+                          b->path, where, m->err_call, left);
+                break;
+        case EDQUOT:
+                log_error("--bench: disk quota exceeded on %s (%s: %s)%s", b->path, where,
+                          m->err_call, left);
+                break;
+        default:
+                log_error("--bench: %s failed in %s on %s: %s%s", m->err_call, where, b->path,
+                          strerror(-m->err), left);
+                break;
+        }
+}
+
+/* Runs after probe and classify; returns the exit status the benchmark asks
+ * for. The partial results stay in r->bench and are printed in every case. */
+static int run_bench(const struct options *o, struct report *r)
+{
+        struct bench_params bp = {
+                .path = r->home.resolved_path,
+                .budget_ns = o->bench_time_ns,
+                .size_bytes = o->bench_size,
+                .free_bytes = r->home.free_bytes,
+                .grace_ns = o->timeout_ns,
+                .progress = isatty(STDERR_FILENO) == 1,
+        };
+        char err[256] = "";
+        const struct bench_measure *m;
+        int k;
+
+        if (!bp.path) {
+                log_error("--bench: %s could not be resolved; nothing to benchmark",
+                          strna(r->home.path));
+                return EXIT_FAILURE_RUN;
+        }
+        k = bench_run(&bp, &r->bench, err, sizeof(err));
+        if (k < 0) {
+                log_error("--bench: %s: %s", bp.path, err[0] ? err : strerror(-k));
+                return EXIT_FAILURE_RUN;
+        }
+        if (bench_assess(r->bench, &r->home) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILURE_RUN;
+        }
+        m = &r->bench->m;
+        if (m->interrupted) {
+                log_error("--bench: stopped by %s; %s, partial results follow",
+                          sigabbrev_np(bench_stop_signal()) ? sigabbrev_np(bench_stop_signal())
+                                                            : "a signal",
+                          r->bench->leftover ? "its directory could not be removed"
+                                             : "its files were removed");
+                k = EXIT_INTERRUPTED;
+        } else if (m->err) {
+                log_bench_error(r->bench);
+                k = EXIT_FAILURE_RUN;
+        } else if (m->timed_out) {
+                log_error("--bench: %s stopped answering; the benchmark was abandoned after "
+                          "%.1f s",
+                          bp.path, (double)m->elapsed_ns / 1e9);
+                k = EXIT_FAILURE_RUN;
+        } else
+                k = EXIT_OK;
+        if (r->bench->leftover) {
+                log_error("--bench: could not remove %s; remove it by hand", r->bench->leftover);
+                if (k == EXIT_OK)
+                        k = EXIT_FAILURE_RUN;
+        }
+        return k;
+}
+
 static int run(int argc, char *argv[])
 {
+        _cleanup_free_ char *tmp = NULL;
+        FILE *out = stdout;
+        uint64_t started_ms = now_ms();
         struct options o;
         struct sysroot root = { .fd = -1 };
         struct report r;
         struct probe_params pp;
         char err[512], cwd[PATH_MAX];
         char *error = NULL;
-        int k, status;
+        int k, status, bench_status = EXIT_OK;
 
         k = options_parse(argc, argv, &o, err, sizeof(err));
         if (k < 0) {
@@ -115,15 +264,50 @@ static int run(int argc, char *argv[])
                 status = EXIT_FAILURE_RUN;
                 goto out;
         }
+        if (o.bench) {
+                bench_status = run_bench(&o, &r);
+                if (!r.bench) {
+                        status = bench_status;
+                        goto out;
+                }
+        }
 
+        if (o.output) {
+                k = output_open(o.output, &out, &tmp);
+                if (k < 0) {
+                        log_error("cannot write %s: %s", o.output, strerror(-k));
+                        status = EXIT_FAILURE_RUN;
+                        goto out;
+                }
+        }
         if (o.quiet) {
-                printf("%s\n", environment_to_string(r.environment));
+                fprintf(out, "%s\n", environment_to_string(r.environment));
                 for (char **w = r.warnings; w && *w; w++)
                         fprintf(stderr, "%s: warning: %s\n", prog, *w);
-        } else if (o.json)
-                k = render_json(stdout, &r);
-        else
-                k = render_text(stdout, &r, want_color());
+        } else
+                switch (o.format) {
+                case FORMAT_JSON:
+                        k = render_json(out, &r);
+                        break;
+                case FORMAT_EMF:
+                        k = render_emf(out, &r, started_ms);
+                        break;
+                case FORMAT_PROMETHEUS:
+                        k = render_prometheus(out, &r);
+                        break;
+                default:
+                        k = render_text(out, &r, !o.output && want_color());
+                        break;
+                }
+        if (o.output) {
+                k = output_commit(out, tmp, o.output, k);
+                out = stdout;
+                if (k < 0 && k != -ENOMEM) {
+                        log_error("cannot write %s: %s", o.output, strerror(-k));
+                        status = EXIT_FAILURE_RUN;
+                        goto out;
+                }
+        }
         if (k == -ENOMEM) {
                 log_error("out of memory");
                 status = EXIT_FAILURE_RUN;
@@ -131,6 +315,14 @@ static int run(int argc, char *argv[])
         }
 
         if (r.timed_out) {
+                /* Name each mount (mount point, type, server) and how long it
+                 * was given: the report went to stdout, maybe into a pipe. */
+                for (size_t i = 0; i <= r.n_mounts; i++) {
+                        const struct storage *s = i == 0 ? &r.home : &r.mounts[i - 1];
+                        if (s->error)
+                                log_error("%s (%s from %s): %s", strna(s->mountpoint),
+                                          strna(s->fstype), strna(s->source), s->error);
+                }
                 log_error("a file system did not answer within the timeout; the report is "
                           "incomplete");
                 status = EXIT_FAILURE_RUN;
@@ -138,6 +330,9 @@ static int run(int argc, char *argv[])
                 status = r.environment == o.expect ? EXIT_OK : EXIT_EXPECT_FAILED;
         else
                 status = EXIT_OK;
+        if (bench_status == EXIT_INTERRUPTED ||
+            (bench_status != EXIT_OK && status != EXIT_INTERRUPTED && status != EXIT_FAILURE_RUN))
+                status = bench_status;
 out:
         free(error);
         report_done(&r);

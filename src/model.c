@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "model.h"
 #include "strutil.h"
 
@@ -154,7 +155,7 @@ void sagemaker_done(struct sagemaker *s)
                 &s->app_type, &s->domain_id, &s->space_name, &s->user_profile_name,
                 &s->resource_arn, &s->resource_name, &s->app_image_version, &s->region,
                 &s->region_source, &s->env_app_type, &s->env_space_name, &s->env_space_type,
-                &s->env_training_job_name, &s->env_processing_job_name, &s->home_env,
+                &s->env_training_job_name, &s->processing_job_name, &s->processing_job_arn, &s->home_env,
                 &s->notebook_instance_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -183,6 +184,7 @@ void report_done(struct report *r)
         free(r->mounts);
         sagemaker_done(&r->sagemaker);
         strv_free(r->warnings);
+        bench_result_free(r->bench);
         report_init(r);
 }
 

@@ -67,14 +67,18 @@ static char *read_attr(const struct sysroot *root, const char *dir, const char *
 static uint64_t read_u64_attr(const struct sysroot *root, const char *dir, const char *attr,
                               char ***warnings)
 {
-        _cleanup_free_ char *v = read_attr(root, dir, attr, warnings);
+        _cleanup_free_ char *v = read_attr(root, dir, attr, warnings), *path = NULL,
+                            *display = NULL;
         uint64_t n;
 
         if (!v)
                 return U64_UNSET;
         if (parse_u64(v, &n) < 0) {
-                (void)strv_extendf(warnings, "%s/%s: \"%s\" is not a number, ignoring", dir, attr,
-                                   v);
+                /* Named as the user finds it: under --sysroot, like read_attr's. */
+                if (asprintf(&path, "%s/%s", dir, attr) >= 0)
+                        display = sysroot_display(root, path);
+                (void)strv_extendf(warnings, "%s: \"%s\" is not a number, ignoring",
+                                   strna(display), v);
                 return U64_UNSET;
         }
         return n;
@@ -169,8 +173,14 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
                                                                             : U64_UNSET;
 
         if (asprintf(&devdir, "%s/device", whole) >= 0) {
+                _cleanup_free_ char *mpath = NULL;
+
                 d->model = read_attr(root, devdir, "model", warnings);
                 d->serial = read_attr(root, devdir, "serial", warnings);
+                /* Garbled is not absent: virtio disks have no model and are local,
+                 * a disk whose model we cannot read may still be EBS. */
+                if (!d->model && asprintf(&mpath, "%s/model", devdir) >= 0)
+                        d->model_unreadable = sysroot_exists(root, mpath);
         }
         if (!d->model)
                 slaves_model(root, whole, d, warnings);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <libmount.h>
 #include <stdio.h>
@@ -33,19 +34,36 @@ struct chunk {
         size_t nlines;
 };
 
+struct bad_line {
+        unsigned line;
+        const char *why; /* a literal */
+};
+
 struct parse_ctx {
         struct mount_table *table;
         char ***warnings;
         struct chunk *chunk;
         int error;
+        /* The first bad lines in file order: the reader finds some as it reads,
+         * libmount the rest a chunk later, so they are sorted before reporting. */
+        struct bad_line first_bad[BAD_LINES_REPORTED];
+        size_t n_first_bad;
 };
 
 static void bad_line(struct parse_ctx *ctx, unsigned line, const char *why)
 {
+        size_t i;
+
         ctx->table->bad_lines++;
-        if (ctx->table->bad_lines <= BAD_LINES_REPORTED)
-                (void)strv_extendf(ctx->warnings, "%s:%u: %s, ignoring", ctx->table->file, line,
-                                   why);
+        if (ctx->n_first_bad == BAD_LINES_REPORTED) {
+                if (line >= ctx->first_bad[BAD_LINES_REPORTED - 1].line)
+                        return;
+                ctx->n_first_bad--; /* drop the latest line for an earlier one */
+        }
+        for (i = ctx->n_first_bad; i > 0 && ctx->first_bad[i - 1].line > line; i--)
+                ctx->first_bad[i] = ctx->first_bad[i - 1];
+        ctx->first_bad[i] = (struct bad_line){ line, why };
+        ctx->n_first_bad++;
 }
 
 static int parser_errcb(struct libmnt_table *tb, const char *filename, int line)
@@ -168,6 +186,29 @@ static int flush_chunk(struct parse_ctx *ctx, mount_filter_t filter, void *userd
         return 0;
 }
 
+/* libmount guesses a table's format from its first line (tab_parse.c,
+ * guess_table_format(): "%u %u" is mountinfo, anything else fstab), and each
+ * chunk is a table of its own: a chunk that began with a garbage line would be
+ * read whole as fstab, turning every good line in it into nonsense. So a line
+ * must begin with mountinfo's two ids before it may join a chunk. */
+static bool starts_like_mountinfo(const char *s, size_t len)
+{
+        size_t i = 0;
+
+        for (int field = 0; field < 2; field++) {
+                size_t start;
+
+                while (i < len && (s[i] == ' ' || s[i] == '\t'))
+                        i++;
+                start = i;
+                while (i < len && isdigit((unsigned char)s[i]))
+                        i++;
+                if (i == start)
+                        return false;
+        }
+        return true;
+}
+
 static int chunk_add(struct chunk *c, const char *line, size_t len, unsigned lineno)
 {
         if (c->len + len + 1 > c->cap) {
@@ -267,6 +308,8 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
                                         bad_line(&ctx, lineno, "comment in mountinfo");
                                 else if (memchr(buf, '\0', len))
                                         bad_line(&ctx, lineno, "NUL byte in line");
+                                else if (!starts_like_mountinfo(buf, len))
+                                        bad_line(&ctx, lineno, "malformed mountinfo line");
                                 else {
                                         r = chunk_add(&chunk, buf, len, lineno);
                                         if (r < 0)
@@ -286,6 +329,9 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
         if (r < 0)
                 goto out;
 
+        for (size_t i = 0; i < ctx.n_first_bad; i++)
+                (void)strv_extendf(warnings, "%s:%u: %s, ignoring", ret->file,
+                                   ctx.first_bad[i].line, ctx.first_bad[i].why);
         if (ret->bad_lines > BAD_LINES_REPORTED)
                 (void)strv_extendf(warnings, "%s: %zu more malformed lines ignored", ret->file,
                                    ret->bad_lines - BAD_LINES_REPORTED);

@@ -52,12 +52,25 @@ int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
                              struct sagemaker *ret, char ***warnings)
 {
         _cleanup_(cJSON_Deletep) cJSON *root = NULL;
+        const char *end = NULL;
 
         if (memchr(text, '\0', len)) {
                 (void)strv_extendf(warnings, "%s: holds a NUL byte, not JSON, ignoring", display);
                 return -EBADMSG;
         }
-        root = cJSON_ParseWithLength(text, len);
+        root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        if (root && end && end >= text && end <= text + len) {
+                /* cJSON stops after the first value and does not mind what
+                 * follows: "{...} garbage" is no JSON document (RFC 8259 §2). */
+                for (const char *c = end; c < text + len; c++)
+                        if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r') {
+                                (void)strv_extendf(warnings,
+                                                   "%s: invalid JSON: data after the object at "
+                                                   "byte %ld, ignoring",
+                                                   display, (long)(c - text));
+                                return -EBADMSG;
+                        }
+        }
         if (!root) {
                 const char *at = cJSON_GetErrorPtr();
                 long off = at && at >= text && at <= text + len ? (long)(at - text) : -1;
@@ -95,7 +108,6 @@ static const struct {
         { "SAGEMAKER_SPACE_TYPE_LOWERCASE", offsetof(struct sagemaker, env_space_type) },
         /* Training containers get TRAINING_JOB_NAME (your-algorithms-training-algo). */
         { "TRAINING_JOB_NAME", offsetof(struct sagemaker, env_training_job_name) },
-        { "PROCESSING_JOB_NAME", offsetof(struct sagemaker, env_processing_job_name) },
         { "HOME", offsetof(struct sagemaker, home_env) },
 };
 
@@ -215,6 +227,36 @@ static void read_environ(const struct sysroot *root, struct sagemaker *ret, char
         (void)sagemaker_parse_environ(buf, len, ret, warnings);
 }
 
+/* build-your-own-processing-container: the job's own description, with
+ * ProcessingJobName and ProcessingJobArn. */
+static void read_processing_config(const struct sysroot *root, struct sagemaker *ret,
+                                   char ***warnings)
+{
+        _cleanup_free_ char *text = NULL, *display = NULL;
+        _cleanup_(cJSON_Deletep) cJSON *j = NULL;
+        size_t len;
+        int k;
+
+        k = sysroot_read_file(root, PROCESSING_JOBCONFIG, METADATA_MAX, &text, &len);
+        if (k == -ENOENT || k == -ENOTDIR)
+                return;
+        ret->processing_jobconfig = true;
+        display = sysroot_display(root, PROCESSING_JOBCONFIG);
+        if (k < 0) {
+                (void)strv_extendf(warnings, "cannot read %s: %s, ignoring its content",
+                                   strna(display), strerror(-k));
+                return;
+        }
+        j = memchr(text, '\0', len) ? NULL : cJSON_ParseWithLength(text, len);
+        if (!cJSON_IsObject(j)) {
+                (void)strv_extendf(warnings, "%s: not a JSON object, ignoring its content",
+                                   strna(display));
+                return;
+        }
+        set_field(&ret->processing_job_name, j, "ProcessingJobName", strna(display), warnings);
+        set_field(&ret->processing_job_arn, j, "ProcessingJobArn", strna(display), warnings);
+}
+
 int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***warnings)
 {
         _cleanup_free_ char *version = NULL;
@@ -234,11 +276,12 @@ int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***w
                                    strna(d), strerror(-k));
         }
         ret->training_resourceconfig = sysroot_exists(root, TRAINING_RESOURCECONFIG);
-        ret->processing_jobconfig = sysroot_exists(root, PROCESSING_JOBCONFIG);
+        read_processing_config(root, ret, warnings);
         ret->processing_resourceconfig = sysroot_exists(root, PROCESSING_RESOURCECONFIG);
 
-        if (!ret->region && ret->resource_arn) {
-                ret->region = region_from_arn(ret->resource_arn);
+        if (!ret->region && (ret->resource_arn || ret->processing_job_arn)) {
+                ret->region = region_from_arn(ret->resource_arn ? ret->resource_arn
+                                                                : ret->processing_job_arn);
                 if (ret->region)
                         ret->region_source = strdup("ResourceArn");
         }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "blockdev.h"
 #include "fsquery.h"
@@ -34,19 +36,26 @@ static const char *const interesting_mounts[] = {
 #define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
 #define MOUNTS_OF_INTEREST_MAX 64
 #define FACTS_MAX (4 * 1024 * 1024)
+/* What the statfs/blkid batch still gets when the path lookup used up the
+ * whole --timeout: enough for a healthy mount to answer, short enough that the
+ * run stays within --timeout + 1 s however many mounts hang (issue 4). */
+#define FACTS_GRACE_NS (250 * NSEC_PER_MSEC)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
 struct filter_ctx {
-        const char *path; /* resolved, or lexical when it did not answer */
+        /* Resolved, or lexical: the table is read while the lookup runs. */
+        const char *paths[ARRAY_SIZE(default_paths) + 1];
+        size_t n;
 };
 
 static bool mount_wanted(const struct mount_entry *e, void *userdata)
 {
         const struct filter_ctx *f = userdata;
 
-        if (path_is_under(f->path, e->target) || path_is_under(e->target, f->path))
-                return true;
+        for (size_t i = 0; i < f->n; i++)
+                if (path_is_under(f->paths[i], e->target) || path_is_under(e->target, f->paths[i]))
+                        return true;
         if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
                 return true;
         for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
@@ -231,6 +240,52 @@ static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns
                                  strna(s->mountpoint), strna(s->fstype), strna(s->source), t);
 }
 
+/* udev's database keeps what its blkid builtin found (lsblk reads it first for
+ * the same reason): no device to open, nothing that can block. Values are
+ * udev's, ID_FS_LABEL_ENC with \xHH escapes. Returns true when it knew the type. */
+static bool udev_blkid(const struct sysroot *root, const struct storage *s, struct block_device *d)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        char *label = NULL, *label_enc = NULL;
+
+        if (asprintf(&path, "/run/udev/data/b%u:%u", s->dev_major, s->dev_minor) < 0 ||
+            sysroot_read_file(root, path, 64 * 1024, &text, NULL) < 0)
+                return false;
+        for (char *line = text, *next; line && *line; line = next) {
+                char **dst = NULL, *v;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if ((v = startswith(line, "E:ID_FS_TYPE=") ? line + 13 : NULL))
+                        dst = &d->fs_type;
+                else if ((v = startswith(line, "E:ID_FS_UUID=") ? line + 13 : NULL))
+                        dst = &d->uuid;
+                else if ((v = startswith(line, "E:ID_FS_LABEL_ENC=") ? line + 18 : NULL))
+                        label_enc = v;
+                else if ((v = startswith(line, "E:ID_FS_LABEL=") ? line + 14 : NULL))
+                        label = v;
+                if (dst && *v && strlen(v) < 256 && utf8_is_valid(v, strlen(v)) && !*dst)
+                        *dst = strdup(v);
+        }
+        if (label_enc) { /* decode \xHH in place */
+                char *o = label_enc;
+                for (char *i = label_enc; *i; i++) {
+                        unsigned x;
+                        if (i[0] == '\\' && i[1] == 'x' && sscanf(i + 2, "%2x", &x) == 1 && x) {
+                                *o++ = (char)x;
+                                i += 3;
+                        } else
+                                *o++ = *i;
+                }
+                *o = '\0';
+                label = label_enc;
+        }
+        if (label && *label && strlen(label) < 256 && utf8_is_valid(label, strlen(label)))
+                d->label = strdup(label);
+        return d->fs_type != NULL;
+}
+
 /* statfs of every mount and a superblock probe of every device, live, in one
  * batch of workers; in replay from the snapshot's facts. */
 static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJSON *facts,
@@ -255,6 +310,8 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                                 facts_statfs(facts, s->mountpoint, s);
                         if (s->device && (node = device_node(s->device)))
                                 facts_blkid(facts, node, s->device);
+                        if (s->device && !s->device->fs_type)
+                                (void)udev_blkid(root, s, s->device);
                 }
                 return 0;
         }
@@ -266,22 +323,31 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                 free(owner);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < n_st; i++) {
+        /* A worker per storage for its statfs, and one for its device's
+         * superblock: libblkid needs a forked worker, statfs a light one. */
+        for (size_t i = 0, g = 0; i < n_st; i++) {
                 struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
 
+                if (s->error)
+                        continue;
                 /* The home's statfs came with its path lookup. */
                 if (i > 0 && s->mountpoint) {
-                        reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint };
+                        reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint, (unsigned)g++ };
                         owner[n++] = s;
                 }
-                if (s->device && !s->error) {
+                if (s->device && !udev_blkid(root, s, s->device)) {
                         char *node = device_node(s->device);
                         if (!node || strv_push(&nodes, node) < 0) {
                                 free(owner);
                                 return -ENOMEM;
                         }
-                        reqs[n] = (struct fsq_request){ FSQ_BLKID, nodes[strv_length(nodes) - 1] };
-                        owner[n++] = s;
+                        node = nodes[strv_length(nodes) - 1];
+                        /* Unreadable (not root, as in Studio): no worker to start.
+                         * access() on a devtmpfs node does not block. */
+                        if (access(node, R_OK) == 0) {
+                                reqs[n] = (struct fsq_request){ FSQ_BLKID, node, (unsigned)g++ };
+                                owner[n++] = s;
+                        }
                 }
         }
         k = fsq_run(root, reqs, reps, n, timeout_ns);
@@ -297,6 +363,8 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                                 set_timeout(s, r, timeout_ns);
                         continue;
                 }
+                if (reps[i].err == -ECANCELED)
+                        continue;
                 if (reqs[i].op == FSQ_STATFS)
                         apply_statfs(s, &reps[i]);
                 else if (reps[i].err == 0) {
@@ -327,18 +395,33 @@ static char *absolute_path(const char *path, const char *cwd)
         return s;
 }
 
+static uint64_t mono_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error)
 {
         const char *candidates[ARRAY_SIZE(default_paths) + 1];
         struct fsq_request reqs[ARRAY_SIZE(candidates)];
         struct fsq_reply *reps = NULL;
-        _cleanup_free_ char *abs = NULL, *lexical = NULL;
+        _cleanup_free_ char *abs = NULL;
+        _cleanup_strv_free_ char **normalized = NULL;
         _cleanup_(cJSON_Deletep) cJSON *facts = NULL;
         struct mount_table table = {};
-        struct filter_ctx fctx;
+        struct filter_ctx fctx = {};
+        struct fsq_batch *batch = NULL;
         const struct mount_entry *home_mount;
+        const char *path;
+        int table_err;
         size_t n = 0, chosen = SIZE_MAX;
+        /* One --timeout for the whole run, not one per batch of workers. */
+        const uint64_t deadline = mono_ns() + p->timeout_ns;
+        uint64_t budget, now;
         int k;
 
         *ret_error = NULL;
@@ -357,20 +440,36 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 if (r->sagemaker.home_env && r->sagemaker.home_env[0] == '/')
                         candidates[n++] = r->sagemaker.home_env;
         }
+        /* One worker tries the candidates in order and stops at the first that
+         * exists: a stall is then pinned on the candidate that hangs. */
         for (size_t i = 0; i < n; i++)
-                reqs[i] = (struct fsq_request){ FSQ_PATH, candidates[i] };
+                reqs[i] = (struct fsq_request){ FSQ_PATH, candidates[i], 0, true };
 
-        /* Every candidate at once, so a dead first one costs one timeout, not several. */
         reps = calloc(n, sizeof(*reps));
         if (!reps)
                 return -ENOMEM;
-        k = fsq_run(root, reqs, reps, n, p->timeout_ns);
+        k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
+        if (k < 0)
+                goto out;
+        /* While the worker looks the path up (waking it costs more than its
+         * work), read the mount table for where the path would be unresolved;
+         * a symlink that leads elsewhere costs a second read below. */
+        for (size_t i = 0; i < n; i++) {
+                if (strv_push(&normalized, path_normalize(candidates[i])) < 0) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                fctx.paths[fctx.n++] = normalized[i];
+        }
+        table_err = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
+        k = fsq_wait(batch, reqs, reps);
+        batch = NULL;
         if (k < 0)
                 goto out;
         for (size_t i = 0; i < n && chosen == SIZE_MAX; i++)
-                if (reps[i].err == 0 || reps[i].err == -ETIMEDOUT ||
-                    (p->path && reps[i].err != -ENOENT) ||
-                    (reps[i].err != -ENOENT && reps[i].err != -ENOTDIR))
+                /* Missing means "try the next"; any other answer, a stall
+                 * included, is the path's. */
+                if (reps[i].err != -ENOENT && reps[i].err != -ENOTDIR)
                         chosen = i;
         if (chosen == SIZE_MAX) {
                 if (p->path)
@@ -391,12 +490,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         }
         if (reps[chosen].err == -ETIMEDOUT) {
                 /* Resolution got stuck: match the mount table lexically instead. */
-                lexical = path_normalize(candidates[chosen]);
-                if (!lexical) {
-                        k = -ENOMEM;
-                        goto out;
-                }
-                fctx.path = lexical;
+                path = normalized[chosen];
         } else if (reps[chosen].err < 0) {
                 (void)asprintf(ret_error, "%s: %s", candidates[chosen],
                                reps[chosen].err == -ELOOP ? "too many levels of symbolic links"
@@ -409,20 +503,28 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                         k = -ENOMEM;
                         goto out;
                 }
-                fctx.path = r->home.resolved_path;
+                path = r->home.resolved_path;
                 apply_statfs(&r->home, &reps[chosen]);
         }
 
-        k = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
-        if (k < 0) {
+        if (table_err == 0 && strcmp(path, normalized[chosen]) != 0) {
+                /* The lookup went elsewhere: the mounts kept may not hold it. */
+                _cleanup_strv_free_ char **again = NULL; /* said the first time */
+
+                mount_table_done(&table);
+                fctx = (struct filter_ctx){ .paths = { path }, .n = 1 };
+                table_err = mounts_load(root, mount_wanted, &fctx, &table, &again);
+        }
+        if (table_err < 0) {
                 _cleanup_free_ char *d = sysroot_display(root, "/proc/self/mountinfo");
                 (void)asprintf(ret_error, "cannot read the mount table %s: %s", strna(d),
-                               strerror(-k));
+                               strerror(-table_err));
+                k = table_err;
                 goto out;
         }
-        home_mount = mounts_find_containing(&table, fctx.path);
+        home_mount = mounts_find_containing(&table, path);
         if (!home_mount) {
-                (void)asprintf(ret_error, "%s: no mount holds %s%s", table.file, fctx.path,
+                (void)asprintf(ret_error, "%s: no mount holds %s%s", table.file, path,
                                table.lines == 0 ? " (the mount table is empty)" : "");
                 k = -ENOENT;
                 goto out;
@@ -439,7 +541,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
 
                 if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
                         r->sagemaker.sagemakerinternal = true;
-                if (e == home_mount || !mount_of_interest(e, fctx.path) || is_overmounted(&table, i))
+                if (e == home_mount || !mount_of_interest(e, path) || is_overmounted(&table, i))
                         continue;
                 if (r->n_mounts >= MOUNTS_OF_INTEREST_MAX) {
                         (void)report_add_warning(r, "more than %d other mounts, listed the first",
@@ -459,7 +561,11 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
 
         facts = load_facts(root, &r->warnings);
-        k = probe_fs_facts(root, r, facts, p->timeout_ns);
+        now = mono_ns();
+        budget = now < deadline ? deadline - now : 0;
+        if (budget < FACTS_GRACE_NS)
+                budget = p->timeout_ns < FACTS_GRACE_NS ? p->timeout_ns : FACTS_GRACE_NS;
+        k = probe_fs_facts(root, r, facts, budget);
         if (k < 0)
                 goto out;
 
@@ -477,10 +583,12 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         if (r->home.kind == STORAGE_OVERLAY && !p->path)
                 (void)report_add_warning(r,
                                          "%s is on the container's own file system: what is "
-                                         "written there is lost when the app restarts",
+                                         "written there is lost when the container restarts",
                                          r->home.path);
         k = 0;
 out:
+        if (batch)
+                (void)fsq_wait(batch, reqs, reps);
         free(reps);
         mount_table_done(&table);
         return k;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "config.h"
 #include "render.h"
 #include "sagemaker.h"
@@ -153,7 +154,9 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
                                s->notebook_instance_version && *s->notebook_instance_version
                                        ? s->notebook_instance_version
                                        : NULL) &&
-               json_add_string(j, "training_job_name", s->env_training_job_name);
+               json_add_string(j, "training_job_name", s->env_training_job_name) &&
+               json_add_string(j, "processing_job_name", s->processing_job_name) &&
+               json_add_string(j, "processing_job_arn", s->processing_job_arn);
 }
 
 cJSON *report_to_json(const struct report *r)
@@ -199,6 +202,9 @@ cJSON *report_to_json(const struct report *r)
         }
         if (!add_sagemaker(root, &r->sagemaker) || !add_string_array(root, "warnings", r->warnings) ||
             !cJSON_AddBoolToObject(root, "timed_out", r->timed_out))
+                goto fail;
+        /* Only with --bench: without it the document is unchanged. */
+        if (!bench_to_json(root, r->bench))
                 goto fail;
         return root;
 fail:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "render.h"
 #include "strutil.h"
 
@@ -89,7 +90,7 @@ static void size_line(struct out *o, const struct storage *s)
         char a[32], b[32];
 
         if (s->size_bytes == U64_UNSET)
-                fputs("unknown", o->f);
+                fputs("size unknown", o->f);
         else
                 fprintf(o->f, "%s, %s free", format_bytes(a, sizeof(a), s->size_bytes),
                         format_bytes(b, sizeof(b), s->free_bytes));
@@ -112,6 +113,18 @@ static void describe(struct out *o, const struct storage *s)
                 if (d->serial && !d->ebs_volume_id) {
                         fputs(", serial ", o->f);
                         put_escaped(o->f, d->serial);
+                }
+                if (d->fs_type) {
+                        fputs(", ", o->f);
+                        put_escaped(o->f, d->fs_type);
+                }
+                if (d->uuid) {
+                        fputs(" UUID ", o->f);
+                        put_escaped(o->f, d->uuid);
+                }
+                if (d->label) {
+                        fputs(" label ", o->f);
+                        put_escaped(o->f, d->label);
                 }
                 fputc('\n', o->f);
         }
@@ -136,7 +149,10 @@ static void describe(struct out *o, const struct storage *s)
         put_escaped(o->f, s->source);
         fputs(")\n", o->f);
         label(o, "size");
-        size_line(o, s);
+        if (s->size_bytes == U64_UNSET)
+                fputs("unknown", o->f);
+        else
+                size_line(o, s);
         fputc('\n', o->f);
         if (s->error) {
                 label(o, "error");
@@ -172,6 +188,12 @@ static void verdict(struct out *o, const struct report *r)
         } else if (r->environment == ENV_NOTEBOOK_INSTANCE && s->resource_name) {
                 fputc(' ', o->f);
                 put_escaped(o->f, s->resource_name);
+        } else if (r->environment == ENV_TRAINING_JOB && s->env_training_job_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->env_training_job_name);
+        } else if (r->environment == ENV_PROCESSING_JOB && s->processing_job_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->processing_job_name);
         }
         fprintf(o->f, " (confidence: %s)\n", confidence_to_string(r->confidence));
 }
@@ -218,6 +240,8 @@ int render_text(FILE *f, const struct report *r, bool color)
                         fputc('\n', f);
                 }
         }
+
+        bench_render_text(f, r->bench, color);
 
         heading(&o, "Evidence");
         for (size_t i = 0; i < r->n_evidence; i++) {

@@ -49,8 +49,13 @@ bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
         /* One Zone mount targets: "us-east-1a.fs-....efs.us-east-1.amazonaws.com". */
         if (!startswith(p, "fs-")) {
                 p = strstr(server, ".fs-");
-                if (!p)
+                if (!p || p == server)
                         return false;
+                /* Only an availability zone name may come first ("us-east-1a"). */
+                for (const char *c = server; c < p; c++)
+                        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
+                            *c != '-')
+                                return false;
                 p++;
         }
         if (!take_id(p, "fs-", &idlen))
@@ -247,6 +252,8 @@ enum storage_kind storage_kind_of(const struct mount_entry *e, const struct nfs_
                         *ret_ephemeral = model_kinds[i].ephemeral;
                         return model_kinds[i].kind;
                 }
+        if (dev->model_unreadable)
+                return STORAGE_UNKNOWN;
         /* A block device we could read that is none of AWS's kinds. */
         return dev->model || dev->serial || dev->size_bytes != U64_UNSET ? STORAGE_LOCAL
                                                                          : STORAGE_UNKNOWN;

@@ -10,11 +10,22 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "raw-syscall.h"
 #include "strutil.h"
 #include "sysroot.h"
 
 /* Linux's own limit on symlinks followed in one lookup (MAXSYMLINKS). */
 #define SYMLINK_MAX 40
+
+/* Directories found free of symlinks during this run. A probe reads many
+ * attributes of one sysfs directory (size, queue/rotational, ...): without
+ * this, each read walks the whole chain again, a readlinkat per component.
+ * The snapshot or sysfs is not expected to change within one run. */
+#define CACHE_SLOTS 8
+struct sysroot_cache {
+        char *dirs[CACHE_SLOTS];
+        unsigned next;
+};
 
 int sysroot_open(struct sysroot *ret, const char *dir)
 {
@@ -36,6 +47,7 @@ int sysroot_open(struct sysroot *ret, const char *dir)
         }
         ret->fd = fd;
         ret->dir = TAKE_PTR(copy);
+        ret->cache = calloc(1, sizeof(*ret->cache)); /* optional: NULL only slows */
         return 0;
 }
 
@@ -44,8 +56,13 @@ void sysroot_close(struct sysroot *r)
         if (r->fd >= 0)
                 close(r->fd);
         free(r->dir);
+        if (r->cache)
+                for (unsigned i = 0; i < CACHE_SLOTS; i++)
+                        free(r->cache->dirs[i]);
+        free(r->cache);
         r->fd = -1;
         r->dir = NULL;
+        r->cache = NULL;
 }
 
 /* "/a/b" → "a/b", "/" → ".": what openat() on the root fd wants. */
@@ -56,25 +73,31 @@ static const char *relative(const char *abs)
         return *abs ? abs : ".";
 }
 
-int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
+/* start: a prefix of the result already known to be free of symlinks ("" for
+ * the root); path: what is left to walk from there. */
+static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX])
 {
-        /* done: resolved prefix ("" is the root). todo: what is left to walk. */
-        char done[PATH_MAX] = "", todo[PATH_MAX], link[PATH_MAX];
-        size_t dlen = 0;
+        /* done: resolved prefix ("" is the root). todo: what is left to walk.
+         * Only raw system calls and string functions that leave errno alone:
+         * the light fsquery worker runs this in the caller's memory. */
+        char done[PATH_MAX], todo[PATH_MAX], link[PATH_MAX];
+        size_t dlen = strlen(start), plen;
         unsigned links = 0;
         char *p;
 
-        if (!path || !*path)
-                return -ENOENT;
-        if (strlen(path) >= sizeof(todo))
+        if (dlen >= sizeof(done))
                 return -ENAMETOOLONG;
-        strcpy(todo, path);
+        memcpy(done, start, dlen + 1);
+        plen = strlen(path);
+        if (plen >= sizeof(todo))
+                return -ENAMETOOLONG;
+        memcpy(todo, path, plen + 1);
         p = todo;
 
         for (;;) {
                 char *comp, *next;
                 size_t clen;
-                ssize_t n;
+                long n;
 
                 while (*p == '/')
                         p++;
@@ -102,15 +125,13 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
                 memcpy(done + dlen + 1, comp, clen);
                 done[dlen + 1 + clen] = '\0';
 
-                n = readlinkat(r->fd, relative(done), link, sizeof(link));
-                if (n < 0) {
-                        if (errno == EINVAL) { /* not a symlink: keep it */
-                                dlen += 1 + clen;
-                                continue;
-                        }
-                        done[dlen] = '\0';
-                        return negative_errno();
+                n = sys_readlinkat(rootfd, relative(done), link, sizeof(link));
+                if (n == -EINVAL) { /* not a symlink: keep it */
+                        dlen += 1 + clen;
+                        continue;
                 }
+                if (n < 0)
+                        return (int)n;
                 if ((size_t)n >= sizeof(link))
                         return -ENAMETOOLONG;
                 link[n] = '\0';
@@ -131,7 +152,62 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
                 done[dlen] = '\0';
         }
 
-        *ret = strdup(dlen ? done : "/");
+        if (dlen == 0)
+                memcpy(ret, "/", 2);
+        else
+                memcpy(ret, done, dlen + 1);
+        return 0;
+}
+
+int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX])
+{
+        if (!path || !*path)
+                return -ENOENT;
+        return resolve_from(rootfd, "", path, ret);
+}
+
+static void cache_add(struct sysroot_cache *c, const char *resolved)
+{
+        const char *slash = strrchr(resolved, '/');
+        size_t len = slash ? (size_t)(slash - resolved) : 0;
+
+        if (!c || len == 0)
+                return;
+        for (unsigned i = 0; i < CACHE_SLOTS; i++)
+                if (c->dirs[i] && strlen(c->dirs[i]) == len &&
+                    memcmp(c->dirs[i], resolved, len) == 0)
+                        return;
+        free(c->dirs[c->next]);
+        c->dirs[c->next] = strndup(resolved, len);
+        c->next = (c->next + 1) % CACHE_SLOTS;
+}
+
+int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
+{
+        const char *start = "", *rest = path;
+        char buf[PATH_MAX];
+        size_t best = 0;
+        int k;
+
+        if (!path || !*path)
+                return -ENOENT;
+        /* Start from the longest cached directory that prefixes the path
+         * component-wise: its components are known not to be links. */
+        for (unsigned i = 0; r->cache && i < CACHE_SLOTS; i++) {
+                const char *d = r->cache->dirs[i];
+                size_t len = d ? strlen(d) : 0;
+
+                if (len > best && strncmp(path, d, len) == 0 && path[len] == '/') {
+                        best = len;
+                        start = d;
+                        rest = path + len;
+                }
+        }
+        k = resolve_from(r->fd, start, rest, buf);
+        if (k < 0)
+                return k;
+        cache_add(r->cache, buf);
+        *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
 }
 
