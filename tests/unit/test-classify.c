@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/* classify() on hand-built reports: one row per rule and per combination of
+ * the two witnesses (identity, storage), with the verdict, the confidence and
+ * the warning each must give. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "classify.h"
+#include "strutil.h"
+
+#define NB_ARN "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb"
+#define APP_ARN "arn:aws:sagemaker:us-east-1:111122223333:app/d-abc/alice/JupyterLab/default"
+#define SMU "/home/sagemaker-user"
+#define NBH "/home/ec2-user/SageMaker"
+
+struct row {
+        const char *name;
+        /* identity */
+        bool metadata;
+        const char *app_type, *domain_id, *arn;
+        const char *env_app_type, *env_space_name, *nb_marker, *training_env;
+        bool training, processing, internal;
+        /* storage: the inspected path's mount and one other mount (NULL: none) */
+        const char *home_mp;
+        enum storage_kind home_kind;
+        const char *other_mp;
+        enum storage_kind other_kind;
+        /* verdict */
+        enum environment env;
+        enum confidence conf;
+        const char *warning; /* a substring of the one warning; NULL: no warning */
+};
+
+static const struct row rows[] = {
+        /* Identity and storage agree: high. */
+        { "new jupyterlab", true, "JupyterLab", "d-abc", APP_ARN,
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "new codeeditor", true, "CodeEditor", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "new + custom efs", true, "JupyterLab", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .other_mp = "/mnt/custom-file-systems/efs/fs-0123456789abcdef0", .other_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "new, path on custom fsx", true, "JupyterLab", "d-abc",
+          .home_mp = "/mnt/custom-file-systems/fsx_lustre/fs-0123456789abcdef0",
+          .home_kind = STORAGE_FSX_LUSTRE,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "new by env only", .env_app_type = "JupyterLab",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "classic jupyterserver", true, "JupyterServer", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_CLASSIC, .conf = CONFIDENCE_HIGH },
+        { "classic kernelgateway on /root, plain nfs", true, "KernelGateway", "d-abc",
+          .home_mp = "/root", .home_kind = STORAGE_NFS,
+          .env = ENV_STUDIO_CLASSIC, .conf = CONFIDENCE_HIGH },
+        { "classic, path on overlay, home elsewhere", true, "KernelGateway", "d-abc",
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .other_mp = "/root", .other_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_CLASSIC, .conf = CONFIDENCE_HIGH },
+        { "notebook by metadata", true, .arn = NB_ARN,
+          .home_mp = NBH, .home_kind = STORAGE_EBS,
+          .env = ENV_NOTEBOOK_INSTANCE, .conf = CONFIDENCE_HIGH },
+        { "notebook by metadata and marker", true, .arn = NB_ARN, .nb_marker = "1.0",
+          .home_mp = NBH, .home_kind = STORAGE_EBS,
+          .env = ENV_NOTEBOOK_INSTANCE, .conf = CONFIDENCE_HIGH },
+        { "notebook by marker only", .nb_marker = "",
+          .home_mp = NBH, .home_kind = STORAGE_EBS,
+          .env = ENV_NOTEBOOK_INSTANCE, .conf = CONFIDENCE_HIGH },
+
+        /* Only one witness speaks: medium. */
+        { "new, home mounted on an unknown kind", true, "JupyterLab", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_LOCAL,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_MEDIUM },
+        { "training by resourceconfig", .training = true,
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "training by env", .training_env = "job-1",
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "training ignores studio-like storage", .training = true,
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "processing ignores storage", .processing = true,
+          .home_mp = SMU, .home_kind = STORAGE_EFS,
+          .env = ENV_PROCESSING_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "hints only + studio storage", true, "RStudioServerPro", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_MEDIUM },
+        { "classic app type in env is foreign, storage decides",
+          .env_app_type = "JupyterServer",
+          .home_mp = SMU, .home_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_CLASSIC, .conf = CONFIDENCE_MEDIUM },
+        { "no identity, sagemaker home on tmpfs", .home_mp = SMU, .home_kind = STORAGE_TMPFS,
+          .env = ENV_NONE, .conf = CONFIDENCE_MEDIUM },
+
+        /* Conflicts: low, with a warning. */
+        { "new identity, classic storage", true, "JupyterLab", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_LOW,
+          .warning = "identity says SageMaker Studio (new), but the storage looks like "
+                     "SageMaker Studio Classic" },
+        { "new identity, no sagemaker home", true, "JupyterLab", "d-abc",
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_LOW,
+          .warning = "the storage looks like no SageMaker home" },
+        { "metadata new, marker notebook", true, "JupyterLab", "d-abc", .nb_marker = "1",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_LOW,
+          .warning = "says SageMaker notebook instance, but" },
+        { "no identity, studio storage", .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_LOW,
+          .warning = "no SageMaker identity file or variable was found" },
+        { "storage conflict", true, "JupyterLab", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .other_mp = "/root", .other_kind = STORAGE_EFS,
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_LOW,
+          .warning = "the mounts point to more than one environment" },
+
+        /* Notebook-instance metadata (no DomainId) is never Studio. */
+        { "notebook metadata with a studio AppType", true, "JupyterLab", NULL, NB_ARN,
+          .home_mp = NBH, .home_kind = STORAGE_EBS,
+          .env = ENV_NOTEBOOK_INSTANCE, .conf = CONFIDENCE_HIGH },
+        { "notebook metadata on studio-like storage", true, "JupyterServer", NULL, NB_ARN,
+          .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_NOTEBOOK_INSTANCE, .conf = CONFIDENCE_LOW,
+          .warning = "identity says SageMaker notebook instance" },
+        { "metadata without DomainId or notebook ARN", true, "JupyterLab",
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+
+        /* Not SageMaker. */
+        { "laptop", .home_mp = "/", .home_kind = STORAGE_LOCAL,
+          .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+        { "studio lab home", .home_mp = "/home/studio-lab-user", .home_kind = STORAGE_EBS,
+          .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+        { "no mount found at all", .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+        { "overlay /root is no home", .home_mp = "/root", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+        { "efs elsewhere is not classic", .home_mp = "/data", .home_kind = STORAGE_EFS,
+          .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+
+        /* SageMaker, but which? */
+        { "internal dir only", .internal = true, .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "space name only", .env_space_name = "s", .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+};
+
+static void fill(struct report *r, const struct row *w)
+{
+        struct sagemaker *s = &r->sagemaker;
+
+        report_init(r);
+        s->metadata_present = w->metadata;
+        s->app_type = strdup_or_null(w->app_type);
+        s->domain_id = strdup_or_null(w->domain_id);
+        s->resource_arn = strdup_or_null(w->arn);
+        s->env_app_type = strdup_or_null(w->env_app_type);
+        s->env_space_name = strdup_or_null(w->env_space_name);
+        s->notebook_instance_version = strdup_or_null(w->nb_marker);
+        s->env_training_job_name = strdup_or_null(w->training_env);
+        s->training_resourceconfig = w->training;
+        s->processing_jobconfig = w->processing;
+        s->sagemakerinternal = w->internal;
+        if (w->home_mp) {
+                r->home.mount_id = 10;
+                r->home.mountpoint = strdup(w->home_mp);
+                r->home.kind = w->home_kind;
+                r->home.source = strdup("src");
+                /* As the probe lists it: the home's own mount again among the others. */
+                struct storage *m = report_add_mount(r);
+                m->mount_id = 10;
+                m->mountpoint = strdup(w->home_mp);
+                m->kind = w->home_kind;
+        }
+        if (w->other_mp) {
+                struct storage *m = report_add_mount(r);
+                m->mount_id = 20;
+                m->mountpoint = strdup(w->other_mp);
+                m->kind = w->other_kind;
+        }
+}
+
+static void test_rows(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                const struct row *w = &rows[i];
+                struct report r;
+
+                print_message("row: %s\n", w->name);
+                fill(&r, w);
+                assert_int_equal(classify(&r), 0);
+                assert_string_equal(environment_to_string(r.environment),
+                                    environment_to_string(w->env));
+                assert_string_equal(confidence_to_string(r.confidence),
+                                    confidence_to_string(w->conf));
+                if (w->warning) {
+                        bool found = false;
+                        for (char **x = r.warnings; x && *x; x++)
+                                found |= strstr(*x, w->warning) != NULL;
+                        if (!found)
+                                for (char **x = r.warnings; x && *x; x++)
+                                        print_message("  warning: %s\n", *x);
+                        assert_true(found);
+                } else {
+                        for (char **x = r.warnings; x && *x; x++)
+                                print_message("  unexpected warning: %s\n", *x);
+                        assert_null(r.warnings);
+                }
+                /* A low verdict always says why. */
+                if (r.confidence == CONFIDENCE_LOW && r.environment != ENV_UNKNOWN)
+                        assert_non_null(r.warnings);
+                /* Evidence: at least one entry, each complete, and the verdict's
+                 * witnesses among them. */
+                assert_true(r.n_evidence > 0);
+                for (size_t e = 0; e < r.n_evidence; e++) {
+                        assert_non_null(r.evidence[e].source);
+                        assert_non_null(r.evidence[e].detail);
+                        assert_true(r.evidence[e].points_to == _ENV_INVALID ||
+                                    (r.evidence[e].points_to >= 0 &&
+                                     r.evidence[e].points_to < _ENV_MAX));
+                }
+                if (r.confidence == CONFIDENCE_HIGH) {
+                        size_t agree = 0;
+                        for (size_t e = 0; e < r.n_evidence; e++)
+                                agree += r.evidence[e].points_to == r.environment;
+                        assert_true(agree >= 2);
+                }
+                /* Notebook-instance metadata never yields Studio. */
+                if (w->arn && strstr(w->arn, "notebook-instance") && !w->domain_id)
+                        assert_true(r.environment != ENV_STUDIO_NEW &&
+                                    r.environment != ENV_STUDIO_CLASSIC);
+                report_done(&r);
+        }
+}
+
+/* The home's own mount appears once in the evidence, not twice. */
+static void test_home_listed_once(void **state)
+{
+        struct report r;
+        size_t n = 0;
+
+        fill(&r, &rows[0]);
+        assert_int_equal(classify(&r), 0);
+        for (size_t e = 0; e < r.n_evidence; e++)
+                n += strcmp(r.evidence[e].source, "mountinfo:" SMU) == 0;
+        assert_int_equal(n, 1);
+        report_done(&r);
+}
+
+static void test_strings(void **state)
+{
+        for (int e = 0; e < _ENV_MAX; e++) {
+                assert_non_null(environment_to_string(e));
+                assert_non_null(environment_to_title(e));
+                assert_int_equal(environment_from_string(environment_to_string(e)), e);
+        }
+        assert_int_equal(environment_from_string("Studio-New"), _ENV_INVALID);
+        assert_int_equal(environment_from_string(""), _ENV_INVALID);
+        assert_int_equal(environment_from_string(NULL), _ENV_INVALID);
+        assert_null(environment_to_string(_ENV_INVALID));
+        for (int c = 0; c < _CONFIDENCE_MAX; c++)
+                assert_non_null(confidence_to_string(c));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_rows),
+                cmocka_unit_test(test_home_listed_once),
+                cmocka_unit_test(test_strings),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

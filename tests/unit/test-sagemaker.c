@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* resource-metadata.json and environ parsing: the samples SageMaker writes
+ * (shared/samples), and what a hostile or broken file may hold instead. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "sagemaker.h"
+#include "strutil.h"
+
+/* shared/samples/new-jupyterlab-private.resource-metadata.json */
+static const char new_jupyterlab[] =
+        "{\n"
+        "    \"AppType\": \"JupyterLab\",\n"
+        "    \"DomainId\": \"d-abcdefghij12\",\n"
+        "    \"SpaceName\": \"alice-jl-private\",\n"
+        "    \"UserProfileName\": \"alice\",\n"
+        "    \"ExecutionRoleArn\": \"arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20240115T093012\",\n"
+        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/alice-jl-private/JupyterLab/default\",\n"
+        "    \"ResourceName\": \"default\",\n"
+        "    \"AppImageVersion\": \"\"\n"
+        "}\n";
+
+/* shared/samples/classic-kernelgateway.resource-metadata.json */
+static const char classic_kg[] =
+        "{\n"
+        "    \"AppType\": \"KernelGateway\",\n"
+        "    \"DomainId\": \"d-abcdefghij12\",\n"
+        "    \"UserProfileName\": \"alice\",\n"
+        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/alice/KernelGateway/datascience-1-0-ml-t3-medium-1c2d3e4f5a6b7c8d9e0f1a2b3c4d\",\n"
+        "    \"ResourceName\": \"datascience-1-0-ml-t3-medium-1c2d3e4f5a6b7c8d9e0f1a2b3c4d\",\n"
+        "    \"AppImageVersion\": \"\"\n"
+        "}\n";
+
+/* shared/samples/notebook-instance.resource-metadata.json */
+static const char notebook[] =
+        "{\n"
+        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb\",\n"
+        "    \"ResourceName\": \"alice-nb\"\n"
+        "}\n";
+
+struct fixture {
+        struct sagemaker s;
+        char **warnings;
+};
+
+static int setup(void **state)
+{
+        struct fixture *f = calloc(1, sizeof(*f));
+
+        *state = f;
+        return f ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+
+        sagemaker_done(&f->s);
+        strv_free(f->warnings);
+        free(f);
+        return 0;
+}
+
+static int parse(struct fixture *f, const char *text, size_t len)
+{
+        return sagemaker_parse_metadata(text, len, "META", &f->s, &f->warnings);
+}
+
+#define PARSE(f, lit) parse(f, lit, sizeof(lit) - 1)
+
+static void test_samples(void **state)
+{
+        struct fixture *f = *state;
+
+        assert_int_equal(PARSE(f, new_jupyterlab), 0);
+        assert_null(f->warnings);
+        assert_true(f->s.metadata_present);
+        assert_string_equal(f->s.app_type, "JupyterLab");
+        assert_string_equal(f->s.domain_id, "d-abcdefghij12");
+        assert_string_equal(f->s.space_name, "alice-jl-private");
+        assert_string_equal(f->s.user_profile_name, "alice");
+        assert_string_equal(f->s.resource_name, "default");
+        assert_true(startswith(f->s.resource_arn, "arn:aws:sagemaker:us-east-1:"));
+        assert_null(f->s.app_image_version); /* "" is unknown */
+        sagemaker_done(&f->s);
+
+        assert_int_equal(PARSE(f, classic_kg), 0);
+        assert_null(f->warnings);
+        assert_string_equal(f->s.app_type, "KernelGateway");
+        assert_null(f->s.space_name);
+        sagemaker_done(&f->s);
+
+        assert_int_equal(PARSE(f, notebook), 0);
+        assert_null(f->warnings);
+        assert_true(f->s.metadata_present);
+        assert_null(f->s.app_type);
+        assert_null(f->s.domain_id);
+        assert_string_equal(f->s.resource_name, "alice-nb");
+}
+
+static void test_invalid(void **state)
+{
+        struct fixture *f = *state;
+        static const struct {
+                const char *text;
+                size_t len;
+                const char *warning; /* substring */
+        } rows[] = {
+#define R(t, w) { t, sizeof(t) - 1, w }
+                R("", "invalid JSON"),
+                R("{", "invalid JSON"),
+                R("{\"AppType\": \"JupyterLab\",}", "invalid JSON"),
+                R("{\"AppType\": \"Jupyter", "invalid JSON"),
+                R("not json", "invalid JSON"),
+                R("{\"a\": \"\\ud800\"}", "invalid JSON"),       /* lone surrogate escape */
+                R("[]", "not a JSON object"),
+                R("\"JupyterLab\"", "not a JSON object"),
+                R("null", "not a JSON object"),
+                R("42", "not a JSON object"),
+                R("{\"AppType\": \"JupyterLab\"}\0garbage", "NUL byte"),
+                R("{} trailing", "invalid JSON"),
+#undef R
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                print_message("invalid row %zu\n", i);
+                assert_int_equal(parse(f, rows[i].text, rows[i].len), -EBADMSG);
+                assert_int_equal(strv_length(f->warnings), 1);
+                assert_true(startswith(f->warnings[0], "META: "));
+                assert_non_null(strstr(f->warnings[0], rows[i].warning));
+                assert_false(f->s.metadata_present);
+                assert_null(f->s.app_type);
+                f->warnings = strv_free(f->warnings);
+        }
+}
+
+static void test_deep_nesting(void **state)
+{
+        struct fixture *f = *state;
+        size_t depth = 300000, len = 2 * depth + 16;
+        char *t = malloc(len + 1);
+
+        /* {"a":[[[[...]]]]} 300,000 deep: cJSON's nesting limit must stop it
+         * before the stack does. */
+        for (int obj = 0; obj < 2; obj++) {
+                size_t o = 0;
+                if (obj)
+                        o += (size_t)sprintf(t, "{\"a\":");
+                for (size_t i = 0; i < depth; i++)
+                        t[o++] = obj ? '{' : '[';
+                if (obj)
+                        t[o - 1] = '[';
+                for (size_t i = 0; i < depth; i++)
+                        t[o++] = obj ? '}' : ']';
+                t[o] = '\0';
+                assert_int_equal(parse(f, t, o), -EBADMSG);
+                assert_int_equal(strv_length(f->warnings), 1);
+                assert_non_null(strstr(f->warnings[0], "invalid JSON"));
+                f->warnings = strv_free(f->warnings);
+        }
+        free(t);
+}
+
+static void test_fields(void **state)
+{
+        struct fixture *f = *state;
+        char *big;
+
+        /* Wrong types: a warning each, the rest still read. */
+        assert_int_equal(PARSE(f, "{\"AppType\": 5, \"DomainId\": [\"d-1\"], \"SpaceName\": {},"
+                                  " \"UserProfileName\": true, \"ResourceName\": \"r\"}"),
+                         0);
+        assert_true(f->s.metadata_present);
+        assert_null(f->s.app_type);
+        assert_null(f->s.domain_id);
+        assert_null(f->s.space_name);
+        assert_null(f->s.user_profile_name);
+        assert_string_equal(f->s.resource_name, "r");
+        assert_int_equal(strv_length(f->warnings), 4);
+        assert_string_equal(f->warnings[0], "META: AppType is not a string, ignoring");
+        assert_string_equal(f->warnings[1], "META: DomainId is not a string, ignoring");
+        sagemaker_done(&f->s);
+        f->warnings = strv_free(f->warnings);
+
+        /* null and "" are unknown, silently; unknown keys ignored; case matters. */
+        assert_int_equal(PARSE(f, "{\"AppType\": null, \"DomainId\": \"\", \"apptype\": \"x\","
+                                  " \"Extra\": {\"deep\": [1,2,3]}}"),
+                         0);
+        assert_null(f->warnings);
+        assert_null(f->s.app_type);
+        assert_null(f->s.domain_id);
+        assert_true(f->s.metadata_present);
+        sagemaker_done(&f->s);
+
+        /* Raw invalid UTF-8 inside a string: cJSON keeps bytes, we refuse them. */
+        assert_int_equal(PARSE(f, "{\"SpaceName\": \"caf\xe9\", \"AppType\": \"JupyterLab\"}"), 0);
+        assert_null(f->s.space_name);
+        assert_string_equal(f->s.app_type, "JupyterLab");
+        assert_int_equal(strv_length(f->warnings), 1);
+        assert_string_equal(f->warnings[0], "META: SpaceName is not valid UTF-8, ignoring");
+        sagemaker_done(&f->s);
+        f->warnings = strv_free(f->warnings);
+
+        /* Escaped text is decoded and kept. */
+        assert_int_equal(PARSE(f, "{\"SpaceName\": \"caf\\u00e9 \\\"q\\\"\"}"), 0);
+        assert_string_equal(f->s.space_name, "caf\xc3\xa9 \"q\"");
+        assert_null(f->warnings);
+        sagemaker_done(&f->s);
+
+        /* An embedded \u0000 ends the C string: what is kept is valid text. */
+        assert_int_equal(PARSE(f, "{\"SpaceName\": \"a\\u0000b\"}"), 0);
+        assert_true(f->s.space_name == NULL || strcmp(f->s.space_name, "a") == 0);
+        sagemaker_done(&f->s);
+        f->warnings = strv_free(f->warnings);
+
+        /* A 10 KB field is refused, not copied. */
+        big = malloc(11000);
+        strcpy(big, "{\"DomainId\": \"");
+        memset(big + strlen(big), 'd', 10000);
+        strcpy(big + 14 + 10000, "\"}");
+        assert_int_equal(parse(f, big, strlen(big)), 0);
+        free(big);
+        assert_null(f->s.domain_id);
+        assert_int_equal(strv_length(f->warnings), 1);
+        assert_non_null(strstr(f->warnings[0], "DomainId is longer than"));
+}
+
+static int env(struct fixture *f, const char *buf, size_t len)
+{
+        return sagemaker_parse_environ(buf, len, &f->s, &f->warnings);
+}
+
+#define ENV(f, lit) env(f, lit, sizeof(lit) - 1)
+
+static void test_environ(void **state)
+{
+        struct fixture *f = *state;
+
+        /* shared/samples/new-jupyterlab-private.environ, abridged. */
+        assert_int_equal(ENV(f, "SAGEMAKER_APP_TYPE=JupyterLab\0"
+                                "SAGEMAKER_SPACE_NAME=alice-jl-private\0"
+                                "SAGEMAKER_SPACE_TYPE_LOWERCASE=private\0"
+                                "AWS_REGION=us-east-1\0AWS_DEFAULT_REGION=us-west-2\0"
+                                "REGION_NAME=eu-west-1\0HOME=/home/sagemaker-user\0"),
+                         0);
+        assert_null(f->warnings);
+        assert_string_equal(f->s.env_app_type, "JupyterLab");
+        assert_string_equal(f->s.env_space_name, "alice-jl-private");
+        assert_string_equal(f->s.env_space_type, "private");
+        assert_string_equal(f->s.home_env, "/home/sagemaker-user");
+        assert_string_equal(f->s.region, "us-east-1");
+        assert_string_equal(f->s.region_source, "AWS_REGION");
+        assert_null(f->s.env_training_job_name);
+        sagemaker_done(&f->s);
+
+        /* No final NUL; missing '='; prefixes and suffixes of names; empty values. */
+        assert_int_equal(ENV(f, "SAGEMAKER_APP_TYPE\0=JupyterLab\0SAGEMAKER_APP_TYPEX=Code\0"
+                                "XSAGEMAKER_APP_TYPE=Code\0\0\0HOME=\0"
+                                "TRAINING_JOB_NAME=job-1"),
+                         0);
+        assert_null(f->s.env_app_type);
+        assert_null(f->s.home_env);
+        assert_string_equal(f->s.env_training_job_name, "job-1");
+        assert_null(f->s.region);
+        assert_null(f->warnings);
+        sagemaker_done(&f->s);
+
+        /* The later of two assignments wins, as getenv() would see it... */
+        assert_int_equal(ENV(f, "SAGEMAKER_SPACE_NAME=a\0SAGEMAKER_SPACE_NAME=b\0"), 0);
+        assert_string_equal(f->s.env_space_name, "b");
+        sagemaker_done(&f->s);
+
+        /* Invalid UTF-8 in a value the probe uses: a warning, no value. */
+        assert_int_equal(ENV(f, "SAGEMAKER_SPACE_NAME=caf\xe9\0TRAINING_JOB_NAME=t\0"), 0);
+        assert_null(f->s.env_space_name);
+        assert_string_equal(f->s.env_training_job_name, "t");
+        assert_int_equal(strv_length(f->warnings), 1);
+        assert_non_null(strstr(f->warnings[0], "SAGEMAKER_SPACE_NAME"));
+        sagemaker_done(&f->s);
+        f->warnings = strv_free(f->warnings);
+
+        assert_int_equal(env(f, "", 0), 0);
+        assert_null(f->s.region);
+}
+
+static void test_region_precedence(void **state)
+{
+        struct fixture *f = *state;
+        static const struct {
+                const char *buf;
+                size_t len;
+                const char *region, *source;
+        } rows[] = {
+#define R(b, r, s) { b, sizeof(b) - 1, r, s }
+                R("AWS_DEFAULT_REGION=c\0REGION_NAME=b\0AWS_REGION=a\0", "a", "AWS_REGION"),
+                R("AWS_REGION=a\0REGION_NAME=b\0AWS_DEFAULT_REGION=c\0", "a", "AWS_REGION"),
+                R("AWS_DEFAULT_REGION=c\0REGION_NAME=b\0", "b", "REGION_NAME"),
+                R("AWS_DEFAULT_REGION=c\0", "c", "AWS_DEFAULT_REGION"),
+                R("AWS_REGION=\0AWS_DEFAULT_REGION=c\0", "c", "AWS_DEFAULT_REGION"),
+                R("AWS_REGION=caf\xe9\0REGION_NAME=b\0", "b", "REGION_NAME"),
+                R("AWS_REGION=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\0"
+                  "REGION_NAME=b\0", "b", "REGION_NAME"),
+                R("AWS_REGIONS=a\0", NULL, NULL),
+                R("", NULL, NULL),
+#undef R
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                print_message("region row %zu\n", i);
+                assert_int_equal(env(f, rows[i].buf, rows[i].len), 0);
+                if (rows[i].region) {
+                        assert_string_equal(f->s.region, rows[i].region);
+                        assert_string_equal(f->s.region_source, rows[i].source);
+                } else {
+                        assert_null(f->s.region);
+                        assert_null(f->s.region_source);
+                }
+                sagemaker_done(&f->s);
+                f->warnings = strv_free(f->warnings);
+        }
+}
+
+static void test_environ_random(void **state)
+{
+        struct fixture *f = *state;
+        size_t len = 65536;
+        unsigned char *buf = malloc(len);
+        uint32_t x = 2463534242u;
+
+        /* Random bytes with many NULs and '=': no crash, every kept value valid text. */
+        for (int round = 0; round < 64; round++) {
+                for (size_t i = 0; i < len; i++) {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        buf[i] = (x & 7) == 0 ? 0 : (x & 7) == 1 ? '=' : (unsigned char)(x >> 8);
+                }
+                if (round & 1)
+                        memcpy(buf + 100, "\0AWS_REGION=\xff\xfe\0HOME=/h\0", 22);
+                assert_int_equal(env(f, (const char *)buf, len - (size_t)round), 0);
+                if (f->s.home_env)
+                        assert_true(utf8_is_valid(f->s.home_env, strlen(f->s.home_env)));
+                if (f->s.region)
+                        assert_true(utf8_is_valid(f->s.region, strlen(f->s.region)));
+                sagemaker_done(&f->s);
+                f->warnings = strv_free(f->warnings);
+        }
+        free(buf);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_environ, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_environ_random, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

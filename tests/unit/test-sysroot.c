@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/* The --sysroot layer: chroot-style resolution in userspace, bounded reads,
+ * and what a hostile snapshot may hold (FIFOs, loops, binary attributes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strutil.h"
+#include "sysroot.h"
+#include "tmptree.h"
+
+struct fixture {
+        char *dir;
+        struct sysroot root;
+};
+
+static int setup(void **state)
+{
+        struct fixture *f = calloc(1, sizeof(*f));
+
+        if (!f || !(f->dir = tt_new()))
+                return -1;
+        f->root.fd = -1;
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+
+        sysroot_close(&f->root);
+        tt_free(f->dir);
+        free(f);
+        return 0;
+}
+
+static void open_root(struct fixture *f)
+{
+        assert_int_equal(sysroot_open(&f->root, f->dir), 0);
+        assert_true(sysroot_is_replay(&f->root));
+}
+
+static void test_open(void **state)
+{
+        struct fixture *f = *state;
+        struct sysroot r = { .fd = -1 };
+        char p[PATH_MAX];
+
+        assert_int_equal(tt_puts(f->dir, "file", "x"), 0);
+        snprintf(p, sizeof(p), "%s/missing", f->dir);
+        assert_int_equal(sysroot_open(&r, p), -ENOENT);
+        snprintf(p, sizeof(p), "%s/file", f->dir);
+        assert_int_equal(sysroot_open(&r, p), -ENOTDIR);
+
+        assert_int_equal(sysroot_open(&r, NULL), 0);
+        assert_false(sysroot_is_replay(&r));
+        {
+                char *d = sysroot_display(&r, "/proc/self/mountinfo");
+                assert_string_equal(d, "/proc/self/mountinfo");
+                free(d);
+        }
+        sysroot_close(&r);
+
+        open_root(f);
+        {
+                char *d = sysroot_display(&f->root, "/proc/self/mountinfo"), want[PATH_MAX];
+                snprintf(want, sizeof(want), "%s/proc/self/mountinfo", f->dir);
+                assert_string_equal(d, want);
+                free(d);
+        }
+}
+
+static void test_resolve(void **state)
+{
+        struct fixture *f = *state;
+        static const struct {
+                const char *in;
+                int ret;
+                const char *out;
+        } rows[] = {
+                { "/", 0, "/" },
+                { ".", 0, "/" },
+                { "", -ENOENT, NULL },
+                { "/real/dir/file", 0, "/real/dir/file" },
+                { "real/dir", 0, "/real/dir" },                  /* relative: from the root */
+                { "//real///dir/./", 0, "/real/dir" },
+                { "/abs/file", 0, "/real/dir/file" },            /* absolute target stays inside */
+                { "/escape", 0, "/real" },                       /* "/../../../real" */
+                { "/../../real/dir", 0, "/real/dir" },           /* ".." past the top */
+                { "/real/../../../..", 0, "/" },
+                { "/rel/link/file", 0, "/real/dir/file" },       /* relative link, up a dir */
+                { "/l1/dir", 0, "/real/dir" },                   /* a chain of links */
+                { "/sl/../x", 0, "/real/x" },                    /* ".." after a link is physical */
+                { "/hostetc", -ENOENT, NULL },                   /* /etc/passwd of the root, not the host */
+                { "/loop1", -ELOOP, NULL },
+                { "/self/x", -ELOOP, NULL },
+                { "/chain0", 0, "/real" },                       /* exactly 40 links */
+                { "/over0", -ELOOP, NULL },                      /* 41 links */
+                { "/real/nope", -ENOENT, NULL },
+                { "/nope/x", -ENOENT, NULL },
+                { "/real/dir/file/x", -ENOTDIR, NULL },
+                { "/real/dir/with space", 0, "/real/dir/with space" },
+        };
+        char name[32], target[32];
+
+        assert_int_equal(tt_puts(f->dir, "real/dir/file", "data"), 0);
+        assert_int_equal(tt_puts(f->dir, "real/dir/with space", ""), 0);
+        assert_int_equal(tt_puts(f->dir, "real/x", "x"), 0);
+        assert_int_equal(tt_symlink(f->dir, "abs", "/real/dir"), 0);
+        assert_int_equal(tt_symlink(f->dir, "escape", "/../../../real"), 0);
+        assert_int_equal(tt_symlink(f->dir, "rel/link", "../real/dir"), 0);
+        assert_int_equal(tt_symlink(f->dir, "l1", "l2"), 0);
+        assert_int_equal(tt_symlink(f->dir, "l2", "real"), 0);
+        assert_int_equal(tt_symlink(f->dir, "sl", "real/dir"), 0);
+        assert_int_equal(tt_symlink(f->dir, "hostetc", "/etc/passwd"), 0);
+        assert_int_equal(tt_symlink(f->dir, "loop1", "loop2"), 0);
+        assert_int_equal(tt_symlink(f->dir, "loop2", "/loop1"), 0);
+        assert_int_equal(tt_symlink(f->dir, "self", "self"), 0);
+        for (int i = 0; i < 40; i++) {
+                snprintf(name, sizeof(name), "chain%d", i);
+                snprintf(target, sizeof(target), i == 39 ? "real" : "chain%d", i + 1);
+                assert_int_equal(tt_symlink(f->dir, name, target), 0);
+        }
+        for (int i = 0; i < 41; i++) {
+                snprintf(name, sizeof(name), "over%d", i);
+                snprintf(target, sizeof(target), i == 40 ? "real" : "over%d", i + 1);
+                assert_int_equal(tt_symlink(f->dir, name, target), 0);
+        }
+        open_root(f);
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                char *out = NULL;
+                int r = sysroot_resolve(&f->root, rows[i].in, &out);
+
+                print_message("resolve(\"%s\")\n", rows[i].in);
+                assert_int_equal(r, rows[i].ret);
+                if (r == 0)
+                        assert_string_equal(out, rows[i].out);
+                free(out);
+        }
+        {
+                char *out = NULL;
+                assert_int_equal(sysroot_resolve(&f->root, NULL, &out), -ENOENT);
+        }
+        assert_true(sysroot_exists(&f->root, "/abs/file"));
+        assert_false(sysroot_exists(&f->root, "/loop1"));
+        assert_false(sysroot_exists(&f->root, "/hostetc"));
+}
+
+static void test_resolve_long(void **state)
+{
+        struct fixture *f = *state;
+        char *big = malloc(PATH_MAX + 10), *out = NULL;
+
+        open_root(f);
+        memset(big, 'a', PATH_MAX + 9);
+        big[0] = '/';
+        big[PATH_MAX + 9] = '\0';
+        assert_int_equal(sysroot_resolve(&f->root, big, &out), -ENAMETOOLONG);
+        free(big);
+}
+
+static void test_read_file(void **state)
+{
+        struct fixture *f = *state;
+        char buf[10000], *s = NULL;
+        size_t len = 0;
+
+        memset(buf, 'x', sizeof(buf));
+        assert_int_equal(tt_write(f->dir, "f100", buf, 100), 0);
+        assert_int_equal(tt_write(f->dir, "f4096", buf, 4096), 0);
+        assert_int_equal(tt_write(f->dir, "f9000", buf, 9000), 0);
+        assert_int_equal(tt_write(f->dir, "empty", "", 0), 0);
+        assert_int_equal(tt_puts(f->dir, "etc/hostname", "inside\n"), 0);
+        assert_int_equal(tt_symlink(f->dir, "link", "/etc/hostname"), 0);
+        assert_int_equal(tt_mkdir(f->dir, "adir"), 0);
+        {
+                char p[PATH_MAX];
+                snprintf(p, sizeof(p), "%s/fifo", f->dir);
+                assert_int_equal(mkfifo(p, 0600), 0);
+        }
+        open_root(f);
+
+        assert_int_equal(sysroot_read_file(&f->root, "/f100", 100, &s, &len), 0);
+        assert_int_equal(len, 100);
+        assert_int_equal(s[100], '\0');
+        free(s);
+        assert_int_equal(sysroot_read_file(&f->root, "/f100", 99, &s, &len), -EFBIG);
+        assert_int_equal(sysroot_read_file(&f->root, "/f4096", 4096, &s, &len), 0);
+        assert_int_equal(len, 4096);
+        free(s);
+        assert_int_equal(sysroot_read_file(&f->root, "/f4096", 4095, &s, &len), -EFBIG);
+        assert_int_equal(sysroot_read_file(&f->root, "/f9000", 9000, &s, &len), 0);
+        assert_int_equal(len, 9000);
+        free(s);
+        assert_int_equal(sysroot_read_file(&f->root, "/f9000", 8999, &s, &len), -EFBIG);
+        assert_int_equal(sysroot_read_file(&f->root, "/empty", 10, &s, &len), 0);
+        assert_int_equal(len, 0);
+        assert_string_equal(s, "");
+        free(s);
+        assert_int_equal(sysroot_read_file(&f->root, "/empty", 0, &s, NULL), 0);
+        free(s);
+
+        /* The absolute link is read inside the root, never the host's /etc/hostname. */
+        assert_int_equal(sysroot_read_file(&f->root, "/link", 100, &s, &len), 0);
+        assert_string_equal(s, "inside\n");
+        free(s);
+
+        /* A FIFO must be refused, not waited on (alarm: fail rather than hang). */
+        alarm(10);
+        assert_int_equal(sysroot_read_file(&f->root, "/fifo", 100, &s, &len), -EBADFD);
+        assert_true(sysroot_open_file(&f->root, "/fifo") < 0);
+        alarm(0);
+
+        assert_int_equal(sysroot_read_file(&f->root, "/adir", 100, &s, &len), -EISDIR);
+        assert_int_equal(sysroot_read_file(&f->root, "/missing", 100, &s, &len), -ENOENT);
+}
+
+static void test_read_attr(void **state)
+{
+        struct fixture *f = *state;
+        static const struct {
+                const char *name;
+                const char *content;
+                size_t len;
+                int ret;
+                const char *value;
+        } rows[] = {
+#define R(n, c, r, v) { n, c, sizeof(c) - 1, r, v }
+                R("model", "Amazon Elastic Block Store              \n", 0,
+                  "Amazon Elastic Block Store"),
+                R("serial", "vol0123456789abcdef0 \n", 0, "vol0123456789abcdef0"),
+                R("one", "1\n", 0, "1"),
+                R("utf8", "caf\xc3\xa9\n", 0, "caf\xc3\xa9"),
+                R("empty", "", -ENODATA, NULL),
+                R("blank", "   \n\n", -ENODATA, NULL),
+                R("nul", "ab\0cd\n", -EBADMSG, NULL),
+                R("trailing-nul", "abc\0", -EBADMSG, NULL),
+                R("ctrl", "a\x01\x02z\n", -EBADMSG, NULL),
+                R("del", "a\x7f", -EBADMSG, NULL),
+                R("inner-newline", "a\nb\n", -EBADMSG, NULL),
+                R("latin1", "caf\xe9\n", -EBADMSG, NULL),
+#undef R
+        };
+        char big[5000], *s;
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+                assert_int_equal(tt_write(f->dir, rows[i].name, rows[i].content, rows[i].len), 0);
+        memset(big, 'a', sizeof(big));
+        assert_int_equal(tt_write(f->dir, "big", big, sizeof(big)), 0);
+        open_root(f);
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                int r;
+
+                s = NULL;
+                r = sysroot_read_attr(&f->root, rows[i].name, &s);
+                print_message("read_attr(%s)\n", rows[i].name);
+                assert_int_equal(r, rows[i].ret);
+                if (r == 0)
+                        assert_string_equal(s, rows[i].value);
+                free(s);
+        }
+        assert_int_equal(sysroot_read_attr(&f->root, "big", &s), -EFBIG);
+        assert_int_equal(sysroot_read_attr(&f->root, "missing", &s), -ENOENT);
+}
+
+static void test_list_dir(void **state)
+{
+        struct fixture *f = *state;
+        char **names = NULL;
+
+        assert_int_equal(tt_puts(f->dir, "d/b", ""), 0);
+        assert_int_equal(tt_puts(f->dir, "d/a", ""), 0);
+        assert_int_equal(tt_puts(f->dir, "d/C", ""), 0);
+        assert_int_equal(tt_puts(f->dir, "d/.hidden", ""), 0);
+        assert_int_equal(tt_mkdir(f->dir, "d/sub"), 0);
+        assert_int_equal(tt_mkdir(f->dir, "empty"), 0);
+        assert_int_equal(tt_symlink(f->dir, "dl", "/d"), 0);
+        assert_int_equal(tt_puts(f->dir, "file", ""), 0);
+        open_root(f);
+
+        assert_int_equal(sysroot_list_dir(&f->root, "/dl", 100, &names), 0);
+        assert_int_equal(strv_length(names), 5);
+        assert_string_equal(names[0], ".hidden");
+        assert_string_equal(names[1], "C");
+        assert_string_equal(names[2], "a");
+        assert_string_equal(names[3], "b");
+        assert_string_equal(names[4], "sub");
+        strv_free(names);
+
+        names = NULL;
+        assert_int_equal(sysroot_list_dir(&f->root, "/d", 5, &names), 0);
+        strv_free(names);
+        names = NULL;
+        assert_int_equal(sysroot_list_dir(&f->root, "/d", 4, &names), -E2BIG);
+        assert_null(names);
+
+        assert_int_equal(sysroot_list_dir(&f->root, "/empty", 10, &names), 0);
+        assert_non_null(names);
+        assert_null(names[0]);
+        strv_free(names);
+        names = NULL;
+
+        assert_int_equal(sysroot_list_dir(&f->root, "/missing", 10, &names), -ENOENT);
+        assert_int_equal(sysroot_list_dir(&f->root, "/file", 10, &names), -ENOTDIR);
+        assert_null(names);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
