@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Gathers the fuzz seed corpora: SRCDIR/tests/fixtures/*/root files, and the
+# shared samples when this machine has them.
+# Usage: collect-seeds.sh SRCDIR OUTDIR  (OUTDIR/mountinfo, OUTDIR/metadata)
+set -euo pipefail
+src=$1 out=$2
+rm -rf "$out"
+mkdir -p "$out/mountinfo" "$out/metadata"
+n=0
+add() { # corpus, file
+    [ -f "$2" ] || return 0
+    n=$((n + 1))
+    cp -- "$2" "$1/$(printf '%04d' "$n")-$(basename -- "$2")"
+}
+for f in "$src"/tests/fixtures/*/root/proc/self/mountinfo /work/shared/samples/*.mountinfo; do
+    add "$out/mountinfo" "$f"
+done
+for f in "$src"/tests/fixtures/*/root/opt/ml/metadata/resource-metadata.json \
+    "$src"/tests/fixtures/*/root/proc/self/environ \
+    /work/shared/samples/*.resource-metadata.json /work/shared/samples/*.environ; do
+    add "$out/metadata" "$f"
+done
+# Never an empty corpus: libFuzzer would start from nothing.
+printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
+printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer: bytes as /proc/self/mountinfo of a snapshot → mounts_load (the
+ * bounded line reader and libmount) → the storage of each mount (NFS option
+ * analysis, sysfs of its device, storage kind) → classify → JSON.
+ *
+ * The snapshot around the file is fixed (a Studio-like /sys with the EBS
+ * devices 259:0, 259:1, 259:3 and a home directory) and written once. The
+ * mount description mirrors describe_mount() in src/probe.c, minus the
+ * forked path lookup, which would make each input cost a fork. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blockdev.h"
+#include "classify.h"
+#include "model.h"
+#include "mounts.h"
+#include "render.h"
+#include "storage.h"
+#include "strutil.h"
+#include "sysroot.h"
+
+#define HOME "/home/sagemaker-user"
+#define MOUNTS_MAX 64
+
+static char root_dir[] = "/tmp/fuzz-mountinfo-XXXXXX";
+static struct sysroot root = { .fd = -1 };
+static int mountinfo_fd = -1;
+
+static void put(const char *rel, const char *content)
+{
+        char path[512];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", root_dir, rel);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+                abort();
+        close(fd);
+}
+
+static void dir(const char *rel)
+{
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s", root_dir, rel);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                abort();
+}
+
+static void lnk(const char *target, const char *rel)
+{
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s", root_dir, rel);
+        if (symlink(target, path) < 0 && errno != EEXIST)
+                abort();
+}
+
+static void cleanup(void)
+{
+        char cmd[600];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_dir);
+        if (system(cmd) != 0)
+                fprintf(stderr, "fuzz-mountinfo: could not remove %s\n", root_dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+        static const char *const dirs[] = {
+                "proc", "proc/self", "home", "home/sagemaker-user", "opt", "opt/.sagemakerinternal",
+                "sys", "sys/dev", "sys/dev/block", "sys/block", "sys/block/nvme0n1",
+                "sys/block/nvme0n1/device", "sys/block/nvme0n1/queue",
+                "sys/block/nvme0n1/nvme0n1p1", "sys/block/nvme1n1", "sys/block/nvme1n1/device",
+                "sys/block/nvme1n1/queue",
+        };
+        char path[512];
+
+        if (!mkdtemp(root_dir))
+                abort();
+        atexit(cleanup);
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+                dir(dirs[i]);
+        put("sys/block/nvme0n1/size", "377487360\n");
+        put("sys/block/nvme0n1/device/model", "Amazon Elastic Block Store              \n");
+        put("sys/block/nvme0n1/device/serial", "vol0a1b2c3d4e5f60718\n");
+        put("sys/block/nvme0n1/queue/rotational", "0\n");
+        put("sys/block/nvme0n1/nvme0n1p1/partition", "1\n");
+        put("sys/block/nvme0n1/nvme0n1p1/size", "377481216\n");
+        put("sys/block/nvme1n1/size", "10485760\n");
+        put("sys/block/nvme1n1/device/model", "Amazon EC2 NVMe Instance Storage        \n");
+        put("sys/block/nvme1n1/device/serial", "AWS1234567890ABCDEF0\n");
+        put("sys/block/nvme1n1/queue/rotational", "0\n");
+        lnk("../../block/nvme0n1", "sys/dev/block/259:0");
+        lnk("../../block/nvme0n1/nvme0n1p1", "sys/dev/block/259:1");
+        lnk("../../block/nvme1n1", "sys/dev/block/259:3");
+        lnk("259:7", "sys/dev/block/259:7"); /* a loop, for the fuzzer to find */
+        snprintf(path, sizeof(path), "%s/proc/self/mountinfo", root_dir);
+        mountinfo_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (mountinfo_fd < 0 || sysroot_open(&root, root_dir) < 0)
+                abort();
+        return 0;
+}
+
+static int describe(const struct mount_entry *e, struct storage *s, char ***warnings)
+{
+        s->mount_id = e->id;
+        s->mountpoint = strdup(e->target);
+        s->fs_root = strdup_or_null(e->root);
+        s->fstype = strdup(e->fstype);
+        s->source = strdup_or_null(e->source);
+        s->options = strdup_or_null(e->options);
+        s->dev_major = e->major;
+        s->dev_minor = e->minor;
+        if (!s->mountpoint || !s->fstype)
+                return -ENOMEM;
+        if ((strcmp(e->fstype, "nfs") == 0 || strcmp(e->fstype, "nfs4") == 0) &&
+            nfs_describe(e, &s->nfs) < 0)
+                return -ENOMEM;
+        if (e->major != 0 && blockdev_probe(&root, e->major, e->minor, &s->device, warnings) ==
+                                     -ENOMEM)
+                return -ENOMEM;
+        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
+        return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct mount_table table = {};
+        const struct mount_entry *home;
+        struct report r;
+        cJSON *j;
+
+        if (ftruncate(mountinfo_fd, 0) < 0 || pwrite(mountinfo_fd, data, size, 0) != (ssize_t)size)
+                abort();
+
+        report_init(&r);
+        if (mounts_load(&root, NULL, NULL, &table, &r.warnings) < 0)
+                goto out;
+        home = mounts_find_containing(&table, HOME);
+        if (home) {
+                r.home.path = strdup(HOME);
+                if (describe(home, &r.home, &r.warnings) < 0)
+                        goto out;
+        }
+        for (size_t i = 0; i < table.n && r.n_mounts < MOUNTS_MAX; i++) {
+                struct storage *s;
+
+                if (&table.entries[i] == home)
+                        continue;
+                if (strcmp(table.entries[i].target, "/opt/.sagemakerinternal") == 0)
+                        r.sagemaker.sagemakerinternal = true;
+                s = report_add_mount(&r);
+                if (!s || describe(&table.entries[i], s, &r.warnings) < 0)
+                        goto out;
+        }
+        if (classify(&r) < 0)
+                goto out;
+        j = report_to_json(&r);
+        if (j) {
+                char *text = cJSON_PrintUnformatted(j);
+                /* Whatever the input, the output is JSON that parses again. */
+                if (text) {
+                        cJSON *back = cJSON_Parse(text);
+                        if (!back)
+                                abort();
+                        cJSON_Delete(back);
+                }
+                free(text);
+                cJSON_Delete(j);
+        }
+out:
+        mount_table_done(&table);
+        report_done(&r);
+        return 0;
+}
