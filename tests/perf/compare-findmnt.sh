@@ -6,38 +6,53 @@
 #
 #   tests/perf/compare-findmnt.sh [STUDIO_PROBE] [PATH...]
 #
-# Needs hyperfine and GNU time (Debian: hyperfine, time). Build studio-probe
-# with --buildtype=release for figures worth quoting.
+# Each row is measured as root and, when run as root, again as uid 1000 (the
+# sagemaker-user of Studio spaces, for whom /dev nodes are not readable).
+# Runs alternate between the two tools (tests/perf/ab.py), so drift of the
+# machine falls on both alike. Needs /usr/bin/python3, bc and GNU time;
+# build studio-probe with --buildtype=release for figures worth quoting.
 set -euo pipefail
-bin=${1:-build-release/src/studio-probe}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(realpath "${1:-build-release/src/studio-probe}")
 shift || true
 paths=("$@")
-[ ${#paths[@]} -gt 0 ] || paths=(/tmp "$HOME")
-runs=${RUNS:-500}
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+[ ${#paths[@]} -gt 0 ] || paths=(/tmp /home)
+runs=${RUNS:-2000}
+findmnt=$(command -v findmnt)
+users=(root)
+[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && users+=(uid1000)
 
-printf '| path | studio-probe mean ± σ | findmnt mean ± σ | ratio | studio-probe max RSS | findmnt max RSS |\n'
-printf '|---|---|---|---|---|---|\n'
+as() { # user, command...
+    local u=$1
+    shift
+    if [ "$u" = uid1000 ]; then
+        setpriv --reuid=1000 --regid=1000 --clear-groups "$@"
+    else
+        "$@"
+    fi
+}
+rss() { # user, command...: peak RSS in KiB over 20 runs
+    local u=$1 max=0 v
+    shift
+    for _ in $(seq 20); do
+        v=$(as "$u" /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1)
+        [ "$v" -gt "$max" ] && max=$v
+    done
+    echo "$max"
+}
+
+printf '| path | as | studio-probe mean (median) | findmnt mean (median) | ratio | studio-probe max RSS | findmnt max RSS |\n'
+printf '|---|---|---|---|---|---|---|\n'
 for p in "${paths[@]}"; do
-    hyperfine -N --warmup 50 --runs "$runs" --export-json "$out/h.json" \
-        "$bin --path $p --json" "findmnt --target $p --json" >/dev/null 2>&1
-    rss() { # peak RSS in KiB over 20 runs
-        local max=0 v
-        for _ in $(seq 20); do
-            v=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1)
-            [ "$v" -gt "$max" ] && max=$v
-        done
-        echo "$max"
-    }
-    r1=$(rss "$bin" --path "$p" --json)
-    r2=$(rss findmnt --target "$p" --json)
-    python3 - "$out/h.json" "$p" "$r1" "$r2" <<'PY'
-import json, sys
-res = json.load(open(sys.argv[1]))["results"]
-sp, fm = res[0], res[1]
-ms = lambda r: f"{r['mean']*1e3:.2f} ± {r['stddev']*1e3:.2f} ms"
-print(f"| {sys.argv[2]} | {ms(sp)} | {ms(fm)} | {sp['mean']/fm['mean']:.2f} | "
-      f"{int(sys.argv[3])/1024:.2f} MiB | {int(sys.argv[4])/1024:.2f} MiB |")
-PY
+    for u in "${users[@]}"; do
+        line=$(as "$u" /usr/bin/python3 "$here/ab.py" "$bin --path $p --json" \
+            "$findmnt --target $p --json" "$runs")
+        r1=$(rss "$u" "$bin" --path "$p" --json)
+        r2=$(rss "$u" "$findmnt" --target "$p" --json)
+        # ab.py: "A <mean> ms (median <m>)  B <mean> ms (median <m>)  A/B <ratio>"
+        read -r _ am _ _ amed _ bm _ _ bmed _ ratio <<<"$(tr -d ')' <<<"$line")"
+        printf '| %s | %s | %s ms (%s) | %s ms (%s) | %s | %.2f MiB | %.2f MiB |\n' "$p" "$u" \
+            "$am" "$amed" "$bm" "$bmed" "$ratio" "$(echo "$r1/1024" | bc -l)" \
+            "$(echo "$r2/1024" | bc -l)"
+    done
 done
