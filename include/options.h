@@ -20,6 +20,7 @@ enum option_id {
         OPT_BENCH,
         OPT_BENCH_TIME,
         OPT_BENCH_SIZE,
+        OPT_REDACT,
         OPT_LIST,
         OPT_HELP,
         OPT_VERSION,
@@ -78,6 +79,8 @@ struct options {
         bool bench;
         uint64_t bench_time_ns;  /* total budget of --bench */
         uint64_t bench_size;     /* bytes; 0: default (256 MiB capped at 5% of free space) */
+        const char *collect;     /* `collect DEST`: a support bundle; NULL: a report */
+        bool redact;
 };
 
 #define DEFAULT_TIMEOUT_NS (5 * NSEC_PER_SEC)

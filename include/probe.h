@@ -19,5 +19,15 @@ struct probe_params {
 /* Fills r with everything the system says. Returns 0 (possibly with
  * r->timed_out), or a failure: -ENOENT (no mount holds the path / the path
  * does not exist), -ELOOP, -EACCES... with a message in *ret_error. Never logs. */
+/* "/dev/nvme0n1p1": the key of a device in the snapshot's facts (malloc'd, NULL on OOM). */
+char *probe_device_node(const struct block_device *d);
+
+struct mount_entry;
+/* Fills s from one mount-table entry: the NFS analysis, the block device from
+ * sysfs, the storage kind. Unreadable sysfs adds warnings. Returns 0 or
+ * -ENOMEM. The fuzzer drives it too. */
+int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e,
+                         struct storage *s, char ***warnings);
+
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error);

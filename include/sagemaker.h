@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "model.h"
 #include "sysroot.h"
 
@@ -20,6 +23,10 @@ int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***w
  * object (warnings say why). For the fuzzer and tests too. */
 int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
                              struct sagemaker *ret, char ***warnings);
+
+/* Whether the probe reads the environment variable name[0..len): collect keeps
+ * only those in a bundle's proc/self/environ (never credentials). */
+bool sagemaker_environ_var_used(const char *name, size_t len);
 
 /* Picks the variables the probe uses from a NUL-separated environ block. */
 int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,

@@ -12,10 +12,27 @@
 
 struct sysroot_cache;
 
+/* What a run went through, for `studio-probe collect`: every symlink met on
+ * the way (path inside the root → its target, as readlink gave it) and every
+ * path that resolved (a file read, a directory listed, a path that exists).
+ * Only the parent's calls record: sysroot_resolve_at() (the fsquery worker,
+ * another process) never does. */
+struct sysroot_record {
+        char *path;   /* absolute inside the root, its directories free of symlinks */
+        char *target; /* the symlink's target; NULL: a path that resolved */
+};
+struct sysroot_recorder {
+        struct sysroot_record *items;
+        size_t n, cap;
+        int err;      /* -ENOMEM when a record was lost: the bundle would be incomplete */
+};
+void sysroot_recorder_done(struct sysroot_recorder *rec);
+
 struct sysroot {
         int fd;       /* O_PATH directory fd of the root */
         char *dir;    /* the --sysroot argument; NULL when live */
         struct sysroot_cache *cache; /* directories already resolved; may be NULL */
+        struct sysroot_recorder *rec; /* NULL: not recording (the caller owns it) */
 };
 
 /* dir NULL: the live system ("/"). Returns 0 or -errno; does not log. */

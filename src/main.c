@@ -12,6 +12,7 @@
 
 #include "bench.h"
 #include "classify.h"
+#include "collect.h"
 #include "config.h"
 #include "exit-status.h"
 #include "model.h"
@@ -203,6 +204,83 @@ static int run_bench(const struct options *o, struct report *r)
         return k;
 }
 
+/* `collect DEST`: the same probe with the sysroot layer recording what it
+ * reads, then the bundle. An existing destination is a usage error (exit 2),
+ * checked before anything is probed; nothing is ever overwritten. */
+static int run_collect(const struct options *o)
+{
+        struct sysroot_recorder rec = {};
+        struct sysroot root = { .fd = -1 };
+        struct collect_dest dest;
+        struct probe_params pp;
+        struct report r;
+        _cleanup_strv_free_ char **warnings = NULL;
+        char err[512] = "", cwd[PATH_MAX];
+        char *error = NULL;
+        size_t files = 0;
+        int k, status;
+
+        k = collect_prepare(o->collect, &dest, err, sizeof(err));
+        if (k < 0) {
+                log_error("%s", err[0] ? err : strerror(-k));
+                collect_dest_done(&dest, true);
+                return k == -EEXIST || k == -ENOTEMPTY ? EXIT_USAGE : EXIT_FAILURE_RUN;
+        }
+        report_init(&r);
+        k = sysroot_open(&root, o->sysroot);
+        if (k < 0) {
+                log_error("cannot open --sysroot %s: %s", o->sysroot ? o->sysroot : "/",
+                          strerror(-k));
+                status = EXIT_FAILURE_RUN;
+                goto out;
+        }
+        root.rec = &rec;
+        pp = (struct probe_params){
+                .path = o->path,
+                .timeout_ns = o->timeout_ns,
+                .cwd = getcwd(cwd, sizeof(cwd)),
+        };
+        k = probe_run(&root, &pp, &r, &error);
+        if (k < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        log_error("probe failed: %s", strerror(-k));
+                status = EXIT_FAILURE_RUN;
+                goto out;
+        }
+        k = classify(&r);
+        if (k < 0) {
+                log_error("classification failed: %s", strerror(-k));
+                status = EXIT_FAILURE_RUN;
+                goto out;
+        }
+        k = collect_write(&root, &r, &dest, o->redact, &files, &warnings, err, sizeof(err));
+        if (k < 0) {
+                log_error("%s", err[0] ? err : strerror(-k));
+                status = EXIT_FAILURE_RUN;
+                goto out;
+        }
+        for (char **w = warnings; w && *w; w++)
+                fprintf(stderr, "%s: warning: %s\n", prog, *w);
+        printf("%s: %zu files, environment %s (%s confidence)%s\n", o->collect, files,
+               environment_to_string(r.environment), confidence_to_string(r.confidence),
+               o->redact ? ", redacted" : "");
+        status = EXIT_OK;
+        if (r.timed_out) {
+                log_error("a file system did not answer within the timeout; the bundle is "
+                          "incomplete");
+                status = EXIT_FAILURE_RUN;
+        }
+out:
+        collect_dest_done(&dest, status != EXIT_OK && !r.timed_out);
+        free(error);
+        report_done(&r);
+        sysroot_close(&root);
+        sysroot_recorder_done(&rec);
+        return status;
+}
+
 static int run(int argc, char *argv[])
 {
         _cleanup_free_ char *tmp = NULL;
@@ -241,6 +319,10 @@ static int run(int argc, char *argv[])
                 log_error("cannot open --sysroot %s: %s", o.sysroot ? o.sysroot : "/",
                           strerror(-k));
                 return EXIT_FAILURE_RUN;
+        }
+        if (o.collect) {
+                sysroot_close(&root);
+                return run_collect(&o);
         }
 
         pp = (struct probe_params){

@@ -62,6 +62,13 @@ const struct option_def option_table[] = {
           "G or T suffix (powers of 1024), from 1M to 1T, rounded down to whole MiB, and at "
           "most half of the free space. By default 256 MiB, capped at 5% of the free space; "
           "when that is under 16 MiB the benchmark is refused." },
+        { OPT_REDACT, "redact", 0, NULL,
+          "collect: replace account ids, ARNs' names, domain, user and space names",
+          "With collect: replace, in every file of the bundle and in its file names, the "
+          "account ids and resource names of ARNs, DomainId, UserProfileName, SpaceName and "
+          "job names by placeholders (111111111111, resource-1, d-domain-1, user-1, space-1, "
+          "job-1), the same value by the same placeholder, so the bundle still replays to the "
+          "same verdict." },
         { OPT_LIST, "list", 0, NULL, "list the environment ids and exit",
           "Print the environment ids, one a line, and exit." },
         { OPT_HELP, "help", 'h', NULL, "show this help and exit", "Show the help and exit." },
@@ -297,6 +304,9 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         ret->bench_size = v;
                         break;
                 }
+                case OPT_REDACT:
+                        ret->redact = true;
+                        break;
                 case OPT_LIST:
                         ret->action = ACTION_LIST;
                         break;
@@ -311,8 +321,27 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         return -EINVAL;
                 }
         }
+        if (optind < argc && strcmp(argv[optind], "collect") == 0) {
+                if (optind + 1 >= argc || !*argv[optind + 1]) {
+                        set_err(err, errlen, "collect needs a directory or a FILE.tar.gz");
+                        return -EINVAL;
+                }
+                ret->collect = argv[optind + 1];
+                optind += 2;
+        }
         if (optind < argc) {
                 set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+                return -EINVAL;
+        }
+        if (ret->redact && !ret->collect) {
+                set_err(err, errlen, "--redact applies to collect only");
+                return -EINVAL;
+        }
+        if (ret->collect && (ret->bench || ret->quiet || ret->output || ret->expect >= 0 ||
+                             ret->format != FORMAT_HUMAN)) {
+                set_err(err, errlen,
+                        "collect writes its own report; --bench, --quiet, --output, --expect, "
+                        "--json and --format do not apply");
                 return -EINVAL;
         }
         ret->json = ret->format == FORMAT_JSON;
@@ -369,12 +398,17 @@ void options_print_help(FILE *f, const char *prog)
 {
         fprintf(f,
                 "Usage: %s [OPTIONS]\n"
+                "       %s [OPTIONS] collect DIR|FILE.tar.gz\n"
                 "\n"
                 "Tell which SageMaker environment this is (Studio, Studio Classic, notebook\n"
                 "instance, job) and what storage a path is on, with the evidence.\n"
                 "\n"
+                "collect writes a support bundle that --sysroot replays: the files the probe\n"
+                "reads (environment limited to the variables it uses), the statfs and blkid\n"
+                "facts, and the JSON report.\n"
+                "\n"
                 "Options:\n",
-                prog);
+                prog, prog);
         for (size_t i = 0; i < option_table_len; i++) {
                 const struct option_def *d = &option_table[i];
                 char left[64];

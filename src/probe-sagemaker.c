@@ -114,6 +114,18 @@ static const struct {
 /* Where the region comes from, most specific first. */
 static const char *const region_vars[] = { "AWS_REGION", "REGION_NAME", "AWS_DEFAULT_REGION" };
 
+bool sagemaker_environ_var_used(const char *name, size_t len)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(environ_vars); i++)
+                if (strlen(environ_vars[i].name) == len &&
+                    memcmp(environ_vars[i].name, name, len) == 0)
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(region_vars); i++)
+                if (strlen(region_vars[i]) == len && memcmp(region_vars[i], name, len) == 0)
+                        return true;
+        return false;
+}
+
 int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
                             char ***warnings)
 {

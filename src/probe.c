@@ -89,8 +89,8 @@ static bool is_overmounted(const struct mount_table *t, size_t i)
         return false;
 }
 
-static int describe_mount(const struct sysroot *root, const struct mount_entry *e,
-                          struct storage *s, char ***warnings)
+int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e,
+                         struct storage *s, char ***warnings)
 {
         s->mount_id = e->id;
         s->mountpoint = strdup(e->target);
@@ -209,7 +209,7 @@ static void facts_blkid(const cJSON *facts, const char *node, struct block_devic
         d->label = json_str(o, "label");
 }
 
-static char *device_node(const struct block_device *d)
+char *probe_device_node(const struct block_device *d)
 {
         char *n;
 
@@ -308,7 +308,7 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                                 facts_statfs(facts, s->resolved_path, s);
                         if (s->size_bytes == U64_UNSET && s->mountpoint)
                                 facts_statfs(facts, s->mountpoint, s);
-                        if (s->device && (node = device_node(s->device)))
+                        if (s->device && (node = probe_device_node(s->device)))
                                 facts_blkid(facts, node, s->device);
                         if (s->device && !s->device->fs_type)
                                 (void)udev_blkid(root, s, s->device);
@@ -336,7 +336,7 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                         owner[n++] = s;
                 }
                 if (s->device && !udev_blkid(root, s, s->device)) {
-                        char *node = device_node(s->device);
+                        char *node = probe_device_node(s->device);
                         if (!node || strv_push(&nodes, node) < 0) {
                                 free(owner);
                                 return -ENOMEM;
@@ -471,6 +471,14 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                  * included, is the path's. */
                 if (reps[i].err != -ENOENT && reps[i].err != -ENOTDIR)
                         chosen = i;
+        /* collect: the worker (another process) cannot record what its lookup
+         * went through, so walk the same paths again here. Only those it
+         * answered: they did not hang, so they will not now. */
+        for (size_t i = 0; root->rec && i < n && i <= chosen; i++)
+                if (reps[i].err != -ETIMEDOUT && reps[i].err != -ECANCELED) {
+                        _cleanup_free_ char *again = NULL;
+                        (void)sysroot_resolve(root, candidates[i], &again);
+                }
         if (chosen == SIZE_MAX) {
                 if (p->path)
                         (void)asprintf(ret_error, "%s: %s", p->path, strerror(-reps[0].err));
@@ -529,7 +537,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 k = -ENOENT;
                 goto out;
         }
-        k = describe_mount(root, home_mount, &r->home, &r->warnings);
+        k = probe_describe_mount(root, home_mount, &r->home, &r->warnings);
         if (k < 0)
                 goto out;
         if (reps[chosen].err == -ETIMEDOUT)
@@ -553,7 +561,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                         k = -ENOMEM;
                         goto out;
                 }
-                k = describe_mount(root, e, s, &r->warnings);
+                k = probe_describe_mount(root, e, s, &r->warnings);
                 if (k < 0)
                         goto out;
         }

@@ -75,7 +75,53 @@ static const char *relative(const char *abs)
 
 /* start: a prefix of the result already known to be free of symlinks ("" for
  * the root); path: what is left to walk from there. */
-static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX])
+static void record(struct sysroot_recorder *rec, const char *path, const char *target)
+{
+        struct sysroot_record *it;
+
+        if (!rec || rec->err < 0)
+                return;
+        for (size_t i = 0; i < rec->n; i++)
+                if (strcmp(rec->items[i].path, path) == 0 &&
+                    streq_ptr(rec->items[i].target, target))
+                        return;
+        if (rec->n == rec->cap) {
+                size_t ncap = rec->cap ? rec->cap * 2 : 32;
+                it = realloc(rec->items, ncap * sizeof(*it));
+                if (!it) {
+                        rec->err = -ENOMEM;
+                        return;
+                }
+                rec->items = it;
+                rec->cap = ncap;
+        }
+        it = &rec->items[rec->n];
+        it->path = strdup(path);
+        it->target = target ? strdup(target) : NULL;
+        if (!it->path || (target && !it->target)) {
+                free(it->path);
+                free(it->target);
+                rec->err = -ENOMEM;
+                return;
+        }
+        rec->n++;
+}
+
+void sysroot_recorder_done(struct sysroot_recorder *rec)
+{
+        for (size_t i = 0; rec && i < rec->n; i++) {
+                free(rec->items[i].path);
+                free(rec->items[i].target);
+        }
+        if (rec) {
+                free(rec->items);
+                *rec = (struct sysroot_recorder){};
+        }
+}
+
+/* rec: NULL in the worker (it must not allocate); else each link met is kept. */
+static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX],
+                        struct sysroot_recorder *rec)
 {
         /* done: resolved prefix ("" is the root). todo: what is left to walk.
          * Only raw system calls and string functions that leave errno alone:
@@ -135,6 +181,7 @@ static int resolve_from(int rootfd, const char *start, const char *path, char re
                 if ((size_t)n >= sizeof(link))
                         return -ENAMETOOLONG;
                 link[n] = '\0';
+                record(rec, done, link);
                 if (++links > SYMLINK_MAX)
                         return -ELOOP;
 
@@ -163,7 +210,7 @@ int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX])
 {
         if (!path || !*path)
                 return -ENOENT;
-        return resolve_from(rootfd, "", path, ret);
+        return resolve_from(rootfd, "", path, ret, NULL);
 }
 
 static void cache_add(struct sysroot_cache *c, const char *resolved)
@@ -203,9 +250,10 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
                         rest = path + len;
                 }
         }
-        k = resolve_from(r->fd, start, rest, buf);
+        k = resolve_from(r->fd, start, rest, buf, r->rec);
         if (k < 0)
                 return k;
+        record(r->rec, buf, NULL);
         cache_add(r->cache, buf);
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;

@@ -20,6 +20,7 @@
 #include "classify.h"
 #include "model.h"
 #include "mounts.h"
+#include "probe.h"
 #include "render.h"
 #include "storage.h"
 #include "strutil.h"
@@ -109,28 +110,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         return 0;
 }
 
-static int describe(const struct mount_entry *e, struct storage *s, char ***warnings)
-{
-        s->mount_id = e->id;
-        s->mountpoint = strdup(e->target);
-        s->fs_root = strdup_or_null(e->root);
-        s->fstype = strdup(e->fstype);
-        s->source = strdup_or_null(e->source);
-        s->options = strdup_or_null(e->options);
-        s->dev_major = e->major;
-        s->dev_minor = e->minor;
-        if (!s->mountpoint || !s->fstype)
-                return -ENOMEM;
-        if ((strcmp(e->fstype, "nfs") == 0 || strcmp(e->fstype, "nfs4") == 0) &&
-            nfs_describe(e, &s->nfs) < 0)
-                return -ENOMEM;
-        if (e->major != 0 && blockdev_probe(&root, e->major, e->minor, &s->device, warnings) ==
-                                     -ENOMEM)
-                return -ENOMEM;
-        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
-        return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -148,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         home = mounts_find_containing(&table, HOME);
         if (home) {
                 r.home.path = strdup(HOME);
-                if (describe(home, &r.home, &r.warnings) < 0)
+                if (probe_describe_mount(&root, home, &r.home, &r.warnings) < 0)
                         goto out;
         }
         for (size_t i = 0; i < table.n && r.n_mounts < MOUNTS_MAX; i++) {
@@ -159,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (strcmp(table.entries[i].target, "/opt/.sagemakerinternal") == 0)
                         r.sagemaker.sagemakerinternal = true;
                 s = report_add_mount(&r);
-                if (!s || describe(&table.entries[i], s, &r.warnings) < 0)
+                if (!s || probe_describe_mount(&root, &table.entries[i], s, &r.warnings) < 0)
                         goto out;
         }
         if (classify(&r) < 0)
