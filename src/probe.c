@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,16 @@ static bool udev_blkid(const struct sysroot *root, const struct storage *s, stru
         return d->fs_type != NULL;
 }
 
+static bool device_openable(const char *node)
+{
+        int fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
 /* statfs of every mount and a superblock probe of every device, live, in one
  * batch of workers; in replay from the snapshot's facts. */
 static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJSON *facts,
@@ -342,9 +353,12 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                                 return -ENOMEM;
                         }
                         node = nodes[strv_length(nodes) - 1];
-                        /* Unreadable (not root, as in Studio): no worker to start.
-                         * access() on a devtmpfs node does not block. */
-                        if (access(node, R_OK) == 0) {
+                        /* A node we cannot open needs no worker: not root (Studio's
+                         * sagemaker-user), or a container's device cgroup (EPERM,
+                         * which access() does not see). Opening a block device
+                         * issues no I/O; reading its superblock is what can hang,
+                         * and that stays in the worker. */
+                        if (device_openable(node)) {
                                 reqs[n] = (struct fsq_request){ FSQ_BLKID, node, (unsigned)g++ };
                                 owner[n++] = s;
                         }

@@ -8,6 +8,7 @@ Usage: test-cli.py /path/to/studio-probe"""
 
 import json
 import os
+import shutil
 import pty
 import re
 import signal
@@ -302,6 +303,33 @@ class Cli(unittest.TestCase):
         p = run(["-p", "/"])
         self.assertEqual(p.returncode, 0)
         self.assertNotIn(b"\x1b", p.stdout)
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mkfs.ext4"),
+                         "needs root and mkfs.ext4 (e2fsprogs) for a loop-mounted file system")
+    def test_live_blkid_loop_device(self):
+        # The superblock probe (libblkid, in a forked worker) on a device we can
+        # open: type, UUID and label must come back, and statfs the size.
+        with tempfile.TemporaryDirectory() as d:
+            img, mnt = os.path.join(d, "fs.img"), os.path.join(d, "mnt")
+            os.mkdir(mnt)
+            with open(img, "wb") as f:
+                f.truncate(32 << 20)
+            subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "probe-label", img], check=True)
+            if subprocess.run(["mount", "-o", "loop", img, mnt]).returncode != 0:
+                self.skipTest("loop mounts are not available here")
+            try:
+                p = run(["-p", mnt, "--json"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                dev = json.loads(p.stdout)["home"]["device"]
+                uuid = subprocess.run(["blkid", "-p", "-s", "UUID", "-o", "value", img],
+                                      capture_output=True, text=True).stdout.strip()
+                self.assertEqual(dev["fs_type"], "ext4")
+                self.assertEqual(dev["label"], "probe-label")
+                if uuid:
+                    self.assertEqual(dev["uuid"], uuid)
+                self.assertEqual(json.loads(p.stdout)["home"]["mountpoint"], mnt)
+            finally:
+                subprocess.run(["umount", "-l", mnt])
 
 
 if __name__ == "__main__":
