@@ -42,7 +42,11 @@ static bool add_seq(cJSON *o, const char *key, const struct bench_workload *x)
         if (!x->ran)
                 return true;
         return json_add_u64(j, "bytes_per_second", x->per_second) &&
-               json_add_u64(j, "bytes", x->bytes) && cJSON_AddBoolToObject(j, "direct", x->direct);
+               json_add_u64(j, "bytes", x->bytes) &&
+               cJSON_AddBoolToObject(j, "direct", x->direct) &&
+               /* Per 1 MiB call, comparable with fio's clat of a bs=1M job: a throughput
+                * gap then shows whether the calls or the time between them differ. */
+               add_latency(j, &x->latency);
 }
 
 static bool add_rand(cJSON *o, const char *key, const struct bench_workload *x, bool dsync)

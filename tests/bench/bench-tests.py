@@ -77,6 +77,9 @@ def check_structure(b, d):
         check(x["ops"] >= 1 and x["bytes_per_second"] > 0 and isinstance(x["direct"], bool),
               f"{w}: {x}")
         check(x["elapsed_ns"] > 0 and x["budget_ns"] > 0, f"{w} times: {x}")
+        lat = x["latency_ns"]
+        check(set(lat) == LAT_KEYS and lat["samples"] == x["ops"] and
+              lat["min"] <= lat["p50"] <= lat["p99"] <= lat["max"], f"{w} latency {lat}")
     for w in ("rand_read_4k", "sync_write_4k"):
         x = b[w]
         check(x["ops"] >= 1 and x["iops"] > 0, f"{w}: {x}")
