@@ -16,6 +16,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 char *strdup_or_null(const char *s);
+
+/* snprintf into a caller's message buffer; err may be NULL. For functions that
+ * return -errno and leave the one-line reason for main to print. */
+void format_err(char *err, size_t len, const char *fmt, ...) _printf_(3, 4);
 bool streq_ptr(const char *a, const char *b);
 bool startswith(const char *s, const char *prefix);
 bool endswith(const char *s, const char *suffix);

@@ -26,16 +26,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
-_printf_(3, 4) static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!err || !len)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-}
 
 /* One thing of the bundle: a directory, a file (data) or a symlink (target). */
 struct entry {
@@ -98,16 +88,16 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
         if (is_archive_name(dest)) {
                 ret->archive = true;
                 if (lstat(dest, &st) == 0) {
-                        set_err(err, errlen, "collect: %s already exists; it is not overwritten",
+                        format_err(err, errlen, "collect: %s already exists; it is not overwritten",
                                 dest);
                         return -EEXIST;
                 }
                 if (errno != ENOENT) {
-                        set_err(err, errlen, "collect: %s: %s", dest, strerror(errno));
+                        format_err(err, errlen, "collect: %s: %s", dest, strerror(errno));
                         return negative_errno();
                 }
                 if (access(TAR, X_OK) < 0) {
-                        set_err(err, errlen,
+                        format_err(err, errlen,
                                 "collect: %s needs %s (Debian: apt-get install tar); collect into "
                                 "a directory instead",
                                 dest, TAR);
@@ -118,13 +108,13 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
         if (mkdir(dest, 0700) == 0)
                 ret->created = true;
         else if (errno != EEXIST) {
-                set_err(err, errlen, "collect: cannot create %s: %s", dest, strerror(errno));
+                format_err(err, errlen, "collect: cannot create %s: %s", dest, strerror(errno));
                 return negative_errno();
         }
         fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
                 int k = negative_errno();
-                set_err(err, errlen, "collect: %s: %s", dest,
+                format_err(err, errlen, "collect: %s: %s", dest,
                         k == -ENOTDIR || k == -ELOOP ? "exists and is not a directory"
                                                      : strerror(-k));
                 return k == -ENOTDIR || k == -ELOOP ? -EEXIST : k;
@@ -137,13 +127,13 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
                 if (!d) {
                         if (dup_fd >= 0)
                                 close(dup_fd);
-                        set_err(err, errlen, "collect: %s: %s", dest, strerror(errno));
+                        format_err(err, errlen, "collect: %s: %s", dest, strerror(errno));
                         return negative_errno();
                 }
                 while ((de = readdir(d)))
                         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
                                 closedir(d);
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "collect: %s is not empty; collect into a new or empty "
                                         "directory",
                                         dest);
@@ -560,7 +550,7 @@ static int write_tree(int dirfd, const struct bundle *b, const struct redactor *
                                 continue;
                         k = write_entry(dirfd, e, red);
                         if (k < 0) {
-                                set_err(err, errlen, "collect: cannot write %s: %s", e->path,
+                                format_err(err, errlen, "collect: cannot write %s: %s", e->path,
                                         strerror(-k));
                                 return k;
                         }
@@ -573,7 +563,7 @@ static int write_tree(int dirfd, const struct bundle *b, const struct redactor *
         if (k == 0)
                 k = write_file_at(dirfd, REPORT_NAME, rep, rlen);
         if (k < 0) {
-                set_err(err, errlen, "collect: cannot write the facts or the report: %s",
+                format_err(err, errlen, "collect: cannot write the facts or the report: %s",
                         strerror(-k));
                 return k;
         }
@@ -602,7 +592,7 @@ static int run_tar(const char *tmp, const char *name, int outfd, char *err, size
                 if (errno != EINTR)
                         return negative_errno();
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                set_err(err, errlen, "collect: %s failed (%s %d)", TAR,
+                format_err(err, errlen, "collect: %s failed (%s %d)", TAR,
                         WIFEXITED(status) ? "exit status" : "signal",
                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
                 return -EIO;
@@ -641,7 +631,7 @@ static int write_archive(struct collect_dest *d, const struct bundle *b,
                 return -ENOMEM;
         if (!mkdtemp(tmp)) { /* 0700: the tree is private until archived */
                 k = negative_errno();
-                set_err(err, errlen, "collect: cannot create a temporary directory in %s: %s",
+                format_err(err, errlen, "collect: cannot create a temporary directory in %s: %s",
                         tmpdir, strerror(-k));
                 free(TAKE_PTR(tmp));
                 return k;
@@ -650,7 +640,7 @@ static int write_archive(struct collect_dest *d, const struct bundle *b,
         if (tfd < 0 || mkdirat(tfd, name, 0700) < 0 ||
             (bfd = openat(tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
                 k = negative_errno();
-                set_err(err, errlen, "collect: %s: %s", tmp, strerror(-k));
+                format_err(err, errlen, "collect: %s: %s", tmp, strerror(-k));
                 goto out;
         }
         k = write_tree(bfd, b, red, facts, report, ret_files, err, errlen);
@@ -659,7 +649,7 @@ static int write_archive(struct collect_dest *d, const struct bundle *b,
         out = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (out < 0) {
                 k = negative_errno();
-                set_err(err, errlen, "collect: cannot create %s: %s", d->path, strerror(-k));
+                format_err(err, errlen, "collect: cannot create %s: %s", d->path, strerror(-k));
                 goto out;
         }
         k = run_tar(tmp, name, out, err, errlen);
@@ -669,7 +659,7 @@ static int write_archive(struct collect_dest *d, const struct bundle *b,
                 k = negative_errno();
         if (k < 0) {
                 if (!err[0])
-                        set_err(err, errlen, "collect: cannot write %s: %s", d->path,
+                        format_err(err, errlen, "collect: cannot write %s: %s", d->path,
                                 strerror(-k));
                 unlink(d->path);
         }
@@ -692,7 +682,7 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
         if (err && errlen)
                 err[0] = '\0';
         if (root->rec && root->rec->err < 0) {
-                set_err(err, errlen, "collect: out of memory while recording");
+                format_err(err, errlen, "collect: out of memory while recording");
                 return root->rec->err;
         }
         k = gather(root, &b, &warnings);
@@ -717,7 +707,7 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
                 *ret_warnings = TAKE_PTR(warnings);
 fail:
         if (k == -ENOMEM && err && errlen && !err[0])
-                set_err(err, errlen, "collect: out of memory");
+                format_err(err, errlen, "collect: out of memory");
         bundle_done(&b);
         redactor_done(&red);
         return k;

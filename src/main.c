@@ -63,6 +63,27 @@ static bool want_color(void)
         return isatty(STDOUT_FILENO) == 1;
 }
 
+/* Fills and classifies r; says why on stderr when it cannot. Returns 0 or -errno. */
+static int probe_and_classify(const struct sysroot *root, const struct probe_params *pp,
+                              struct report *r)
+{
+        _cleanup_free_ char *error = NULL;
+        int k;
+
+        k = probe_run(root, pp, r, &error);
+        if (k < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        log_error("probe failed: %s", strerror(-k));
+                return k;
+        }
+        k = classify(r);
+        if (k < 0)
+                log_error("classification failed: %s", strerror(-k));
+        return k;
+}
+
 static uint64_t now_ms(void)
 {
         struct timespec ts;
@@ -174,7 +195,6 @@ static int run_collect(const struct options *o)
         struct report r;
         _cleanup_strv_free_ char **warnings = NULL;
         char err[512] = "", cwd[PATH_MAX];
-        char *error = NULL;
         size_t files = 0;
         int k, status;
 
@@ -198,18 +218,7 @@ static int run_collect(const struct options *o)
                 .timeout_ns = o->timeout_ns,
                 .cwd = getcwd(cwd, sizeof(cwd)),
         };
-        k = probe_run(&root, &pp, &r, &error);
-        if (k < 0) {
-                if (error)
-                        log_error("%s", error);
-                else
-                        log_error("probe failed: %s", strerror(-k));
-                status = EXIT_FAILURE_RUN;
-                goto out;
-        }
-        k = classify(&r);
-        if (k < 0) {
-                log_error("classification failed: %s", strerror(-k));
+        if (probe_and_classify(&root, &pp, &r) < 0) {
                 status = EXIT_FAILURE_RUN;
                 goto out;
         }
@@ -232,7 +241,6 @@ static int run_collect(const struct options *o)
         }
 out:
         collect_dest_done(&dest, status != EXIT_OK && !r.timed_out);
-        free(error);
         report_done(&r);
         sysroot_close(&root);
         sysroot_recorder_done(&rec);
@@ -249,7 +257,6 @@ static int run(int argc, char *argv[])
         struct report r;
         struct probe_params pp;
         char err[512], cwd[PATH_MAX];
-        char *error = NULL;
         int k, status, bench_status = EXIT_OK;
 
         k = options_parse(argc, argv, &o, err, sizeof(err));
@@ -289,18 +296,7 @@ static int run(int argc, char *argv[])
                 .cwd = getcwd(cwd, sizeof(cwd)),
         };
         report_init(&r);
-        k = probe_run(&root, &pp, &r, &error);
-        if (k < 0) {
-                if (error)
-                        log_error("%s", error);
-                else
-                        log_error("probe failed: %s", strerror(-k));
-                status = EXIT_FAILURE_RUN;
-                goto out;
-        }
-        k = classify(&r);
-        if (k < 0) {
-                log_error("classification failed: %s", strerror(-k));
+        if (probe_and_classify(&root, &pp, &r) < 0) {
                 status = EXIT_FAILURE_RUN;
                 goto out;
         }
@@ -374,7 +370,6 @@ static int run(int argc, char *argv[])
             (bench_status != EXIT_OK && status != EXIT_INTERRUPTED && status != EXIT_FAILURE_RUN))
                 status = bench_status;
 out:
-        free(error);
         report_done(&r);
         sysroot_close(&root);
         return status;

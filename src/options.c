@@ -110,16 +110,6 @@ enum output_format output_format_from_string(const char *s)
         return _FORMAT_INVALID;
 }
 
-_printf_(3, 4) static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!err || !len)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-}
 
 /* "256M", "1G", "1048576": bytes with a K/M/G/T suffix (powers of 1024,
  * optionally followed by "iB"); 0 or -EINVAL/-ERANGE. */
@@ -196,17 +186,17 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         /* glibc sets optopt to the long option's val when an
                          * argument was given to one that takes none ("--json=1"). */
                         if (optopt >= 256 && optopt < 256 + _OPT_MAX)
-                                set_err(err, errlen, "option '%s' doesn't allow an argument",
+                                format_err(err, errlen, "option '%s' doesn't allow an argument",
                                         argv[optind - 1]);
                         else if (optopt > 0 && optopt < 256)
-                                set_err(err, errlen, "invalid option -- '%c'", optopt);
+                                format_err(err, errlen, "invalid option -- '%c'", optopt);
                         else
-                                set_err(err, errlen, "unrecognized option '%s'",
+                                format_err(err, errlen, "unrecognized option '%s'",
                                         argv[optind - 1]);
                         return -EINVAL;
                 }
                 if (c == ':') {
-                        set_err(err, errlen, "option '%s' requires an argument",
+                        format_err(err, errlen, "option '%s' requires an argument",
                                 argv[optind - 1]);
                         return -EINVAL;
                 }
@@ -220,7 +210,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 switch (id) {
                 case OPT_PATH:
                         if (!*optarg) {
-                                set_err(err, errlen, "--path needs a non-empty path");
+                                format_err(err, errlen, "--path needs a non-empty path");
                                 return -EINVAL;
                         }
                         ret->path = optarg;
@@ -231,7 +221,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 case OPT_FORMAT:
                         ret->format = output_format_from_string(optarg);
                         if (ret->format < 0) {
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "--format: unknown format '%s' (human, json, emf, "
                                         "prometheus)",
                                         optarg);
@@ -240,7 +230,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         break;
                 case OPT_OUTPUT:
                         if (!*optarg) {
-                                set_err(err, errlen, "--output needs a file name");
+                                format_err(err, errlen, "--output needs a file name");
                                 return -EINVAL;
                         }
                         ret->output = optarg;
@@ -251,7 +241,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 case OPT_EXPECT:
                         ret->expect = environment_from_string(optarg);
                         if (ret->expect < 0) {
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "--expect: unknown environment '%s' (see --list)",
                                         optarg);
                                 return -EINVAL;
@@ -259,7 +249,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         break;
                 case OPT_SYSROOT:
                         if (!*optarg) {
-                                set_err(err, errlen, "--sysroot needs a directory");
+                                format_err(err, errlen, "--sysroot needs a directory");
                                 return -EINVAL;
                         }
                         ret->sysroot = optarg;
@@ -267,7 +257,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 case OPT_TIMEOUT: {
                         uint64_t ns;
                         if (parse_seconds(optarg, &ns) < 0 || ns == 0 || ns > MAX_TIMEOUT_NS) {
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "--timeout: '%s' is not a number of seconds between 0 "
                                         "and 3600",
                                         optarg);
@@ -283,7 +273,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         uint64_t ns;
                         if (parse_seconds(optarg, &ns) < 0 || ns < BENCH_MIN_BUDGET_NS ||
                             ns > BENCH_MAX_BUDGET_NS) {
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "--bench-time: '%s' is not a number of seconds between "
                                         "0.2 and 600",
                                         optarg);
@@ -295,7 +285,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 case OPT_BENCH_SIZE: {
                         uint64_t v;
                         if (parse_size(optarg, &v) < 0 || v < BENCH_MIN_SIZE || v > BENCH_MAX_SIZE) {
-                                set_err(err, errlen,
+                                format_err(err, errlen,
                                         "--bench-size: '%s' is not a size between 1M and 1T "
                                         "(a number with an optional K, M, G or T suffix)",
                                         optarg);
@@ -317,52 +307,52 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         ret->action = ACTION_VERSION;
                         return 0;
                 default:
-                        set_err(err, errlen, "internal error: unhandled option");
+                        format_err(err, errlen, "internal error: unhandled option");
                         return -EINVAL;
                 }
         }
         if (optind < argc && strcmp(argv[optind], "collect") == 0) {
                 if (optind + 1 >= argc || !*argv[optind + 1]) {
-                        set_err(err, errlen, "collect needs a directory or a FILE.tar.gz");
+                        format_err(err, errlen, "collect needs a directory or a FILE.tar.gz");
                         return -EINVAL;
                 }
                 ret->collect = argv[optind + 1];
                 optind += 2;
         }
         if (optind < argc) {
-                set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+                format_err(err, errlen, "unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
         if (ret->redact && !ret->collect) {
-                set_err(err, errlen, "--redact applies to collect only");
+                format_err(err, errlen, "--redact applies to collect only");
                 return -EINVAL;
         }
         if (ret->collect && (ret->bench || ret->quiet || ret->output || ret->expect >= 0 ||
                              ret->format != FORMAT_HUMAN)) {
-                set_err(err, errlen,
+                format_err(err, errlen,
                         "collect writes its own report; --bench, --quiet, --output, --expect, "
                         "--json and --format do not apply");
                 return -EINVAL;
         }
         ret->json = ret->format == FORMAT_JSON;
         if ((ret->bench_time_ns || ret->bench_size) && !ret->bench) {
-                set_err(err, errlen, "--bench-time and --bench-size need --bench");
+                format_err(err, errlen, "--bench-time and --bench-size need --bench");
                 return -EINVAL;
         }
         if (ret->bench && ret->sysroot) {
-                set_err(err, errlen,
+                format_err(err, errlen,
                         "--bench measures this machine's storage; it cannot run on a --sysroot "
                         "snapshot");
                 return -EINVAL;
         }
         if (ret->bench && ret->quiet) {
-                set_err(err, errlen, "--bench and --quiet exclude each other");
+                format_err(err, errlen, "--bench and --quiet exclude each other");
                 return -EINVAL;
         }
         if (ret->bench && !ret->bench_time_ns)
                 ret->bench_time_ns = BENCH_DEFAULT_BUDGET_NS;
         if (ret->format != FORMAT_HUMAN && ret->quiet) {
-                set_err(err, errlen, "--%s and --quiet exclude each other",
+                format_err(err, errlen, "--%s and --quiet exclude each other",
                         ret->json ? "json" : "format");
                 return -EINVAL;
         }

@@ -59,6 +59,17 @@ char **strv_free(char **v)
         return NULL;
 }
 
+void format_err(char *err, size_t len, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!err || !len)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(err, len, fmt, ap);
+        va_end(ap);
+}
+
 char *strdup_or_null(const char *s)
 {
         return s ? strdup(s) : NULL;
