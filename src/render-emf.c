@@ -40,32 +40,27 @@ static bool emf_dimension(struct emf *e, const char *key, const char *value)
         return true;
 }
 
-static bool emf_metric(struct emf *e, const char *name, const char *unit, uint64_t value)
+/* The MetricDefinition for a root member already added under name. */
+static bool emf_define(struct emf *e, const char *name, const char *unit)
 {
-        cJSON *m;
+        cJSON *m = cJSON_CreateObject();
 
-        if (value == U64_UNSET)
-                return true;
-        if (!json_add_u64(e->root, name, value))
-                return false;
-        m = cJSON_CreateObject();
         if (!m)
                 return false;
         cJSON_AddItemToArray(e->metrics, m);
         return cJSON_AddStringToObject(m, "Name", name) && cJSON_AddStringToObject(m, "Unit", unit);
 }
 
+static bool emf_metric(struct emf *e, const char *name, const char *unit, uint64_t value)
+{
+        if (value == U64_UNSET)
+                return true;
+        return json_add_u64(e->root, name, value) && emf_define(e, name, unit);
+}
+
 static bool emf_metric_double(struct emf *e, const char *name, const char *unit, double value)
 {
-        cJSON *m;
-
-        if (!cJSON_AddNumberToObject(e->root, name, value))
-                return false;
-        m = cJSON_CreateObject();
-        if (!m)
-                return false;
-        cJSON_AddItemToArray(e->metrics, m);
-        return cJSON_AddStringToObject(m, "Name", name) && cJSON_AddStringToObject(m, "Unit", unit);
+        return cJSON_AddNumberToObject(e->root, name, value) && emf_define(e, name, unit);
 }
 
 /* Metric names for --bench: CamelCase as CloudWatch metrics usually are. */

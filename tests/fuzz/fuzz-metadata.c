@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "model.h"
+#include "fuzz-check.h"
 #include "render.h"
 #include "sagemaker.h"
 #include "strutil.h"
@@ -18,7 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *buf = malloc(size ? size : 1);
         struct report r;
-        cJSON *j;
 
         if (!buf)
                 return 0;
@@ -26,20 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         report_init(&r);
         (void)sagemaker_parse_metadata(buf, size, "fuzz.json", &r.sagemaker, &r.warnings);
         (void)sagemaker_parse_environ(buf, size, &r.sagemaker, &r.warnings);
-        if (classify(&r) == 0) {
-                j = report_to_json(&r);
-                if (j) {
-                        char *text = cJSON_PrintUnformatted(j);
-                        if (text) {
-                                cJSON *back = cJSON_Parse(text);
-                                if (!back)
-                                        abort();
-                                cJSON_Delete(back);
-                        }
-                        free(text);
-                        cJSON_Delete(j);
-                }
-        }
+        if (classify(&r) == 0)
+                fuzz_check_report_json(&r);
         report_done(&r);
         free(buf);
         return 0;

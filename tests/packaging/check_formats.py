@@ -14,18 +14,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from formatcheck import check_emf, check_prometheus, errors  # noqa: E402
+from formatcheck import check_emf, check_prometheus, errors, fixture_args  # noqa: E402
 
 probe, top = sys.argv[1:3]
-
-def fixture_args(root):
-    try:
-        with open(os.path.join(os.path.dirname(root), "args"), "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return []
-    return [a for a in data.split(b"\n") if a and a not in (b"--quiet", b"-q")]
-
 
 def run(args):
     p = subprocess.run([probe, *args], capture_output=True, timeout=60, check=False)

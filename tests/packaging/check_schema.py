@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from formatcheck import fixture_args  # noqa: E402
+
 try:
     import jsonschema
 except ImportError:
@@ -34,17 +37,6 @@ def check(name, doc):
         print(f"{name}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
     if errors:
         failed += 1
-
-
-def fixture_args(root):
-    """The scenario's args file (one argument a line, as tests/golden reads it),
-    without --quiet, which excludes --json."""
-    try:
-        with open(os.path.join(os.path.dirname(root), "args"), "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return []
-    return [a for a in data.split(b"\n") if a and a not in (b"--quiet", b"-q")]
 
 
 def run(args):

@@ -4,6 +4,7 @@
 exposition format (shared bench-method.md §5.1, §5.2). Problems are appended
 to errors."""
 import json
+import os
 import re
 
 errors = []
@@ -135,3 +136,14 @@ def check_prometheus(name, out):
     if "studio_probe_info" not in typed:
         bad("no studio_probe_info")
     return series
+
+
+def fixture_args(root):
+    """The scenario's args file (one argument a line, as tests/golden reads it),
+    without --quiet, which excludes --json."""
+    try:
+        with open(os.path.join(os.path.dirname(root), "args"), "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    return [a for a in data.split(b"\n") if a and a not in (b"--quiet", b"-q")]
