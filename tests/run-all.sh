@@ -12,6 +12,17 @@ export LC_ALL=C.UTF-8 TZ=UTC
 B=${BUILD_DIR:-build-test}
 
 rc=0 total_ok=0 total_fail=0 total_skip=0
+print_failed_logs() { # meson's testlog.txt: the last 60 lines of each failed test's entry
+    [ -f "$1" ] || return 0
+    awk 'function flush(  i) {
+             if (bad) { print "---- log of a failed test ----"
+                        for (i = (n > 60 ? n - 60 : 0); i < n; i++) print buf[i % 60] }
+             n = 0; bad = 0 }
+         /^=+ [0-9]+\/[0-9]+ =+$/ { flush() }
+         /^result: / && !/exit status (0|77)$/ { bad = 1 }
+         { buf[n++ % 60] = $0 }
+         END { flush() }' "$1"
+}
 run_suite_set() { # name, build dir, meson test args...
     local name=$1 dir=$2 st=0
     shift 2
@@ -26,6 +37,8 @@ run_suite_set() { # name, build dir, meson test args...
         rc=1
         [ "$fail" -gt 0 ] || fail=1 # meson itself failed
         grep -E '^ *[0-9]+/[0-9]+ .*(FAIL|TIMEOUT|ERROR)' "$dir/run-all.log" || tail -n 40 "$dir/run-all.log"
+        # What each failed test printed, so a CI log alone says why.
+        print_failed_logs "$dir/meson-logs/testlog.txt"
     fi
     total_ok=$((total_ok + ${ok:-0})) total_fail=$((total_fail + fail)) total_skip=$((total_skip + ${skip:-0}))
     echo "$name: ${ok:-0} passed, $fail failed, ${skip:-0} skipped"
