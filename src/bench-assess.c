@@ -151,7 +151,9 @@ static int assess_nfs(char ***v, const struct bench_result *b, bool efs)
         return k;
 }
 
-static int assess_local(char ***v, const struct bench_result *b, bool nvme)
+/* what: "local disk", "overlay file system", "file system" (kind unknown, e.g.
+ * FUSE): a verdict must not call a network file system a local disk. */
+static int assess_local(char ***v, const struct bench_result *b, bool nvme, const char *what)
 {
         const struct bench_workload *x;
         char l[32];
@@ -167,10 +169,10 @@ static int assess_local(char ***v, const struct bench_result *b, bool nvme)
                                                                            : "slower than");
                 else
                         k = strv_extendf(v,
-                                         "rand_read_4k p50 %s: no published band for this local "
-                                         "disk; compare with EBS gp3 (sub-millisecond to "
+                                         "rand_read_4k p50 %s: no published band for this %s; "
+                                         "compare with EBS gp3 (sub-millisecond to "
                                          "single-digit ms) and EFS (~250 µs best case)",
-                                         l);
+                                         l, what);
         }
         return k;
 }
@@ -192,9 +194,12 @@ int bench_assess(struct bench_result *b, const struct storage *s)
         else if (s && (s->kind == STORAGE_NFS || s->kind == STORAGE_FSX_LUSTRE))
                 k = assess_nfs(v, b, false);
         else if (s && s->kind == STORAGE_INSTANCE_STORE)
-                k = assess_local(v, b, true);
+                k = assess_local(v, b, true, "instance store");
         else
-                k = assess_local(v, b, false);
+                k = assess_local(v, b, false,
+                                 !s || s->kind == STORAGE_UNKNOWN  ? "file system"
+                                 : s->kind == STORAGE_OVERLAY ? "overlay file system"
+                                                              : "local disk");
         if (k >= 0 && s && s->kind == STORAGE_INSTANCE_STORE)
                 k = strv_extendf(v, "instance store is ephemeral: fast, but wiped when the "
                                     "app or instance restarts");

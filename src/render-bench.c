@@ -8,9 +8,14 @@
 #include "render.h"
 #include "strutil.h"
 
+/* No sample (the workload failed or was stopped first): null, not zeros. */
 static bool add_latency(cJSON *o, const struct bench_latency *l)
 {
-        cJSON *j = cJSON_AddObjectToObject(o, "latency_ns");
+        cJSON *j;
+
+        if (l->n == 0)
+                return cJSON_AddNullToObject(o, "latency_ns");
+        j = cJSON_AddObjectToObject(o, "latency_ns");
 
         return j && json_add_u64(j, "min", l->min) && json_add_u64(j, "mean", l->mean) &&
                json_add_u64(j, "p50", l->p50) && json_add_u64(j, "p90", l->p90) &&
@@ -161,6 +166,10 @@ static void lat_line(FILE *f, const struct bench_latency *l)
 {
         char a[32], b[32], c[32], d[32];
 
+        if (l->n == 0) {
+                fputs("no samples", f);
+                return;
+        }
         fprintf(f, "p50 %s  p99 %s  p99.9 %s  max %s", format_ns(a, sizeof(a), l->p50),
                 format_ns(b, sizeof(b), l->p99), format_ns(c, sizeof(c), l->p999),
                 format_ns(d, sizeof(d), l->max));
@@ -191,8 +200,9 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
                                 format_ns(y, sizeof(y), k->elapsed_ns),
                                 k->direct ? ", O_DIRECT" : "");
                 } else {
-                        fprintf(f, "%" PRIu64 " %s  ", k->per_second,
-                                w <= BENCH_SYNC_WRITE ? "IOPS" : "/s");
+                        if (k->latency.n > 0)
+                                fprintf(f, "%" PRIu64 " %s  ", k->per_second,
+                                        w <= BENCH_SYNC_WRITE ? "IOPS" : "/s");
                         lat_line(f, &k->latency);
                 }
                 if (!k->complete)
@@ -202,14 +212,23 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
         if (m->w[BENCH_MD_CREATE].ran)
                 fprintf(f, "  %-14s%" PRIu64 " files of 4 KiB\n", "metadata", m->md_files);
         fputs("  budget        ", f);
-        for (int w = 0; w < BENCH_MD_CREATE; w++)
-                if (m->w[w].ran)
-                        fprintf(f, "%s %s, ", bench_workload_to_string(w),
-                                format_ns(x, sizeof(x), m->w[w].budget_ns));
-        fprintf(f, "metadata %s\n",
-                format_ns(x, sizeof(x), m->w[BENCH_MD_CREATE].budget_ns +
-                                                m->w[BENCH_MD_STAT].budget_ns +
-                                                m->w[BENCH_MD_UNLINK].budget_ns));
+        {
+                const char *sep = "";
+                for (int w = 0; w < BENCH_MD_CREATE; w++)
+                        if (m->w[w].ran) {
+                                fprintf(f, "%s%s %s", sep, bench_workload_to_string(w),
+                                        format_ns(x, sizeof(x), m->w[w].budget_ns));
+                                sep = ", ";
+                        }
+                if (m->w[BENCH_MD_CREATE].ran)
+                        fprintf(f, "%smetadata %s", sep,
+                                format_ns(x, sizeof(x), m->w[BENCH_MD_CREATE].budget_ns +
+                                                                m->w[BENCH_MD_STAT].budget_ns +
+                                                                m->w[BENCH_MD_UNLINK].budget_ns));
+                else if (!*sep)
+                        fputs("nothing ran", f);
+                fputc('\n', f);
+        }
         if (m->err)
                 fprintf(f, "  error         %s in %s: %s\n", m->err_call,
                         m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : "setup",

@@ -93,8 +93,11 @@ def check_structure(b, d):
     md = b["metadata"]
     check(md["files"] >= 1, f"metadata.files {md['files']}")
     for op in ("create", "stat", "unlink"):
-        check(op in md and "per_second" in md[op] and set(md[op]["latency_ns"]) == LAT_KEYS,
-              f"metadata.{op}: {md.get(op)}")
+        check(op in md and "per_second" in md[op], f"metadata.{op}: {md.get(op)}")
+        lat = md[op]["latency_ns"]
+        # a single file is only the warm-up: no sample, and null rather than zeros
+        check(lat is None if md[op]["ops"] == 0 else
+              set(lat) == LAT_KEYS and lat["samples"] == md[op]["ops"], f"metadata.{op}: {lat}")
     # every created file is unlinked: the unlink pass covers all of them
     check(md["unlink"]["ops"] + md["unlink"]["warmup_ops"] == md["files"], "unlink count")
     split = b["budget_split_ns"]
@@ -397,15 +400,98 @@ def t_unprivileged(binary):
         print(r.stderr.strip())
 
 
+class PassFS:
+    """passfs (a FUSE pass-through with no name or attribute cache) mounted
+    over a fresh backing directory; the mount point and backing paths."""
+
+    def __init__(self, passfs):
+        self.top = tempfile.mkdtemp(dir="/var/tmp")
+        self.backing, self.mnt = os.path.join(self.top, "backing"), os.path.join(self.top, "mnt")
+        os.mkdir(self.backing)
+        os.mkdir(self.mnt)
+        self.p = subprocess.Popen([passfs, self.backing, self.mnt], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().strip()
+        if line != "ready":
+            self.close()
+            raise Fail(f"passfs did not mount: {line!r} {self.p.stderr.read()!r}")
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        subprocess.run(["umount", "-l", self.mnt], capture_output=True)
+        shutil.rmtree(self.top, ignore_errors=True)
+
+
+def fuse_skip(passfs):
+    if os.geteuid() != 0:
+        return "not root: mounting FUSE needs it here"
+    if passfs == "none" or not os.path.exists(passfs):
+        return "passfs not built (libfuse3-dev missing)"
+    if not os.path.exists("/dev/fuse"):
+        return "no /dev/fuse"
+    return None
+
+
+def t_fuse(binary, passfs="none"):
+    """On a FUSE file system where every lookup is a round trip: the report,
+    the safety rules, and a file system that dies in the middle of a run."""
+    why = fuse_skip(passfs)
+    if why:
+        print(f"SKIP: {why}")
+        return SKIP
+    fs = PassFS(passfs)
+    try:
+        populate(fs.backing)
+        before = tree_digest(fs.backing)
+        r = run(binary, TINY + ["--json", "--path", fs.mnt])
+        check(r.returncode == 0, f"exit {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        check_structure(doc["benchmark"], fs.mnt)
+        check(doc["home"]["fstype"] == "fuse.passfs", f"fstype {doc['home']['fstype']!r}")
+        check(not leftovers(fs.backing), f"left behind: {leftovers(fs.backing)}")
+        check(tree_digest(fs.backing) == before, "the populated tree changed")
+        st = doc["benchmark"]["metadata"]["stat"]["latency_ns"]
+        print(f"passfs: stat p50 {st['p50'] / 1000:.1f} µs over {st['samples']} samples")
+    finally:
+        fs.close()
+
+    # The server goes away mid-run: a clear message, exit 3, no hang.
+    fs = PassFS(passfs)
+    try:
+        p = subprocess.Popen([binary, "--bench", "--bench-time=4", "--bench-size=32M", "--json",
+                              "--path", fs.mnt], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        end = time.monotonic() + 30
+        while not leftovers(fs.backing) and time.monotonic() < end and p.poll() is None:
+            time.sleep(0.002)
+        time.sleep(0.3)
+        fs.p.kill()
+        fs.p.wait()
+        out, err = p.communicate(timeout=60)
+        check(p.returncode == 3, f"dead FUSE server: exit {p.returncode}: {err!r}")
+        check("remove it by hand" in err or "error" in err.lower(), f"stderr {err!r}")
+        b = json.loads(out)["benchmark"]
+        check(b["error"], f"no benchmark.error: {b.get('error')!r}")
+        print(f"dead FUSE server: exit 3, {err.strip().splitlines()[-1]}")
+    finally:
+        fs.close()
+
+
 TESTS = {"smoke": t_smoke, "usage": t_usage, "checksum": t_checksum, "signals": t_signals,
          "symlink": t_symlink, "readonly": t_readonly, "fullfs": t_fullfs,
-         "unprivileged": t_unprivileged}
+         "unprivileged": t_unprivileged, "fuse": t_fuse}
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in TESTS:
-        sys.exit(f"usage: {sys.argv[0]} {{{','.join(TESTS)}}} BINARY")
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in TESTS:
+        sys.exit(f"usage: {sys.argv[0]} {{{','.join(TESTS)}}} BINARY [PASSFS]")
     try:
-        rc = TESTS[sys.argv[1]](sys.argv[2])
+        rc = TESTS[sys.argv[1]](*sys.argv[2:])
     except Fail as e:
         print(f"FAIL: {e}")
         sys.exit(1)

@@ -15,7 +15,10 @@
 #
 # usage: tests/bench/fio-compare.sh [STUDIO_PROBE] [DIR]
 #   env: SIZE_MIB (256), RUNTIME (fio's time-based runs, s; 5), RAMP (1),
-#        BENCH_TIME (studio-probe --bench-time; 10), ROUNDS (3)
+#        BENCH_TIME (studio-probe --bench-time; 10), ROUNDS (3),
+#        PASSFS (path to the passfs binary: run everything on a pass-through
+#        FUSE mount over DIR.backing with no name or attribute cache, where
+#        each stat is a round trip, as on NFS with actimeo=0; as root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 SP=${1:-$top/build/src/studio-probe}
@@ -30,10 +33,29 @@ command -v fio >/dev/null || { echo "fio is not installed (apt-get install fio)"
 
 mkdir -p "$DIR"
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; rm -rf "$DIR/fio-seq.dat" "$DIR/md"' EXIT
+PASSFS_PID=
+cleanup() {
+        rm -rf "$OUT" "$DIR/fio-seq.dat" "$DIR/fio-private"
+        if [ -n "$PASSFS_PID" ]; then
+                kill "$PASSFS_PID" 2>/dev/null
+                wait "$PASSFS_PID" 2>/dev/null || true
+                umount "$DIR" 2>/dev/null || true
+                rmdir "$DIR.backing" 2>/dev/null || true
+        fi
+}
+trap cleanup EXIT
+if [ -n "${PASSFS:-}" ]; then
+        mkdir -p "$DIR.backing"
+        coproc PF { exec "$PASSFS" "$DIR.backing" "$DIR"; }
+        PASSFS_PID=$PF_PID
+        read -r -t 10 ready <&"${PF[0]}" && [ "$ready" = ready ] ||
+                { echo "passfs did not mount $DIR" >&2; exit 1; }
+fi
 COMMON=(--directory="$DIR" --ioengine=psync --iodepth=1 --numjobs=1 --clocksource=clock_gettime
         --output-format=json)
-MD=(--directory="$DIR/md" --filename_format='f.$filenum' --nrfiles=1000 --filesize=4k
+# At the depth of studio-probe's DIR/studio-probe-bench.XXXX/md: both stat by
+# absolute path, and without a name cache each component is a lookup.
+MD=(--directory="$DIR/fio-private/md" --filename_format='f.$filenum' --nrfiles=1000 --filesize=4k
     --openfiles=1 --clocksource=clock_gettime --output-format=json)
 
 run_fio() {
@@ -51,21 +73,21 @@ run_fio() {
             --norandommap --time_based --runtime="$RUNTIME" --ramp_time="$RAMP" \
             --output="$o/syncwrite.json" >/dev/null
         rm -f "$DIR/fio-seq.dat"
-        rm -rf "$DIR/md"
-        mkdir -p "$DIR/md"
+        rm -rf "$DIR/fio-private"
+        mkdir -p "$DIR/fio-private/md"
         fio --name=mdcreate --ioengine=filecreate --create_on_open=1 --fallocate=none "${MD[@]}" \
             --output="$o/mdcreate.json" >/dev/null
         fio --name=mdstat --ioengine=filestat --stat_type=lstat "${MD[@]}" \
             --output="$o/mdstat.json" >/dev/null
         fio --name=mddelete --ioengine=filedelete "${MD[@]}" --output="$o/mddelete.json" >/dev/null
-        rm -rf "$DIR/md"
+        rm -rf "$DIR/fio-private"
 }
 
 run_sp() {
         "$SP" --bench --json --bench-time="$BT" --bench-size=${N}M --path "$DIR" >"$1/sp.json"
 }
 
-echo "fio $(fio --version) vs $("$SP" --version) on $DIR ($(stat -f -c %T "$DIR")), ${N} MiB," \
+echo "fio $(fio --version) vs $("$SP" --version) on $DIR ($(stat -f -c %T "$DIR")${PASSFS:+, passfs over $DIR.backing}), ${N} MiB," \
      "$ROUNDS interleaved rounds" >&2
 for ((i = 1; i <= ROUNDS; i++)); do
         mkdir -p "$OUT/r$i"

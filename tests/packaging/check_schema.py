@@ -7,8 +7,11 @@ usage: check_schema.py PROBE SCHEMA SOURCE_ROOT"""
 import glob
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from formatcheck import fixture_args  # noqa: E402
@@ -48,6 +51,23 @@ def run(args):
 
 
 check("live report", run([]))
+# --bench: a whole tiny run, and one interrupted before its workloads ran
+# (null workloads, no samples).
+with tempfile.TemporaryDirectory(dir="/var/tmp") as d:
+    check("live --bench report", run(["--bench", "--bench-time=0.6", "--bench-size=1M",
+                                      "--path", d]))
+    p = subprocess.Popen([probe, "--json", "--bench", "--bench-time=3", "--bench-size=1M",
+                          "--path", d], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    end = time.monotonic() + 30
+    while not os.listdir(d) and p.poll() is None and time.monotonic() < end:
+        time.sleep(0.001)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    if p.returncode == 130 and out:
+        check("interrupted --bench report", json.loads(out))
+    elif p.returncode != -signal.SIGINT:
+        print(f"interrupted --bench: exit {p.returncode}")
+        failed += 1
 goldens = sorted(glob.glob(os.path.join(top, "tests/fixtures/*/expected.json")) +
                  glob.glob(os.path.join(top, "tests/golden/**/*.json"), recursive=True))
 version = subprocess.run([probe, "--version"], capture_output=True, check=True,

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The benchmark's renderers and verdicts on results built by hand: partial
+ * runs (a workload that failed before its first sample, workloads that never
+ * started) and the wording per storage kind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bench.h"
+#include "strutil.h"
+
+static struct bench_result *new_result(void)
+{
+        struct bench_result *b = calloc(1, sizeof(*b));
+
+        assert_non_null(b);
+        b->path = strdup("/home/sagemaker-user");
+        b->m.err_workload = -1;
+        b->m.current = -1;
+        b->m.fs_magic = 0xEF53;
+        b->m.budget_ns = 10 * NSEC_PER_SEC;
+        b->m.workload_budget_ns = 9500 * NSEC_PER_MSEC;
+        b->m.file_size_bytes = b->m.file_written_bytes = 256 << 20;
+        b->m.direct_io = true;
+        return b;
+}
+
+static void ran_seq(struct bench_workload *x, uint64_t bps)
+{
+        x->ran = x->complete = x->direct = true;
+        x->ops = 256;
+        x->bytes = 256 << 20;
+        x->per_second = bps;
+        x->elapsed_ns = x->budget_ns = NSEC_PER_SEC;
+        x->latency = (struct bench_latency){ 256, 900000, 1000000, 1000000, 1100000,
+                                             1500000, 1600000, 2000000 };
+}
+
+static void ran_rand(struct bench_workload *x, uint64_t p50, uint64_t p99)
+{
+        x->ran = x->complete = true;
+        x->ops = 1000;
+        x->per_second = NSEC_PER_SEC / p50;
+        x->elapsed_ns = x->budget_ns = NSEC_PER_SEC;
+        x->latency = (struct bench_latency){ 1000, p50 / 2, p50, p50, p50 * 2, p99, p99, p99 * 2 };
+}
+
+static char *render_text(const struct bench_result *b)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        assert_non_null(f);
+        bench_render_text(f, b, false);
+        fclose(f);
+        return buf;
+}
+
+static cJSON *render_json(const struct bench_result *b)
+{
+        cJSON *root = cJSON_CreateObject();
+
+        assert_non_null(root);
+        assert_true(bench_to_json(root, b));
+        return root;
+}
+
+static bool has_assessment(const struct bench_result *b, const char *needle)
+{
+        for (char **s = b->assessment; s && *s; s++)
+                if (strstr(*s, needle))
+                        return true;
+        return false;
+}
+
+/* rand_read_4k started, then its first read failed: it is shown as partial with
+ * no samples, never as "0 IOPS p50 0 µs", and no verdict is drawn from it. */
+static void test_failed_before_first_sample(void **state)
+{
+        struct bench_result *b = new_result();
+        struct storage s = { .kind = STORAGE_EBS };
+        cJSON *j, *rr;
+        char *t;
+
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 200 << 20);
+        ran_seq(&b->m.w[BENCH_SEQ_READ], 200 << 20);
+        b->m.w[BENCH_RAND_READ].ran = true;
+        b->m.w[BENCH_RAND_READ].budget_ns = 2 * NSEC_PER_SEC;
+        b->m.err = -ECONNABORTED;
+        b->m.err_workload = BENCH_RAND_READ;
+        snprintf(b->m.err_call, sizeof(b->m.err_call), "pread");
+        assert_int_equal(bench_assess(b, &s), 0);
+
+        t = render_text(b);
+        assert_non_null(strstr(t, "rand_read_4k  no samples  (partial)\n"));
+        assert_null(strstr(t, "0 IOPS"));
+        /* only what started has a share in the budget line; no "metadata 0" */
+        assert_non_null(strstr(t, "budget        seq_write 1.00 s, seq_read 1.00 s, "
+                                  "rand_read_4k 2.00 s\n"));
+        assert_non_null(strstr(t, "error         pread in rand_read_4k: "));
+        free(t);
+
+        j = render_json(b);
+        rr = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "rand_read_4k");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(rr, "latency_ns")));
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItem(rr, "complete")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"),
+                                                     "sync_write_4k")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"),
+                                                     "metadata")));
+        cJSON_Delete(j);
+
+        assert_false(has_assessment(b, "rand_read_4k"));
+        assert_true(has_assessment(b, "seq_write 200.0 MiB/s: at or above gp3"));
+        bench_result_free(b);
+}
+
+static void test_nothing_ran(void **state)
+{
+        struct bench_result *b = new_result();
+        char *t;
+
+        b->m.interrupted = true;
+        assert_int_equal(bench_assess(b, NULL), 0);
+        t = render_text(b);
+        assert_non_null(strstr(t, "budget        nothing ran\n"));
+        free(t);
+        assert_true(has_assessment(b, "interrupted"));
+        bench_result_free(b);
+}
+
+/* The wording follows the storage kind: FUSE and other unknown kinds are not
+ * called a local disk. */
+static void test_wording_per_kind(void **state)
+{
+        static const struct {
+                enum storage_kind kind;
+                const char *want;
+        } cases[] = {
+                { STORAGE_LOCAL, "no published band for this local disk" },
+                { STORAGE_UNKNOWN, "no published band for this file system" },
+                { STORAGE_OVERLAY, "no published band for this overlay file system" },
+                { STORAGE_INSTANCE_STORE, "in line with NVMe instance store" },
+                { STORAGE_EFS, "in line with EFS's best case of ~250 µs" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct bench_result *b = new_result();
+                struct storage s = { .kind = cases[i].kind };
+                uint64_t p50 = cases[i].kind == STORAGE_EFS ? 300 * NSEC_PER_USEC
+                                                            : 80 * NSEC_PER_USEC;
+
+                ran_rand(&b->m.w[BENCH_RAND_READ], p50, 4 * p50);
+                assert_int_equal(bench_assess(b, &s), 0);
+                if (!has_assessment(b, cases[i].want))
+                        fail_msg("kind %d: no \"%s\" in %s", cases[i].kind, cases[i].want,
+                                 b->assessment && b->assessment[0] ? b->assessment[0] : "(none)");
+                bench_result_free(b);
+        }
+}
+
+/* EFS sync writes far beyond the best case: the verdict says what to do. */
+static void test_efs_sync_write_advice(void **state)
+{
+        struct bench_result *b = new_result();
+        struct storage s = { .kind = STORAGE_EFS };
+
+        ran_rand(&b->m.w[BENCH_SYNC_WRITE], 5 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
+        assert_int_equal(bench_assess(b, &s), 0);
+        assert_true(has_assessment(b, "sync_write_4k p99 12.00 ms: 4× EFS's best case"));
+        assert_true(has_assessment(b, "keep virtual environments"));
+        bench_result_free(b);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_failed_before_first_sample),
+                cmocka_unit_test(test_nothing_ran),
+                cmocka_unit_test(test_wording_per_kind),
+                cmocka_unit_test(test_efs_sync_write_advice),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
