@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* A pass-through FUSE file system with every kernel cache of names and
- * attributes turned off (entry_timeout=0, attr_timeout=0, negative_timeout=0):
- * each lookup and stat goes to this daemon and on to the backing directory, as
- * every stat goes to the server on NFS mounted with actimeo=0. It exists so
- * fio-compare.sh can compare the metadata figures where they are bound by the
- * storage path (a round trip per call) instead of by the CPU caches of a
- * dcache hit, which is where a tool's own overhead between calls shows
- * (README-bench.md).
+/* A pass-through FUSE file system whose attributes are never cached
+ * (attr_timeout=0, negative_timeout=0): each stat is a GETATTR round trip to
+ * this daemon and on to the backing directory, as on NFS mounted with
+ * actimeo=0. Names stay cached for a second (entry_timeout=1), as an NFS
+ * client's dentries are, so a path's parent directories cost no round trip
+ * and a tool that names files by absolute path (fio) and one that uses a
+ * directory fd (studio-probe's create and unlink) do the same storage work.
+ * No default_permissions: with it the kernel checks each directory of a path
+ * against fresh attributes, a GETATTR per component (measured: a stat by
+ * absolute path cost 95 µs against 50 µs by directory fd); the mount is
+ * private to the user who made it, as FUSE mounts are without allow_other.
+ * It exists so fio-compare.sh can compare the metadata figures where they are
+ * bound by a round trip instead of by the CPU caches of a dcache hit, which is
+ * where a tool's own overhead between calls shows (README-bench.md).
+ *
+ * PASSFS_DELAY_US=N adds N µs to every request, a network round trip: with
+ * EFS's ~250 µs the scheduler's few µs of wake-up noise no longer dominate,
+ * and a tool that made two requests where the other made one would show 2x.
  *
  * Usage: passfs BACKING_DIR MOUNTPOINT. Foreground, single-threaded; prints
  * "ready" once mounted; SIGTERM or the death of its parent unmounts. */
@@ -17,15 +27,55 @@
 #include <fuse.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 static int base = -1;
+static struct timespec delay;
+
+static void round_trip(void)
+{
+        if (delay.tv_sec || delay.tv_nsec)
+                while (clock_nanosleep(CLOCK_MONOTONIC, 0, &delay, NULL) == EINTR)
+                        ;
+}
+
+/* What fi->fh points to: the backing file, and whether it was written since
+ * the last flush (fi->flags is not set when flush is called). */
+struct pf_file {
+        int fd;
+        bool dirty;
+};
+
+static struct pf_file *F(const struct fuse_file_info *fi)
+{
+        return (struct pf_file *)(uintptr_t)fi->fh;
+}
+
+static int attach(struct fuse_file_info *fi, int fd)
+{
+        struct pf_file *f;
+
+        if (fd < 0)
+                return -errno;
+        f = calloc(1, sizeof(*f));
+        if (!f) {
+                close(fd);
+                return -ENOMEM;
+        }
+        f->fd = fd;
+        fi->fh = (uint64_t)(uintptr_t)f;
+        fi->direct_io = (fi->flags & O_DIRECT) != 0;
+        return 0;
+}
 
 /* FUSE paths start with '/'; the backing directory's fd stands for it. */
 static const char *rel(const char *path)
@@ -35,13 +85,15 @@ static const char *rel(const char *path)
 
 static int pf_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-        int r = fi ? fstat((int)fi->fh, st) : fstatat(base, rel(path), st, AT_SYMLINK_NOFOLLOW);
+        round_trip();
+        int r = fi ? fstat(F(fi)->fd, st) : fstatat(base, rel(path), st, AT_SYMLINK_NOFOLLOW);
         return r < 0 ? -errno : 0;
 }
 
 static int pf_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
                       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
+        round_trip();
         int fd = openat(base, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d;
         struct dirent *de;
@@ -62,26 +114,31 @@ static int pf_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int pf_mkdir(const char *path, mode_t mode)
 {
+        round_trip();
         return mkdirat(base, rel(path), mode) < 0 ? -errno : 0;
 }
 
 static int pf_rmdir(const char *path)
 {
+        round_trip();
         return unlinkat(base, rel(path), AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
 static int pf_unlink(const char *path)
 {
+        round_trip();
         return unlinkat(base, rel(path), 0) < 0 ? -errno : 0;
 }
 
 static int pf_symlink(const char *target, const char *path)
 {
+        round_trip();
         return symlinkat(target, base, rel(path)) < 0 ? -errno : 0;
 }
 
 static int pf_readlink(const char *path, char *buf, size_t len)
 {
+        round_trip();
         ssize_t n = readlinkat(base, rel(path), buf, len - 1);
 
         if (n < 0)
@@ -92,21 +149,24 @@ static int pf_readlink(const char *path, char *buf, size_t len)
 
 static int pf_rename(const char *from, const char *to, unsigned int flags)
 {
+        round_trip();
         return renameat2(base, rel(from), base, rel(to), flags) < 0 ? -errno : 0;
 }
 
 static int pf_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-        int r = fi ? fchmod((int)fi->fh, mode) : fchmodat(base, rel(path), mode, 0);
+        round_trip();
+        int r = fi ? fchmod(F(fi)->fd, mode) : fchmodat(base, rel(path), mode, 0);
         return r < 0 ? -errno : 0;
 }
 
 static int pf_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+        round_trip();
         int r;
 
         if (fi)
-                r = ftruncate((int)fi->fh, size);
+                r = ftruncate(F(fi)->fd, size);
         else {
                 int fd = openat(base, rel(path), O_WRONLY | O_CLOEXEC);
                 if (fd < 0)
@@ -119,7 +179,8 @@ static int pf_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 
 static int pf_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
-        int r = fi ? futimens((int)fi->fh, tv) : utimensat(base, rel(path), tv, AT_SYMLINK_NOFOLLOW);
+        round_trip();
+        int r = fi ? futimens(F(fi)->fd, tv) : utimensat(base, rel(path), tv, AT_SYMLINK_NOFOLLOW);
         return r < 0 ? -errno : 0;
 }
 
@@ -128,66 +189,81 @@ static int pf_utimens(const char *path, const struct timespec tv[2], struct fuse
  * keeps its own cache (and libfuse's buffers are not aligned for O_DIRECT). */
 static int pf_open(const char *path, struct fuse_file_info *fi)
 {
-        int fd = openat(base, rel(path), (fi->flags & ~O_DIRECT) | O_CLOEXEC);
-
-        if (fd < 0)
-                return -errno;
-        fi->fh = (uint64_t)fd;
-        fi->direct_io = (fi->flags & O_DIRECT) != 0;
-        return 0;
+        round_trip();
+        return attach(fi, openat(base, rel(path), (fi->flags & ~O_DIRECT) | O_CLOEXEC));
 }
 
 static int pf_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-        int fd = openat(base, rel(path), (fi->flags & ~O_DIRECT) | O_CLOEXEC, mode);
-
-        if (fd < 0)
-                return -errno;
-        fi->fh = (uint64_t)fd;
-        fi->direct_io = (fi->flags & O_DIRECT) != 0;
-        return 0;
+        round_trip();
+        return attach(fi, openat(base, rel(path), (fi->flags & ~O_DIRECT) | O_CLOEXEC, mode));
 }
 
 static int pf_read(const char *path, char *buf, size_t len, off_t off, struct fuse_file_info *fi)
 {
-        ssize_t n = pread((int)fi->fh, buf, len, off);
+        round_trip();
+        ssize_t n = pread(F(fi)->fd, buf, len, off);
         return n < 0 ? -errno : (int)n;
 }
 
 static int pf_write(const char *path, const char *buf, size_t len, off_t off,
                     struct fuse_file_info *fi)
 {
-        ssize_t n = pwrite((int)fi->fh, buf, len, off);
-        return n < 0 ? -errno : (int)n;
+        round_trip();
+        ssize_t n = pwrite(F(fi)->fd, buf, len, off);
+
+        if (n < 0)
+                return -errno;
+        F(fi)->dirty = true;
+        return (int)n;
 }
 
 static int pf_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
-        int r = datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh);
+        round_trip();
+        int r = datasync ? fdatasync(F(fi)->fd) : fsync(F(fi)->fd);
         return r < 0 ? -errno : 0;
+}
+
+/* An NFS client writes back and commits a file's dirty data when it is closed
+ * (close-to-open consistency); so does this, on every close of a writable
+ * file. It matters for the figures: syncfs(2) does not reach a FUSE daemon
+ * through libfuse 3.14's high-level API, and unlinking files whose data was
+ * never allocated (ext4's delayed allocation) frees nothing and costs a
+ * fraction of a real unlink. */
+static int pf_flush(const char *path, struct fuse_file_info *fi)
+{
+        round_trip();
+        if (F(fi)->dirty && fdatasync(F(fi)->fd) < 0)
+                return -errno;
+        F(fi)->dirty = false;
+        return 0;
 }
 
 static int pf_release(const char *path, struct fuse_file_info *fi)
 {
-        close((int)fi->fh);
+        close(F(fi)->fd);
+        free(F(fi));
         return 0;
 }
 
 static int pf_statfs(const char *path, struct statvfs *sv)
 {
+        round_trip();
         return fstatvfs(base, sv) < 0 ? -errno : 0;
 }
 
 static int pf_fallocate(const char *path, int mode, off_t off, off_t len,
                         struct fuse_file_info *fi)
 {
-        return fallocate((int)fi->fh, mode, off, len) < 0 ? -errno : 0;
+        round_trip();
+        return fallocate(F(fi)->fd, mode, off, len) < 0 ? -errno : 0;
 }
 
 static void *pf_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-        /* Every name and attribute is asked for again, like NFS with actimeo=0. */
-        cfg->entry_timeout = 0;
+        /* Attributes asked for every time; names kept a second (see the top). */
+        cfg->entry_timeout = 30;
         cfg->attr_timeout = 0;
         cfg->negative_timeout = 0;
         cfg->use_ino = 1;
@@ -214,6 +290,7 @@ static const struct fuse_operations ops = {
         .read = pf_read,
         .write = pf_write,
         .fsync = pf_fsync,
+        .flush = pf_flush,
         .release = pf_release,
         .statfs = pf_statfs,
         .fallocate = pf_fallocate,
@@ -221,7 +298,7 @@ static const struct fuse_operations ops = {
 
 int main(int argc, char **argv)
 {
-        char fg[] = "-f", st[] = "-s", o[] = "-o", perms[] = "default_permissions";
+        char fg[] = "-f", st[] = "-s", o[] = "-o", perms[] = "fsname=passfs,subtype=passfs";
         char *fargs[] = { argv[0], fg, st, o, perms, NULL, NULL };
 
         if (argc != 3) {
@@ -234,6 +311,20 @@ int main(int argc, char **argv)
                 return 1;
         }
         fargs[5] = argv[2];
+        if (getenv("PASSFS_DELAY_US")) {
+                char *end;
+                unsigned long us = strtoul(getenv("PASSFS_DELAY_US"), &end, 10);
+
+                if (*end || us > 10 * 1000 * 1000) {
+                        fprintf(stderr, "%s: PASSFS_DELAY_US: not a number of µs up to 10 s\n",
+                                argv[0]);
+                        return 2;
+                }
+                delay.tv_sec = (time_t)(us / 1000000);
+                delay.tv_nsec = (long)(us % 1000000) * 1000;
+                /* The default 50 µs timer slack would be a quarter of the delay. */
+                prctl(PR_SET_TIMERSLACK, 1UL);
+        }
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         umask(0);
         return fuse_main(6, fargs, &ops, NULL);
