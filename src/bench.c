@@ -460,13 +460,13 @@ static int rand_4k(struct ctx *c, enum bench_workload_id w, bool write)
 }
 
 /* The stat pass names each file by its absolute path, as fio's filestat does
- * (bench-method.md §1.6d) and as Python's import system and pip do: the walk
- * from / is part of what a stat costs them, and on NFS each component below
- * the mount is revalidated. Measured here: 0.4 µs more than fstatat() on a
- * dirfd on a warm dcache (p50 2.5 µs, against fio's 2.8 µs). lstat() only
- * reads, so a component swapped for a symlink cannot make it touch anything.
- * Returns the prefix length in buf, or 0 when the path is too long (then the
- * dirfd-relative call is used). */
+ * (bench-method.md §1.6d) and as Python's import system does: the walk from /
+ * is part of what a stat costs them, and on NFS a directory on the way is
+ * revalidated with the server once its attributes expire. On a warm dcache the
+ * walk adds 0.4 µs to a 2.1 µs fstatat() (README-bench.md). lstat() only reads,
+ * so a component swapped for a symlink cannot make it touch anything; create
+ * and unlink stay on the directory fd. Returns the prefix length in buf, or 0
+ * when the path is too long (then fstatat() on the directory fd is used). */
 static size_t md_path_prefix(const struct ctx *c, char *buf, size_t len)
 {
         int n = snprintf(buf, len, "%s%s%s/" MD_DIR "/", c->path,
