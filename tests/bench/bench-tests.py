@@ -110,7 +110,12 @@ def check_structure(b, d):
     spent = sum(b[w]["elapsed_ns"] for w in ("seq_write", "seq_read", "rand_read_4k",
                                              "sync_write_4k"))
     spent += sum(md[op]["elapsed_ns"] for op in ("create", "stat", "unlink"))
-    check(spent <= b["elapsed_ns"] <= b["budget_ns"] * 1.5, f"spent {spent}, {b['elapsed_ns']}")
+    # The bound catches a budget ignored (the workloads would run on for the
+    # whole file, or forever), not a loaded machine: with both cores busy under
+    # ASan a 0.6 s run took 2.1 s, the unlink pass (cleanup, never cut short)
+    # waiting for the CPU.
+    check(spent <= b["elapsed_ns"] <= b["budget_ns"] * 1.5 + 5e9,
+          f"spent {spent}, {b['elapsed_ns']}")
     check(isinstance(b["assessment"], list) and all(isinstance(s, str) for s in b["assessment"])
           and b["assessment"], "assessment")
 
