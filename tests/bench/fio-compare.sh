@@ -17,8 +17,9 @@
 #   env: SIZE_MIB (256), RUNTIME (fio's time-based runs, s; 5), RAMP (1),
 #        BENCH_TIME (studio-probe --bench-time; 10), ROUNDS (3),
 #        PASSFS (path to the passfs binary: run everything on a pass-through
-#        FUSE mount over DIR.backing with no name or attribute cache, where
-#        each stat is a round trip, as on NFS with actimeo=0; as root)
+#        FUSE mount over DIR.backing with no attribute cache, where each stat
+#        is a round trip, as on NFS with actimeo=0; as root), PASSFS_DELAY_US
+#        (added to every passfs request; README-bench.md)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 SP=${1:-$top/build/src/studio-probe}
@@ -54,7 +55,7 @@ fi
 COMMON=(--directory="$DIR" --ioengine=psync --iodepth=1 --numjobs=1 --clocksource=clock_gettime
         --output-format=json)
 # At the depth of studio-probe's DIR/studio-probe-bench.XXXX/md: both stat by
-# absolute path, and without a name cache each component is a lookup.
+# absolute path, so both walk as many components.
 MD=(--directory="$DIR/fio-private/md" --filename_format='f.$filenum' --nrfiles=1000 --filesize=4k
     --openfiles=1 --clocksource=clock_gettime --output-format=json)
 
