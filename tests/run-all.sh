@@ -50,6 +50,7 @@ run_suite_set plain "$B"
 
 # Issue 4: the whole suite again under ASan + UBSan (leaks included, any UB fatal).
 A=$B-asan
+# shellcheck disable=SC2054 # meson's list syntax, one argument
 san=(-Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false)
 meson setup "$A" --wipe "${san[@]}" >/dev/null 2>&1 || meson setup "$A" "${san[@]}" >/dev/null
 meson compile -C "$A" >/dev/null
