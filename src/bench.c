@@ -227,6 +227,17 @@ static void finish(struct ctx *c, enum bench_workload_id w, uint64_t elapsed, bo
         send_msg(c, MSG_UPDATE);
 }
 
+/* A call failed mid-workload: what was measured before it is kept, marked
+ * partial (finish() sees the error). */
+static int fail_partial(struct ctx *c, enum bench_workload_id w, const char *call, int err,
+                        uint64_t elapsed, bool seq)
+{
+        int k = fail(c, w, call, err);
+
+        finish(c, w, elapsed, seq);
+        return k;
+}
+
 static ssize_t pwrite_full(int fd, const uint8_t *b, size_t len, off_t off)
 {
         size_t done = 0;
@@ -325,9 +336,7 @@ static int seq_write(struct ctx *c, bool *direct)
                                         continue;
                                 }
                         }
-                        int k = fail(c, w, "pwrite", negative_errno());
-                        /* What was measured before the failure is kept, marked partial. */
-                        finish(c, w, now_ns() - t0, true);
+                        int k = fail_partial(c, w, "pwrite", negative_errno(), now_ns() - t0, true);
                         close(fd);
                         return k;
                 }
@@ -339,8 +348,7 @@ static int seq_write(struct ctx *c, bool *direct)
         }
         /* fio end_fsync=1: the flush is part of the write's wall time. */
         if (fdatasync(fd) < 0) {
-                int k = fail(c, w, "fdatasync", negative_errno());
-                finish(c, w, now_ns() - t0, true);
+                int k = fail_partial(c, w, "fdatasync", negative_errno(), now_ns() - t0, true);
                 close(fd);
                 return k;
         }
@@ -382,9 +390,7 @@ static int seq_read(struct ctx *c, bool direct)
                                 off -= SEQ_BS;
                                 continue;
                         }
-                        int k = fail(c, w, "pread", negative_errno());
-                        finish(c, w, now_ns() - t0, true);
-                        return k;
+                        return fail_partial(c, w, "pread", negative_errno(), now_ns() - t0, true);
                 }
                 bench_hist_add(&c->hist, now_ns() - t1);
                 x->ops++;
@@ -436,9 +442,8 @@ static int rand_4k(struct ctx *c, enum bench_workload_id w, bool write)
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        int k = fail(c, w, write ? "pwrite" : "pread", negative_errno());
-                        finish(c, w, last > t0 ? last - t0 : 0, false);
-                        return k;
+                        return fail_partial(c, w, write ? "pwrite" : "pread", negative_errno(),
+                                            last > t0 ? last - t0 : 0, false);
                 }
                 if (warm) {
                         x->warmup_ops++;

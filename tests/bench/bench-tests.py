@@ -18,6 +18,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fusedaemon import FuseDaemon  # noqa: E402
+
 SKIP = 77
 TINY = ["--bench", "--bench-time=0.6", "--bench-size=1M"]
 PREFIX = "studio-probe-bench."
@@ -405,32 +408,28 @@ def t_unprivileged(binary):
         print(r.stderr.strip())
 
 
-class PassFS:
-    """passfs (a FUSE pass-through with no name or attribute cache) mounted
-    over a fresh backing directory; the mount point and backing paths."""
+class PassFS(FuseDaemon):
+    """passfs (a FUSE pass-through with no attribute cache) mounted over a
+    fresh backing directory; the mount point and backing paths."""
 
     def __init__(self, passfs):
         self.top = tempfile.mkdtemp(dir="/var/tmp")
-        self.backing, self.mnt = os.path.join(self.top, "backing"), os.path.join(self.top, "mnt")
+        self.backing, mnt = os.path.join(self.top, "backing"), os.path.join(self.top, "mnt")
         os.mkdir(self.backing)
-        os.mkdir(self.mnt)
-        self.p = subprocess.Popen([passfs, self.backing, self.mnt], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        line = self.p.stdout.readline().strip()
-        if line != "ready":
-            self.close()
-            raise Fail(f"passfs did not mount: {line!r} {self.p.stderr.read()!r}")
+        os.mkdir(mnt)
+        super().__init__([passfs, self.backing, mnt], mnt)
 
-    def close(self):
-        if self.p.poll() is None:
-            self.p.terminate()
-            try:
-                self.p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        subprocess.run(["umount", "-l", self.mnt], capture_output=True)
+    def __enter__(self):
+        try:
+            return super().__enter__()
+        except RuntimeError as e:
+            shutil.rmtree(self.top, ignore_errors=True)
+            raise Fail(str(e)) from None
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
         shutil.rmtree(self.top, ignore_errors=True)
+        return False
 
 
 def fuse_skip(passfs):
@@ -450,8 +449,7 @@ def t_fuse(binary, passfs="none"):
     if why:
         print(f"SKIP: {why}")
         return SKIP
-    fs = PassFS(passfs)
-    try:
+    with PassFS(passfs) as fs:
         populate(fs.backing)
         before = tree_digest(fs.backing)
         r = run(binary, TINY + ["--json", "--path", fs.mnt])
@@ -463,29 +461,22 @@ def t_fuse(binary, passfs="none"):
         check(tree_digest(fs.backing) == before, "the populated tree changed")
         st = doc["benchmark"]["metadata"]["stat"]["latency_ns"]
         print(f"passfs: stat p50 {st['p50'] / 1000:.1f} µs over {st['samples']} samples")
-    finally:
-        fs.close()
 
     # The server goes away mid-run: a clear message, exit 3, no hang.
-    fs = PassFS(passfs)
-    try:
+    with PassFS(passfs) as fs:
         p = subprocess.Popen([binary, "--bench", "--bench-time=4", "--bench-size=32M", "--json",
                               "--path", fs.mnt], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-        end = time.monotonic() + 30
-        while not leftovers(fs.backing) and time.monotonic() < end and p.poll() is None:
-            time.sleep(0.002)
+        wait_started(p, fs.backing)
         time.sleep(0.3)
-        fs.p.kill()
-        fs.p.wait()
+        fs.proc.kill()
+        fs.proc.wait()
         out, err = p.communicate(timeout=60)
         check(p.returncode == 3, f"dead FUSE server: exit {p.returncode}: {err!r}")
         check("remove it by hand" in err or "error" in err.lower(), f"stderr {err!r}")
         b = json.loads(out)["benchmark"]
         check(b["error"], f"no benchmark.error: {b.get('error')!r}")
         print(f"dead FUSE server: exit 3, {err.strip().splitlines()[-1]}")
-    finally:
-        fs.close()
 
 
 TESTS = {"smoke": t_smoke, "usage": t_usage, "checksum": t_checksum, "signals": t_signals,

@@ -17,11 +17,13 @@ Usage: test-hang.py STUDIO_PROBE HANGFS
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fusedaemon import FuseDaemon, mounted  # noqa: E402
 
 SKIP = 77
 TIMEOUT_S = 1
@@ -35,15 +37,6 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         failures.append(what)
-
-
-def mounted(path):
-    with open("/proc/self/mountinfo", "rb") as f:
-        for line in f:
-            fields = line.split(b" ")
-            if len(fields) > 4 and fields[4] == os.fsencode(path):
-                return True
-    return False
 
 
 def stuck_workers(binary_name="studio-probe"):
@@ -64,37 +57,8 @@ def stuck_workers(binary_name="studio-probe"):
     return found
 
 
-class HangFS:
-    """hangfs on mnt, for a with-block: always stopped and unmounted."""
-
-    def __init__(self, hangfs, mnt):
-        self.hangfs, self.mnt, self.proc = hangfs, mnt, None
-
-    def __enter__(self):
-        self.proc = subprocess.Popen([self.hangfs, self.mnt], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        line = self.proc.stdout.readline()  # "ready" once mounted, EOF on failure
-        if line.strip() != b"ready" or not mounted(self.mnt):
-            err = self.proc.stderr.read().decode(errors="replace") if self.proc.poll() is not None else ""
-            self.__exit__(None, None, None)
-            raise RuntimeError(f"hangfs did not mount {self.mnt}: {err.strip()}")
-        return self
-
-    def __exit__(self, *exc):
-        # SIGTERM: hangfs leaves its loop and unmounts. Its /dev/fuse closing
-        # aborts the connection, which releases every stuck caller.
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=3)
-        if mounted(self.mnt):
-            subprocess.run(["fusermount3", "-u", "-z", self.mnt], stderr=subprocess.DEVNULL)
-        if mounted(self.mnt):
-            subprocess.run(["umount", "-l", self.mnt], stderr=subprocess.DEVNULL)
-        return False
+def HangFS(hangfs, mnt):
+    return FuseDaemon([hangfs, mnt], mnt)
 
 
 def run_probe(argv, env=None):
