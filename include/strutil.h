@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "macro.h"
 
@@ -39,6 +40,12 @@ int parse_seconds(const char *s, uint64_t *ret_ns);
 bool utf8_is_valid(const char *s, size_t len);
 /* A copy that is valid UTF-8: each byte of an invalid sequence becomes U+FFFD. */
 char *utf8_sanitize(const char *s);
+
+/* Writes s for a terminal, as ls -b does: newline and tab as \n and \t, the
+ * other C0 controls, DEL, the C1 controls (U+0080-U+009F, whose UTF-8 form a
+ * terminal may take for 8-bit CSI and the like) and every byte that is not
+ * part of valid UTF-8 as \xHH, one per byte. */
+void fputs_escaped(FILE *f, const char *s);
 
 /* Component-wise: "/home/a" is under "/home" and "/", not "/hom". */
 bool path_is_under(const char *path, const char *prefix);

@@ -22,34 +22,10 @@ struct out {
  * that are not UTF-8 are shown escaped, as ls -b does. */
 static void put_escaped(FILE *f, const char *s)
 {
-        const unsigned char *p = (const unsigned char *)s;
-
-        if (!s) {
+        if (s)
+                fputs_escaped(f, s);
+        else
                 fputs("unknown", f);
-                return;
-        }
-        for (size_t i = 0, len = strlen(s); i < len;) {
-                unsigned char c = p[i];
-
-                if (c == '\n')
-                        fputs("\\n", f), i++;
-                else if (c == '\t')
-                        fputs("\\t", f), i++;
-                else if (c < 0x20 || c == 0x7f)
-                        fprintf(f, "\\x%02x", c), i++;
-                else if (c < 0x80)
-                        fputc(c, f), i++;
-                else {
-                        size_t n = 1;
-                        while (n < 4 && i + n < len && (p[i + n] & 0xc0) == 0x80)
-                                n++;
-                        if (utf8_is_valid(s + i, n)) {
-                                fwrite(s + i, 1, n, f);
-                                i += n;
-                        } else
-                                fprintf(f, "\\x%02x", c), i++;
-                }
-        }
 }
 
 static void label(struct out *o, const char *l)

@@ -267,6 +267,34 @@ char *utf8_sanitize(const char *s)
         return out;
 }
 
+void fputs_escaped(FILE *f, const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = 0, len = strlen(s); i < len;) {
+                unsigned char c = p[i];
+                size_t n = utf8_seq(p + i, len - i);
+
+                if (c == '\n') {
+                        fputs("\\n", f);
+                        i++;
+                } else if (c == '\t') {
+                        fputs("\\t", f);
+                        i++;
+                } else if (n == 0 || c < 0x20 || c == 0x7f) {
+                        fprintf(f, "\\x%02x", c);
+                        i++;
+                } else if (c == 0xc2 && p[i + 1] < 0xa0) {
+                        /* U+0080-U+009F: both bytes, as ls -b shows them. */
+                        fprintf(f, "\\x%02x\\x%02x", c, p[i + 1]);
+                        i += 2;
+                } else {
+                        fwrite(p + i, 1, n, f);
+                        i += n;
+                }
+        }
+}
+
 bool path_is_under(const char *path, const char *prefix)
 {
         size_t n;

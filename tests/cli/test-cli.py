@@ -174,6 +174,32 @@ class Cli(unittest.TestCase):
         self.assertEqual(json.loads(p.stdout)["home"]["resolved_path"],
                          "/home/sagemaker-user/src")
 
+    def test_c1_controls_escaped(self):
+        # U+009B (8-bit CSI: "\x9b31m" is "\x1b[31m" to a terminal that takes
+        # C1 controls) in a mount point, valid UTF-8 in one name and a raw byte
+        # in another: the text report shows each byte escaped, the JSON keeps
+        # the character (JSON readers are not terminals) and stays valid.
+        root = os.path.join(self.tmp.name, "c1")
+        studio_new_tree(root)
+        csi = b"/mnt/custom-file-systems/efs/a\xc2\x9b31mb"
+        raw = b"/mnt/custom-file-systems/efs/c\x9b31md"
+        with open(os.path.join(root, "proc/self/mountinfo"), "ab") as f:
+            for i, mp in enumerate([csi, raw]):
+                f.write(b"16%02d 1503 0:19%d / %s rw,relatime - nfs4 127.0.0.1:/ rw,vers=4.1\n"
+                        % (i, i, mp))
+        for mp in (csi, raw):
+            os.makedirs(os.path.join(os.fsencode(root), mp.lstrip(b"/")))
+        p = run(["--sysroot", root, "-p", os.fsdecode(csi)])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"\xc2\x9b", p.stdout)
+        self.assertNotIn(b"\x9b", p.stdout)
+        self.assertIn(b"efs/a\\xc2\\x9b31mb", p.stdout)  # the path and the mount
+        self.assertIn(b"efs/c\\x9b31md", p.stdout)        # under other storage
+        p = run(["--sysroot", root, "-p", os.fsdecode(csi), "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout.decode("utf-8"))
+        self.assertEqual(j["home"]["mountpoint"], "/mnt/custom-file-systems/efs/a\u009b31mb")
+
     def test_replay_failures(self):
         missing = os.path.join(self.tmp.name, "does-not-exist")
         p = run(["--sysroot", missing])

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,43 @@ static void test_utf8(void **state)
         assert_null(utf8_sanitize(NULL));
 }
 
+/* What reaches a terminal: no byte that it could take for a control sequence. */
+static void test_escape(void **state)
+{
+        static const struct {
+                const char *in, *out;
+        } rows[] = {
+            {"", ""},
+            {"/home/sagemaker-user", "/home/sagemaker-user"},
+            {"a\nb\tc", "a\\nb\\tc"},
+            {"\x1b[31mred", "\\x1b[31mred"},                 /* 7-bit CSI (C0 ESC) */
+            {"\x7f", "\\x7f"},                               /* DEL */
+            {"x\302\23331my", "x\\xc2\\x9b31my"},            /* U+009B, 8-bit CSI */
+            {"\xc2\x80\xc2\x9f", "\\xc2\\x80\\xc2\\x9f"},    /* first and last C1 */
+            {"\302\2350;title\a", "\\xc2\\x9d0;title\\x07"}, /* U+009D OSC, BEL */
+            {"\xc2\xa0\xc2\xa9", "\xc2\xa0\xc2\xa9"},        /* U+00A0, U+00A9 stay */
+            {"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"},
+            {"\23331m", "\\x9b31m"}, /* raw 8-bit CSI, not UTF-8 */
+            {"a\x80\x9f\xffz", "a\\x80\\x9f\\xffz"},
+            {"\xc3\xa9\x9b", "\xc3\xa9\\x9b"}, /* valid, then a stray byte */
+            {"\xc2", "\\xc2"},                 /* truncated at the end */
+            {"\xe2\x82", "\\xe2\\x82"},
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                char *buf = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&buf, &len);
+
+                print_message("escape row %zu\n", i);
+                assert_non_null(f);
+                fputs_escaped(f, rows[i].in);
+                assert_int_equal(fclose(f), 0);
+                assert_string_equal(buf, rows[i].out);
+                free(buf);
+        }
+}
+
 static void test_path_is_under(void **state)
 {
         static const struct {
@@ -343,6 +381,7 @@ int main(void)
                 cmocka_unit_test(test_parse_int_range),
                 cmocka_unit_test(test_parse_seconds),
                 cmocka_unit_test(test_utf8),
+                cmocka_unit_test(test_escape),
                 cmocka_unit_test(test_path_is_under),
                 cmocka_unit_test(test_path_normalize),
                 cmocka_unit_test(test_strip),
