@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,10 +248,70 @@ out:
         return status;
 }
 
+static int render(FILE *out, const struct options *o, const struct report *r, uint64_t started_ms,
+                  bool color)
+{
+        if (o->quiet) {
+                fprintf(out, "%s\n", environment_to_string(r->environment));
+                for (char **w = r->warnings; w && *w; w++)
+                        fprintf(stderr, "%s: warning: %s\n", prog, *w);
+                return 0;
+        }
+        switch (o->format) {
+        case FORMAT_JSON:
+                return render_json(out, r);
+        case FORMAT_EMF:
+                return render_emf(out, r, started_ms);
+        case FORMAT_PROMETHEUS:
+                return render_prometheus(out, r);
+        default:
+                return render_text(out, r, color);
+        }
+}
+
+/* --output: the whole output is rendered first, so that FILE is touched only
+ * once it is complete; output_write() does the rest. A signal that stopped the
+ * writing is re-raised once the temporary file is gone: the caller sees that
+ * the run was killed, as it would have been without us. */
+static int write_output(const struct options *o, const struct report *r, uint64_t started_ms)
+{
+        _cleanup_free_ char *buf = NULL;
+        char err[PATH_MAX + 256];
+        size_t len = 0;
+        FILE *f;
+        int k, sig;
+
+        f = open_memstream(&buf, &len);
+        if (!f) {
+                log_error("out of memory");
+                return EXIT_FAILURE_RUN;
+        }
+        k = render(f, o, r, started_ms, false);
+        if (fclose(f) != 0 && k == 0)
+                k = -ENOMEM;
+        if (k < 0) {
+                log_error("out of memory");
+                return EXIT_FAILURE_RUN;
+        }
+        k = output_write(o->output, buf, len, o->timeout_ns, &sig, err, sizeof(err));
+        if (sig) {
+                if (k < 0)
+                        log_error("stopped by %s; %s was left as it was",
+                                  sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal", o->output);
+                fflush(stdout);
+                signal(sig, SIG_DFL);
+                raise(sig);
+                return EXIT_INTERRUPTED;
+        }
+        if (k < 0) {
+                log_error("%s", err);
+                return EXIT_FAILURE_RUN;
+        }
+        return EXIT_OK;
+}
+
 static int run(int argc, char *argv[])
 {
-        _cleanup_free_ char *tmp = NULL;
-        FILE *out = stdout;
         uint64_t started_ms = now_ms();
         struct options o;
         struct sysroot root = { .fd = -1 };
@@ -309,45 +370,18 @@ static int run(int argc, char *argv[])
         }
 
         if (o.output) {
-                k = output_open(o.output, &out, &tmp);
-                if (k < 0) {
-                        log_error("cannot write %s: %s", o.output, strerror(-k));
+                k = write_output(&o, &r, started_ms);
+                if (k != EXIT_OK) {
+                        status = k;
+                        goto out;
+                }
+        } else {
+                k = render(stdout, &o, &r, started_ms, want_color());
+                if (k == -ENOMEM) {
+                        log_error("out of memory");
                         status = EXIT_FAILURE_RUN;
                         goto out;
                 }
-        }
-        if (o.quiet) {
-                fprintf(out, "%s\n", environment_to_string(r.environment));
-                for (char **w = r.warnings; w && *w; w++)
-                        fprintf(stderr, "%s: warning: %s\n", prog, *w);
-        } else
-                switch (o.format) {
-                case FORMAT_JSON:
-                        k = render_json(out, &r);
-                        break;
-                case FORMAT_EMF:
-                        k = render_emf(out, &r, started_ms);
-                        break;
-                case FORMAT_PROMETHEUS:
-                        k = render_prometheus(out, &r);
-                        break;
-                default:
-                        k = render_text(out, &r, !o.output && want_color());
-                        break;
-                }
-        if (o.output) {
-                k = output_commit(out, tmp, o.output, k);
-                out = stdout;
-                if (k < 0 && k != -ENOMEM) {
-                        log_error("cannot write %s: %s", o.output, strerror(-k));
-                        status = EXIT_FAILURE_RUN;
-                        goto out;
-                }
-        }
-        if (k == -ENOMEM) {
-                log_error("out of memory");
-                status = EXIT_FAILURE_RUN;
-                goto out;
         }
 
         if (r.timed_out) {

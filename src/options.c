@@ -28,9 +28,17 @@ const struct option_def option_table[] = {
           "printed by a lifecycle script it becomes CloudWatch metrics with no agent) or "
           "prometheus (node_exporter textfile-collector text with base units)." },
         { OPT_OUTPUT, "output", 'o', "FILE", "write the output to FILE atomically",
-          "Write the output to FILE instead of standard output: into a temporary file in the "
-          "same directory first, renamed over FILE once complete, so a reader such as the "
-          "node_exporter textfile collector never sees half a file." },
+          "Write the output to FILE instead of standard output. A regular file, or a new one, "
+          "is written into a temporary file in the same directory first and renamed over FILE "
+          "once complete, so a reader such as the node_exporter textfile collector never sees "
+          "half a file; a replaced file keeps its owner and permissions (not set-id bits, ACLs "
+          "or extended attributes). A character device, FIFO or socket (/dev/null, a pipe a "
+          "collector reads) is written in place and never replaced. A symbolic link is "
+          "followed, never replaced: its target is written by the same rules, and "
+          "/dev/stdout, /dev/stderr and /dev/fd/N write that descriptor. A directory, a block "
+          "device and a symbolic link to a missing file are refused. --timeout bounds the "
+          "writing too, on its own: a FIFO nobody opens, a reader that stops reading or a "
+          "file system that does not answer end the run with exit status 3." },
         { OPT_QUIET, "quiet", 'q', NULL, "print only the environment id",
           "Print only the environment id on standard output. Warnings go to standard error." },
         { OPT_EXPECT, "expect", 0, "ENV", "exit 0 if the environment is ENV, 1 if it is not",
