@@ -38,6 +38,13 @@ static void log_error(const char *fmt, ...)
         fputc('\n', stderr);
 }
 
+/* A name from the mount table or the metadata on standard error: escaped for
+ * a terminal as in the text report (fputs_escaped). */
+static void put_name(const char *s)
+{
+        fputs_escaped(stderr, strna(s));
+}
+
 /* util-linux's close_stdout(): output that did not reach its file is a
  * failure (truncated JSON must not exit 0), but a reader that went away
  * (| head -c1) is not worth a message. */
@@ -253,8 +260,11 @@ static int render(FILE *out, const struct options *o, const struct report *r, ui
 {
         if (o->quiet) {
                 fprintf(out, "%s\n", environment_to_string(r->environment));
-                for (char **w = r->warnings; w && *w; w++)
-                        fprintf(stderr, "%s: warning: %s\n", prog, *w);
+                for (char **w = r->warnings; w && *w; w++) {
+                        fprintf(stderr, "%s: warning: ", prog);
+                        put_name(*w);
+                        fputc('\n', stderr);
+                }
                 return 0;
         }
         switch (o->format) {
@@ -389,9 +399,17 @@ static int run(int argc, char *argv[])
                  * was given: the report went to stdout, maybe into a pipe. */
                 for (size_t i = 0; i <= r.n_mounts; i++) {
                         const struct storage *s = i == 0 ? &r.home : &r.mounts[i - 1];
-                        if (s->error)
-                                log_error("%s (%s from %s): %s", strna(s->mountpoint),
-                                          strna(s->fstype), strna(s->source), s->error);
+                        if (!s->error)
+                                continue;
+                        fprintf(stderr, "%s: ", prog);
+                        put_name(s->mountpoint);
+                        fputs(" (", stderr);
+                        put_name(s->fstype);
+                        fputs(" from ", stderr);
+                        put_name(s->source);
+                        fputs("): ", stderr);
+                        put_name(s->error);
+                        fputc('\n', stderr);
                 }
                 log_error("a file system did not answer within the timeout; the report is "
                           "incomplete");

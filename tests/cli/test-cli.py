@@ -195,6 +195,12 @@ class Cli(unittest.TestCase):
         self.assertNotIn(b"\x9b", p.stdout)
         self.assertIn(b"efs/a\\xc2\\x9b31mb", p.stdout)  # the path and the mount
         self.assertIn(b"efs/c\\x9b31md", p.stdout)        # under other storage
+        # --quiet prints the warnings (they name the mounts) on stderr: a terminal too.
+        p = run(["--sysroot", root, "-p", os.fsdecode(csi), "-q"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"\x9b", p.stderr)
+        self.assertIn(b"warning: /mnt/custom-file-systems/efs/a\\xc2\\x9b31mb: resvport",
+                      p.stderr)
         p = run(["--sysroot", root, "-p", os.fsdecode(csi), "--json"])
         self.assertEqual(p.returncode, 0, p.stderr)
         j = json.loads(p.stdout.decode("utf-8"))
