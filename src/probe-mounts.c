@@ -695,7 +695,7 @@ int mounts_reduce_mountinfo(const char *in, size_t len, char **ret, size_t *ret_
                         for (size_t i = 0; i < LINE_MAX_BYTES; i++)
                                 fputc('x', f);
                 } else if (blank >= n)
-                        ; /* an empty line */
+                        fputc(' ', f); /* an empty line; a last one must keep a byte */
                 else if (p[blank] == '#')
                         fputc('#', f);
                 else if (memchr(p, '\0', n))
