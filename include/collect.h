@@ -5,7 +5,8 @@
  * The files are exactly those the probe went through (the sysroot layer's
  * recorder), in the --sysroot layout; .studio-probe/facts.json holds what is
  * not a file (statfs, blkid) from the report; report.json is the JSON report.
- * proc/self/environ keeps only the variables the probe reads. */
+ * Of each file only what the probe reads from it, by the name it read it as
+ * (gather()'s reducers): never a credential, whatever path led to the file. */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,6 +6,8 @@
 
 #include "sysroot.h"
 
+#define PROC_MOUNTINFO "/proc/self/mountinfo"
+
 /* One line of mountinfo, copied out of libmount (no handle outlives the parse). */
 struct mount_entry {
         int id, parent_id;
@@ -46,3 +48,17 @@ const struct mount_entry *mounts_find_containing(const struct mount_table *t, co
  * NULL when absent. */
 char *mount_option_get(const char *optstr, const char *name);
 bool mount_option_has(const char *optstr, const char *name);
+
+/* For collect: what a support bundle keeps of mount options, "key=value"
+ * becoming "key=" unless the key is one whose value is a number or a fixed
+ * word the probe or support needs (NFS vers, rsize, timeo, ...) and fstype
+ * is none whose values can be credentials (fuse*, cifs, smb3); an option
+ * without a plain name is dropped whole. NULL on NULL or -ENOMEM. */
+char *mount_options_reduce(const char *fstype, const char *optstr);
+/* The source without a password: scheme://user:pw@host → scheme://user@host. */
+char *mount_source_reduce(const char *source);
+/* A mountinfo file reduced line by line with the two above: the same mounts,
+ * the same verdicts and warnings on replay, no option value that could be a
+ * secret. Lines mounts_load() refuses become stand-ins refused the same way.
+ * Returns 0 with a malloc'd *ret, or -ENOMEM. */
+int mounts_reduce_mountinfo(const char *in, size_t len, char **ret, size_t *ret_len);

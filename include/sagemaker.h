@@ -28,6 +28,16 @@ int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
  * only those in a bundle's proc/self/environ (never credentials). */
 bool sagemaker_environ_var_used(const char *name, size_t len);
 
+/* What a support bundle keeps of each file the probe reads here (collect):
+ * only what the parser above takes, so that a replay reads the same and the
+ * rest (credentials, the job's Environment map, S3 URIs, role ARNs) stays
+ * home. A file the parser refuses becomes a stand-in that it refuses in the
+ * same way, holding none of the original bytes. Each returns 0 with a
+ * malloc'd *ret (NUL-terminated, *ret_len bytes) or -ENOMEM. */
+int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret_len);
+int sagemaker_reduce_metadata(const char *text, size_t len, char **ret, size_t *ret_len);
+int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t *ret_len);
+
 /* Picks the variables the probe uses from a NUL-separated environ block. */
 int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
                             char ***warnings);

@@ -14,12 +14,24 @@ struct sysroot_cache;
 
 /* What a run went through, for `studio-probe collect`: every symlink met on
  * the way (path inside the root → its target, as readlink gave it) and every
- * path that resolved (a file read, a directory listed, a path that exists).
- * Only the parent's calls record: sysroot_resolve_at() (the fsquery worker,
- * another process) never does. */
+ * path that resolved (a file read, a directory listed, a path that exists);
+ * and each regular file opened for its content once more, with the path it
+ * was opened as. Only the parent's calls record: sysroot_resolve_at() (the
+ * fsquery worker, another process) never does. */
+enum sysroot_read {
+        SYSROOT_READ_NONE, /* only resolved: listed, tested for existence, walked through */
+        SYSROOT_READ_FILE, /* opened for its content (sysroot_open_file, _read_file) */
+        SYSROOT_READ_ATTR, /* read as an attribute (sysroot_read_attr) */
+};
 struct sysroot_record {
         char *path;   /* absolute inside the root, its directories free of symlinks */
         char *target; /* the symlink's target; NULL: a path that resolved */
+        /* A regular file opened for its content: the path the caller asked
+         * for (e.g. /proc/self/environ, whatever /proc/self led to), and how.
+         * collect picks what it may copy of path by this logical name, never
+         * by the name it resolved to. NULL and SYSROOT_READ_NONE otherwise. */
+        char *read_as;
+        enum sysroot_read kind;
 };
 struct sysroot_recorder {
         struct sysroot_record *items;
@@ -63,10 +75,17 @@ int sysroot_open_file(const struct sysroot *r, const char *path);
 int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
                       size_t *ret_len);
 
-/* A sysfs-style attribute: at most 4 KiB, padding stripped. -ENODATA when
- * empty, -EBADMSG when it holds bytes that are no text (NULs, control
- * characters). */
+/* A sysfs-style attribute: at most SYSROOT_ATTR_MAX bytes, padding stripped.
+ * -ENODATA when empty, -EBADMSG when it holds bytes that are no text (NULs,
+ * control characters). */
+#define SYSROOT_ATTR_MAX 4096
 int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret);
+
+/* For collect: what a bundle keeps of a file read as an attribute. The value
+ * sysroot_read_attr() gives and a newline; for a file it refuses, a stand-in
+ * that it refuses in the same way (-EFBIG, -ENODATA, -EBADMSG), none of the
+ * original bytes. Returns 0 or -ENOMEM. */
+int sysroot_reduce_attr(const char *in, size_t len, char **ret, size_t *ret_len);
 
 bool sysroot_exists(const struct sysroot *r, const char *path);
 

@@ -16,6 +16,7 @@
 #include "collect.h"
 #include "redact.h"
 #include "macro.h"
+#include "mounts.h"
 #include "probe.h"
 #include "render.h"
 #include "sagemaker.h"
@@ -171,36 +172,6 @@ void collect_dest_done(struct collect_dest *d, bool failed)
 
 /* ---- gathering ---- */
 
-/* NUL-separated NAME=VALUE: keeps only what sagemaker_parse_environ reads.
- * Credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_SECRET_ACCESS_KEY,
- * tokens) are never among them. */
-static int filter_environ(const char *in, size_t len, char **ret, size_t *ret_len)
-{
-        char *out = malloc(len + 1);
-        size_t n = 0;
-
-        if (!out)
-                return -ENOMEM;
-        for (const char *p = in, *end = in + len; p < end;) {
-                const char *e = memchr(p, '\0', (size_t)(end - p));
-                const char *eq;
-
-                if (!e)
-                        e = end;
-                eq = memchr(p, '=', (size_t)(e - p));
-                if (eq && sagemaker_environ_var_used(p, (size_t)(eq - p))) {
-                        memcpy(out + n, p, (size_t)(e - p));
-                        n += (size_t)(e - p);
-                        out[n++] = '\0';
-                }
-                p = e + 1;
-        }
-        out[n] = '\0';
-        *ret = out;
-        *ret_len = n;
-        return 0;
-}
-
 static int read_bounded(int dirfd, const char *rel, char **ret, size_t *ret_len)
 {
         _cleanup_close_ int fd = -1;
@@ -254,18 +225,38 @@ static const char *relative(const char *abs)
         return *abs ? abs : ".";
 }
 
-/* Live, /proc/self is a symlink to this process's pid: the bundle keeps the
- * name the replay reads, proc/self/. */
-static char *bundle_path(const struct sysroot *root, const char *path, bool *ret_skip)
+/* The pid /proc/self led to, when the run went through that link (NULL
+ * otherwise): its directory is written as proc/self, the name the probe reads,
+ * which a replay has no process of that pid for. Live it need not be getpid():
+ * in a PID namespace whose /proc is another's (unshare --pid without
+ * --mount-proc) /proc/self names this process by its number there; under
+ * --sysroot=/ or /proc/PID/root it is whatever that procfs says. */
+static const char *proc_self_pid(const struct sysroot_recorder *rec)
 {
-        char pid[32];
+        for (size_t i = 0; rec && i < rec->n; i++) {
+                const char *t = rec->items[i].target;
+
+                if (t && strcmp(rec->items[i].path, "/proc/self") == 0 && t[0] &&
+                    strspn(t, "0123456789") == strlen(t))
+                        return t;
+        }
+        return NULL;
+}
+
+/* The name in the bundle of a recorded path: /proc/PID/... becomes
+ * /proc/self/... for the pid /proc/self led to, and the link itself is left
+ * out (*ret_skip). */
+static char *bundle_path(const char *self_pid, const char *path, bool *ret_skip)
+{
+        char pid[64];
         size_t plen;
 
         *ret_skip = false;
-        if (sysroot_is_replay(root))
+        if (!self_pid)
                 return strdup(path);
-        plen = (size_t)snprintf(pid, sizeof(pid), "/proc/%d", (int)getpid());
-        if (strncmp(path, pid, plen) == 0 && (path[plen] == '/' || !path[plen])) {
+        plen = (size_t)snprintf(pid, sizeof(pid), "/proc/%s", self_pid);
+        if (plen < sizeof(pid) && strncmp(path, pid, plen) == 0 &&
+            (path[plen] == '/' || !path[plen])) {
                 char *s;
                 if (asprintf(&s, "/proc/self%s", path + plen) < 0)
                         return NULL;
@@ -276,22 +267,131 @@ static char *bundle_path(const struct sysroot *root, const char *path, bool *ret
         return strdup(path);
 }
 
+typedef int (*reduce_fn)(const char *in, size_t len, char **ret, size_t *ret_len);
+
+static int reduce_to_nothing(const char *in _unused_, size_t len _unused_, char **ret,
+                             size_t *ret_len)
+{
+        *ret_len = 0;
+        *ret = strdup("");
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* What a bundle keeps of a file whose content the probe read, chosen by the
+ * name it was read as, never the name it resolved to: each format's owner
+ * reduces it to what its parser takes. A list of what may be copied: a file
+ * read under any other name is not copied (a new reader needs its reducer
+ * here first). Attributes (sysroot_read_attr) keep their one line of text. */
+static const struct reducer {
+        const char *read_as;
+        bool prefix;  /* read_as is a prefix: UDEV_DATA_PREFIX "MAJ:MIN" */
+        bool in_proc; /* may reduce a file that resolved under /proc */
+        reduce_fn reduce;
+} reducers[] = {
+    {PROC_ENVIRON, false, true, sagemaker_reduce_environ},
+    {PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo},
+    {RESOURCE_METADATA, false, false, sagemaker_reduce_metadata},
+    {PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig},
+    {UDEV_DATA_PREFIX, true, false, probe_reduce_udev_data},
+    /* written anew from the report */
+    {SNAPSHOT_FACTS, false, false, reduce_to_nothing},
+};
+static const struct reducer attr_reducer = {NULL, false, false, sysroot_reduce_attr};
+
+static const struct reducer *find_reducer(const struct sysroot_record *it)
+{
+        if (it->kind == SYSROOT_READ_ATTR)
+                return &attr_reducer;
+        for (size_t i = 0; i < ARRAY_SIZE(reducers); i++)
+                if (reducers[i].prefix ? startswith(it->read_as, reducers[i].read_as)
+                                       : strcmp(it->read_as, reducers[i].read_as) == 0)
+                        return &reducers[i];
+        return NULL;
+}
+
+/* The content a bundle holds for the regular file at path (as recorded,
+ * inside the root): nothing when the probe only saw it exist; else the file
+ * run through the reducer of every name it was read as. Under /proc (all of
+ * it: environ, cmdline, auxv, mem, maps, status... of any pid) only the
+ * reducers of the two files the probe parses there apply; nothing is ever
+ * copied as it is. On a file none may take, *ret_refused. */
+static int file_content(const struct sysroot *root, const char *path, char **ret, size_t *ret_len,
+                        const char **ret_refused, char ***warnings)
+{
+        const struct sysroot_recorder *rec = root->rec;
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        bool read = false;
+        int k;
+
+        *ret_refused = NULL;
+        for (size_t i = 0; i < rec->n; i++) {
+                const struct sysroot_record *it = &rec->items[i];
+                const struct reducer *r;
+                char *out;
+                size_t olen;
+
+                if (!it->read_as || it->target || strcmp(it->path, path) != 0)
+                        continue;
+                r = find_reducer(it);
+                if (!r || (!r->in_proc && path_is_under(path, "/proc"))) {
+                        *ret_refused = it->read_as;
+                        break;
+                }
+                if (!read) {
+                        read = true;
+                        k = read_bounded(root->fd, relative(path), &data, &len);
+                        if (k == -ENOMEM)
+                                return k;
+                        if (k < 0) {
+                                (void)strv_extendf(warnings, "%s: %s, collected empty", path,
+                                                   strerror(-k));
+                                break;
+                        }
+                }
+                k = r->reduce(data, len, &out, &olen);
+                if (k < 0)
+                        return k;
+                explicit_bzero(data, len);
+                free(data);
+                data = out;
+                len = olen;
+        }
+        if (*ret_refused || !data) {
+                /* Seen to exist only, unreadable, or no reducer: an empty file. */
+                if (data)
+                        explicit_bzero(data, len);
+                free(data);
+                data = strdup("");
+                len = 0;
+                if (!data)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(data);
+        *ret_len = len;
+        return 0;
+}
+
 static int gather(const struct sysroot *root, struct bundle *b, char ***warnings)
 {
         const struct sysroot_recorder *rec = root->rec;
+        const char *self_pid = proc_self_pid(rec);
 
         for (size_t i = 0; rec && i < rec->n; i++) {
                 const struct sysroot_record *it = &rec->items[i];
+                const char *refused;
                 struct entry *e;
                 struct stat st;
                 bool skip;
                 char *bp;
                 int k;
 
-                /* The facts are written anew from the report. */
-                if (path_is_under(it->path, "/.studio-probe") || strcmp(it->path, "/") == 0)
+                /* The facts are written anew from the report. The records of
+                 * reads are taken with the file's own record, below. */
+                if (path_is_under(it->path, "/.studio-probe") || strcmp(it->path, "/") == 0 ||
+                    it->read_as)
                         continue;
-                bp = bundle_path(root, it->path, &skip);
+                bp = bundle_path(self_pid, it->path, &skip);
                 if (!bp)
                         return -ENOMEM;
                 if (skip) {
@@ -324,27 +424,43 @@ static int gather(const struct sysroot *root, struct bundle *b, char ***warnings
                 e = bundle_add(b, bp);
                 if (!e)
                         return -ENOMEM;
-                k = read_bounded(root->fd, relative(it->path), &e->data, &e->len);
-                if (k == -ENOMEM)
+                k = file_content(root, it->path, &e->data, &e->len, &refused, warnings);
+                if (k < 0)
                         return k;
-                if (k < 0) {
-                        (void)strv_extendf(warnings, "%s: %s, collected empty", it->path,
-                                           strerror(-k));
-                        e->data = strdup("");
-                        e->len = 0;
-                        if (!e->data)
+                if (refused)
+                        (void)strv_extendf(warnings,
+                                           "%s: read as %s, which a bundle keeps nothing of; "
+                                           "collected empty",
+                                           it->path, refused);
+        }
+        return 0;
+}
+
+/* The report's copy of each mount's options and source, reduced as the
+ * bundle's mountinfo is: report.json must not hold what that file does not. */
+static int reduce_report_mounts(cJSON *report)
+{
+        cJSON *mounts = cJSON_GetObjectItemCaseSensitive(report, "mounts");
+        cJSON *home = cJSON_GetObjectItemCaseSensitive(report, "home");
+        size_t n = cJSON_IsArray(mounts) ? (size_t)cJSON_GetArraySize(mounts) : 0;
+
+        for (size_t i = 0; i <= n; i++) {
+                cJSON *m = i == 0 ? home : cJSON_GetArrayItem(mounts, (int)i - 1);
+                const char *fstype =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "fstype"));
+                cJSON *o = cJSON_GetObjectItemCaseSensitive(m, "options");
+                cJSON *src = cJSON_GetObjectItemCaseSensitive(m, "source");
+                _cleanup_free_ char *ro = NULL, *rs = NULL;
+
+                if (cJSON_IsString(o) && o->valuestring) {
+                        ro = mount_options_reduce(fstype, o->valuestring);
+                        if (!ro || !cJSON_SetValuestring(o, ro))
                                 return -ENOMEM;
                 }
-                if (strcmp(e->path, PROC_ENVIRON) == 0) {
-                        char *f;
-                        size_t flen;
-                        k = filter_environ(e->data, e->len, &f, &flen);
-                        if (k < 0)
-                                return k;
-                        explicit_bzero(e->data, e->len);
-                        free(e->data);
-                        e->data = f;
-                        e->len = flen;
+                if (cJSON_IsString(src) && src->valuestring) {
+                        rs = mount_source_reduce(src->valuestring);
+                        if (!rs || !cJSON_SetValuestring(src, rs))
+                                return -ENOMEM;
                 }
         }
         return 0;
@@ -690,6 +806,10 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
                 goto fail;
         facts = facts_json(r);
         j = report_to_json(r);
+        if (j && reduce_report_mounts(j) < 0) {
+                k = -ENOMEM;
+                goto fail;
+        }
         report = j ? cJSON_Print(j) : NULL;
         if (!facts || !report) {
                 k = -ENOMEM;

@@ -12,7 +12,7 @@
 #include "mounts.h"
 #include "strutil.h"
 
-#define MOUNTINFO "/proc/self/mountinfo"
+#define MOUNTINFO PROC_MOUNTINFO
 /* The kernel writes a mountinfo line through seq_file, a page or so; overlay
  * mounts with many layers reach a few KiB. 64 KiB is generous and bounds memory. */
 #define LINE_MAX_BYTES (64 * 1024)
@@ -384,4 +384,349 @@ bool mount_option_has(const char *optstr, const char *name)
         _cleanup_free_ char *v = mount_option_get(optstr, name);
 
         return v != NULL;
+}
+
+/* ---- what a support bundle keeps of the mount table (collect) ---- */
+
+/* Option values a bundle keeps: those the probe reads (storage-nfs.c: vers,
+ * rsize, wsize, timeo, retrans, port) and others that are numbers or fixed
+ * words, useful to support and never a credential. Every other value is
+ * dropped, whatever the file system: a list of what is kept, not of what is
+ * secret, so the token= of a FUSE file system nobody thought of is dropped
+ * too (cifs password=, credentials=, ceph secret=, s3fs passwd_file=, ...). */
+/* nfs(5), then ext4(5), xfs(5), tmpfs(5) */
+static const char *const kept_values[] = {
+    "vers",    "nfsvers",    "minorversion", "rsize",      "wsize",       "timeo",
+    "retrans", "port",       "proto",        "mountproto", "mountport",   "mountvers",
+    "namlen",  "acregmin",   "acregmax",     "acdirmin",   "acdirmax",    "actimeo",
+    "sec",     "local_lock", "lookupcache",  "nconnect",   "max_connect", "retry",
+    "errors",  "data",       "commit",       "size",       "nr_inodes",   "nr_blocks",
+    "mode",    "uid",        "gid",          "logbufs",    "logbsize",    "sunit",
+    "swidth",  "allocsize",  "stripe",       "subvolid"};
+#define KEPT_VALUE_MAX 64
+#define OPTIONS_DROPPED "dropped"
+
+/* FUSE hands its daemon's -o options through; CIFS shows user=, domain=.
+ * None of their values is needed, so none is kept, listed or not. */
+static bool keeps_no_value(const char *fstype)
+{
+        return !fstype || startswith(fstype, "fuse") || strcmp(fstype, "cifs") == 0 ||
+               strcmp(fstype, "smb3") == 0 || strcmp(fstype, "smbfs") == 0;
+}
+
+/* Only letters, digits and the bytes of extra: what a key or a kept value
+ * may be. Anything else (a quote, a backslash, a comma smuggled in) makes
+ * the option or value one that is not kept. */
+static bool plain_word(const char *s, size_t n, const char *extra)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && (!s[i] || !strchr(extra, s[i])))
+                        return false;
+        return true;
+}
+
+static bool value_kept(const char *fstype, const char *name, size_t nsz, const char *value,
+                       size_t vsz)
+{
+        if (keeps_no_value(fstype) || vsz > KEPT_VALUE_MAX || !plain_word(value, vsz, "._:+-"))
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(kept_values); i++)
+                if (strlen(kept_values[i]) == nsz && memcmp(kept_values[i], name, nsz) == 0)
+                        return true;
+        return false;
+}
+
+char *mount_options_reduce(const char *fstype, const char *optstr)
+{
+        _cleanup_free_ char *copy = NULL;
+        char *out, *p, *name, *value;
+        size_t nsz, vsz, n = 0;
+
+        if (!optstr)
+                return NULL;
+        copy = strdup(optstr);
+        out = malloc(strlen(optstr) + 1); /* never longer than the input */
+        if (!copy || !out) {
+                free(out);
+                return NULL;
+        }
+        /* libmount's own iterator (quotes, empty items): the options split
+         * here as the probe's mount_option_get() sees them. It stops at the
+         * first it cannot parse, as the probe's lookups do. */
+        p = copy;
+        while (mnt_optstr_next_option(&p, &name, &nsz, &value, &vsz) == 0) {
+                if (nsz == 0 || !plain_word(name, nsz, "_.+-"))
+                        continue; /* no name we can show as it is: all of it dropped */
+                if (n > 0)
+                        out[n++] = ',';
+                memcpy(out + n, name, nsz);
+                n += nsz;
+                if (!value)
+                        continue;
+                out[n++] = '=';
+                if (value_kept(fstype, name, nsz, value, vsz)) {
+                        memcpy(out + n, value, vsz);
+                        n += vsz;
+                }
+        }
+        out[n] = '\0';
+        /* An empty field would shift mountinfo's fields (and libmount then
+         * refuses the line): a word in place of options none of which could
+         * be shown. */
+        if (n == 0 && optstr[0]) {
+                free(out);
+                return strdup(OPTIONS_DROPPED);
+        }
+        return out;
+}
+
+char *mount_source_reduce(const char *source)
+{
+        const char *start, *at, *colon;
+        char *out;
+
+        if (!source)
+                return NULL;
+        /* scheme://user:password@host/..., user:password@host:/...: the
+         * password goes, the rest (what support needs) stays. A ':' before
+         * a '/' is a host:/export, not a password. */
+        start = strstr(source, "://");
+        start = start ? start + 3 : source;
+        at = strrchr(start, '@');
+        colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+        if (!colon || memchr(start, '/', (size_t)(at - start)))
+                return strdup(source);
+        if (asprintf(&out, "%.*s%s", (int)(colon - source), source, at) < 0)
+                return NULL;
+        return out;
+}
+
+/* libmount's unmangle(): \ooo is one byte; a \000 ends the string. */
+static char *unmangle_token(const char *s, size_t n)
+{
+        char *out = malloc(n + 1);
+        size_t o = 0;
+
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\\' && i + 3 < n && (s[i + 1] & ~7) == '0' && (s[i + 2] & ~7) == '0' &&
+                    (s[i + 3] & ~7) == '0') {
+                        char c = (char)(64 * (s[i + 1] & 7) + 8 * (s[i + 2] & 7) + (s[i + 3] & 7));
+                        if (!c)
+                                break;
+                        out[o++] = c;
+                        i += 3;
+                } else
+                        out[o++] = s[i];
+        }
+        out[o] = '\0';
+        return out;
+}
+
+/* The kernel's mangle (fs/proc_namespace.c, show_mountinfo): what would end
+ * a field or a line is written \ooo. A field that was there stays there,
+ * even when nothing of it is left: "\000" reads as "" (a missing one would
+ * make the next field take its place). */
+static void put_mangled(FILE *f, const char *s, size_t orig_len)
+{
+        if (orig_len > 0 && (!s || !*s)) {
+                fputs("\\000", f);
+                return;
+        }
+        for (; s && *s; s++)
+                if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+                        fprintf(f, "\\%03o", (unsigned char)*s);
+                else
+                        fputc(*s, f);
+}
+
+static bool is_sep(char c)
+{
+        return c == ' ' || c == '\t';
+}
+
+static const char *skip_sep(const char *s)
+{
+        while (is_sep(*s))
+                s++;
+        return s;
+}
+
+static const char *skip_word(const char *s)
+{
+        while (*s && !is_sep(*s))
+                s++;
+        return s;
+}
+
+/* libmount's next_s32(): a number ended by a blank or the end. */
+static const char *skip_number(const char *s)
+{
+        char *end;
+
+        if (!*s)
+                return NULL;
+        (void)strtol(s, &end, 10);
+        if (end == s || !(*end == ' ' || *end == '\t' || *end == '\0') || !*end)
+                return NULL;
+        return end;
+}
+
+/* Propagation tags, the only optional fields the kernel writes (proc(5)). */
+static bool optional_field_kept(const char *s, size_t n)
+{
+        static const char *const tags[] = {"shared:", "master:", "propagate_from:"};
+
+        if (n == 10 && memcmp(s, "unbindable", 10) == 0)
+                return true;
+        for (size_t i = 0; i < ARRAY_SIZE(tags); i++) {
+                size_t t = strlen(tags[i]);
+                if (n > t && memcmp(s, tags[i], t) == 0 && plain_word(s + t, n - t, ""))
+                        return true;
+        }
+        return false;
+}
+
+static int put_reduced_options(FILE *f, const char *fstype, const char *s, size_t n)
+{
+        _cleanup_free_ char *raw = unmangle_token(s, n);
+        _cleanup_free_ char *red = raw ? mount_options_reduce(fstype, raw) : NULL;
+
+        if (!red)
+                return -ENOMEM;
+        put_mangled(f, red, n);
+        return 0;
+}
+
+/* One line that begins like mountinfo, its fields found as libmount's
+ * mnt_parse_mountinfo_line() finds them (2.38). Returns 1 when libmount would
+ * refuse it, 0 when written reduced, -ENOMEM. */
+static int reduce_fields(FILE *f, const char *line)
+{
+        _cleanup_free_ char *fstype = NULL, *src = NULL, *src_red = NULL;
+        const char *s, *vfs, *vfs_end, *p, *t, *t_end, *src_start = NULL, *src_end = NULL, *fso,
+                                                       *fso_end;
+        unsigned maj, min;
+
+        if (!(s = skip_number(line)))
+                return 1;
+        if (!(s = skip_number(skip_sep(s))))
+                return 1;
+        s = skip_sep(s);
+        if (sscanf(s, "%u:%u", &maj, &min) != 2)
+                return 1;
+        s = skip_sep(skip_word(s)); /* maj:min */
+        s = skip_sep(skip_word(s)); /* root */
+        s = skip_sep(skip_word(s)); /* mount point */
+        vfs = s;
+        vfs_end = skip_word(s);
+        p = strstr(vfs_end, " - ");
+        if (!p)
+                return 1;
+        t = skip_sep(p + 3);
+        t_end = skip_word(t);
+        if (!*t_end)
+                return 1; /* no source */
+        fstype = unmangle_token(t, (size_t)(t_end - t));
+        if (!fstype)
+                return -ENOMEM;
+        if (t_end[0] == ' ' && t_end[1] == ' ')
+                fso = t_end; /* an empty source */
+        else {
+                src_start = skip_sep(t_end);
+                src_end = skip_word(src_start);
+                fso = src_end;
+        }
+        fso = skip_sep(fso);
+        fso_end = skip_word(fso);
+
+        /* ids, device, root and mount point as they are */
+        fwrite(line, 1, (size_t)(vfs - line), f);
+        if (put_reduced_options(f, fstype, vfs, (size_t)(vfs_end - vfs)) < 0)
+                return -ENOMEM;
+        for (const char *o = skip_sep(vfs_end); o < p;) {
+                const char *e = skip_word(o);
+                if (e > p)
+                        e = p;
+                if (optional_field_kept(o, (size_t)(e - o))) {
+                        fputc(' ', f);
+                        fwrite(o, 1, (size_t)(e - o), f);
+                }
+                o = skip_sep(e);
+        }
+        fputs(" - ", f);
+        fwrite(p + 3, 1, (size_t)(t_end - (p + 3)), f); /* blanks, type */
+        if (src_start) {
+                src = unmangle_token(src_start, (size_t)(src_end - src_start));
+                src_red = src ? mount_source_reduce(src) : NULL;
+                if (!src_red)
+                        return -ENOMEM;
+                fwrite(t_end, 1, (size_t)(src_start - t_end), f);
+                put_mangled(f, src_red, (size_t)(src_end - src_start));
+                fwrite(src_end, 1, (size_t)(fso - src_end), f);
+        } else
+                fwrite(t_end, 1, (size_t)(fso - t_end), f);
+        /* Whatever follows the super options, libmount does not read. */
+        return put_reduced_options(f, fstype, fso, (size_t)(fso_end - fso));
+}
+
+int mounts_reduce_mountinfo(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *out = NULL, *line = NULL;
+        size_t olen = 0;
+        FILE *f;
+        int k = 0;
+
+        f = open_memstream(&out, &olen);
+        if (!f)
+                return -ENOMEM;
+        /* Line by line, each judged as mounts_load() judges it: a line it
+         * refuses becomes a stand-in that it refuses for the same reason, so
+         * a replay gives the same warnings at the same line numbers. */
+        for (const char *p = in, *end = in + len; p < end && k == 0;) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+                size_t blank = 0;
+
+                while (blank < n && (p[blank] == ' ' || p[blank] == '\t'))
+                        blank++;
+                if (n >= LINE_MAX_BYTES) {
+                        for (size_t i = 0; i < LINE_MAX_BYTES; i++)
+                                fputc('x', f);
+                } else if (blank >= n)
+                        fputc(' ', f); /* an empty line; a last one must keep a byte */
+                else if (p[blank] == '#')
+                        fputc('#', f);
+                else if (memchr(p, '\0', n))
+                        fputc('\0', f);
+                else if (!starts_like_mountinfo(p, n))
+                        fputc('x', f);
+                else {
+                        free(line);
+                        line = strndup(p, n);
+                        if (!line) {
+                                k = -ENOMEM;
+                                break;
+                        }
+                        /* libmount drops a '\r' before the '\n'. */
+                        if (n > 0 && line[n - 1] == '\r')
+                                line[n - 1] = '\0';
+                        k = reduce_fields(f, line);
+                        if (k == 1) { /* refused by libmount: by us too */
+                                fputc('x', f);
+                                k = 0;
+                        }
+                }
+                if (nl)
+                        fputc('\n', f);
+                p = nl ? nl + 1 : end;
+        }
+        if (fclose(f) != 0 && k == 0)
+                k = -ENOMEM;
+        if (k < 0)
+                return k;
+        *ret_len = olen;
+        *ret = TAKE_PTR(out);
+        return 0;
 }

@@ -241,6 +241,16 @@ static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns
                                  strna(s->mountpoint), strna(s->fstype), strna(s->source), t);
 }
 
+#define UDEV_DATA_MAX (64 * 1024)
+/* The lines of a udev database file that udev_blkid() reads, and all that a
+ * bundle keeps of it (probe_reduce_udev_data). */
+static const char *const udev_keys[] = {
+    "E:ID_FS_TYPE=",
+    "E:ID_FS_UUID=",
+    "E:ID_FS_LABEL_ENC=",
+    "E:ID_FS_LABEL=",
+};
+
 /* udev's database keeps what its blkid builtin found (lsblk reads it first for
  * the same reason): no device to open, nothing that can block. Values are
  * udev's, ID_FS_LABEL_ENC with \xHH escapes. Returns true when it knew the type. */
@@ -249,8 +259,8 @@ static bool udev_blkid(const struct sysroot *root, const struct storage *s, stru
         _cleanup_free_ char *path = NULL, *text = NULL;
         char *label = NULL, *label_enc = NULL;
 
-        if (asprintf(&path, "/run/udev/data/b%u:%u", s->dev_major, s->dev_minor) < 0 ||
-            sysroot_read_file(root, path, 64 * 1024, &text, NULL) < 0)
+        if (asprintf(&path, UDEV_DATA_PREFIX "%u:%u", s->dev_major, s->dev_minor) < 0 ||
+            sysroot_read_file(root, path, UDEV_DATA_MAX, &text, NULL) < 0)
                 return false;
         for (char *line = text, *next; line && *line; line = next) {
                 char **dst = NULL, *v;
@@ -258,13 +268,13 @@ static bool udev_blkid(const struct sysroot *root, const struct storage *s, stru
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
-                if ((v = startswith(line, "E:ID_FS_TYPE=") ? line + 13 : NULL))
+                if ((v = startswith(line, udev_keys[0]) ? line + strlen(udev_keys[0]) : NULL))
                         dst = &d->fs_type;
-                else if ((v = startswith(line, "E:ID_FS_UUID=") ? line + 13 : NULL))
+                else if ((v = startswith(line, udev_keys[1]) ? line + strlen(udev_keys[1]) : NULL))
                         dst = &d->uuid;
-                else if ((v = startswith(line, "E:ID_FS_LABEL_ENC=") ? line + 18 : NULL))
+                else if ((v = startswith(line, udev_keys[2]) ? line + strlen(udev_keys[2]) : NULL))
                         label_enc = v;
-                else if ((v = startswith(line, "E:ID_FS_LABEL=") ? line + 14 : NULL))
+                else if ((v = startswith(line, udev_keys[3]) ? line + strlen(udev_keys[3]) : NULL))
                         label = v;
                 if (dst && *v && strlen(v) < 256 && utf8_is_valid(v, strlen(v)) && !*dst)
                         *dst = strdup(v);
@@ -285,6 +295,39 @@ static bool udev_blkid(const struct sysroot *root, const struct storage *s, stru
         if (label && *label && strlen(label) < 256 && utf8_is_valid(label, strlen(label)))
                 d->label = strdup(label);
         return d->fs_type != NULL;
+}
+
+int probe_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        const char *end = memchr(in, '\0', len); /* udev_blkid() reads up to a NUL */
+        char *out = malloc(len + 1);
+        size_t n = 0;
+
+        if (!out)
+                return -ENOMEM;
+        if (!end)
+                end = in + len;
+        /* Too large: udev_blkid() reads nothing of it, nor does a replay. */
+        if (len > UDEV_DATA_MAX)
+                end = in;
+        for (const char *line = in, *next; line < end; line = next) {
+                const char *nl = memchr(line, '\n', (size_t)(end - line));
+                size_t llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+                next = nl ? nl + 1 : end;
+                for (size_t i = 0; i < ARRAY_SIZE(udev_keys); i++)
+                        if (llen >= strlen(udev_keys[i]) &&
+                            memcmp(line, udev_keys[i], strlen(udev_keys[i])) == 0) {
+                                memcpy(out + n, line, llen);
+                                n += llen;
+                                out[n++] = '\n';
+                                break;
+                        }
+        }
+        out[n] = '\0';
+        *ret = out;
+        *ret_len = n;
+        return 0;
 }
 
 static bool device_openable(const char *node)

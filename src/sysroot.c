@@ -73,9 +73,8 @@ static const char *relative(const char *abs)
         return *abs ? abs : ".";
 }
 
-/* start: a prefix of the result already known to be free of symlinks ("" for
- * the root); path: what is left to walk from there. */
-static void record(struct sysroot_recorder *rec, const char *path, const char *target)
+static void record_as(struct sysroot_recorder *rec, const char *path, const char *target,
+                      const char *read_as, enum sysroot_read kind)
 {
         struct sysroot_record *it;
 
@@ -83,7 +82,8 @@ static void record(struct sysroot_recorder *rec, const char *path, const char *t
                 return;
         for (size_t i = 0; i < rec->n; i++)
                 if (strcmp(rec->items[i].path, path) == 0 &&
-                    streq_ptr(rec->items[i].target, target))
+                    streq_ptr(rec->items[i].target, target) &&
+                    streq_ptr(rec->items[i].read_as, read_as) && rec->items[i].kind == kind)
                         return;
         if (rec->n == rec->cap) {
                 size_t ncap = rec->cap ? rec->cap * 2 : 32;
@@ -96,15 +96,25 @@ static void record(struct sysroot_recorder *rec, const char *path, const char *t
                 rec->cap = ncap;
         }
         it = &rec->items[rec->n];
-        it->path = strdup(path);
-        it->target = target ? strdup(target) : NULL;
-        if (!it->path || (target && !it->target)) {
+        *it = (struct sysroot_record){
+            .path = strdup(path),
+            .target = target ? strdup(target) : NULL,
+            .read_as = read_as ? strdup(read_as) : NULL,
+            .kind = kind,
+        };
+        if (!it->path || (target && !it->target) || (read_as && !it->read_as)) {
                 free(it->path);
                 free(it->target);
+                free(it->read_as);
                 rec->err = -ENOMEM;
                 return;
         }
         rec->n++;
+}
+
+static void record(struct sysroot_recorder *rec, const char *path, const char *target)
+{
+        record_as(rec, path, target, NULL, SYSROOT_READ_NONE);
 }
 
 void sysroot_recorder_done(struct sysroot_recorder *rec)
@@ -112,6 +122,7 @@ void sysroot_recorder_done(struct sysroot_recorder *rec)
         for (size_t i = 0; rec && i < rec->n; i++) {
                 free(rec->items[i].path);
                 free(rec->items[i].target);
+                free(rec->items[i].read_as);
         }
         if (rec) {
                 free(rec->items);
@@ -119,7 +130,9 @@ void sysroot_recorder_done(struct sysroot_recorder *rec)
         }
 }
 
-/* rec: NULL in the worker (it must not allocate); else each link met is kept. */
+/* start: a prefix of the result already known to be free of symlinks ("" for
+ * the root); path: what is left to walk from there. rec: NULL in the worker
+ * (it must not allocate); else each link met is kept. */
 static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX],
                         struct sysroot_recorder *rec)
 {
@@ -259,7 +272,7 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-int sysroot_open_file(const struct sysroot *r, const char *path)
+static int open_file(const struct sysroot *r, const char *path, enum sysroot_read kind)
 {
         _cleanup_free_ char *resolved = NULL;
         _cleanup_close_ int fd = -1;
@@ -280,17 +293,23 @@ int sysroot_open_file(const struct sysroot *r, const char *path)
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
+        record_as(r->rec, resolved, NULL, path, kind);
         return TAKE_FD(fd);
 }
 
-int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
-                      size_t *ret_len)
+int sysroot_open_file(const struct sysroot *r, const char *path)
+{
+        return open_file(r, path, SYSROOT_READ_FILE);
+}
+
+static int read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                     size_t *ret_len, enum sysroot_read kind)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 0;
 
-        fd = sysroot_open_file(r, path);
+        fd = open_file(r, path, kind);
         if (fd < 0)
                 return fd;
         /* procfs and sysfs report st_size 0: read to EOF, growing, up to max. */
@@ -335,6 +354,29 @@ int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, cha
         return 0;
 }
 
+int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                      size_t *ret_len)
+{
+        return read_file(r, path, max, ret, ret_len, SYSROOT_READ_FILE);
+}
+
+/* What sysroot_read_attr() makes of a file's bytes: 0 with s the value
+ * (buf is changed in place), or -ENODATA / -EBADMSG. */
+static int attr_value(char *buf, size_t len, char **s)
+{
+        if (memchr(buf, '\0', len))
+                return -EBADMSG;
+        *s = strip(buf);
+        if (!**s)
+                return -ENODATA;
+        for (const unsigned char *c = (const unsigned char *)*s; *c; c++)
+                if (*c < 0x20 || *c == 0x7f)
+                        return -EBADMSG;
+        if (!utf8_is_valid(*s, strlen(*s)))
+                return -EBADMSG;
+        return 0;
+}
+
 int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret)
 {
         _cleanup_free_ char *buf = NULL;
@@ -342,20 +384,58 @@ int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret)
         size_t len;
         int k;
 
-        k = sysroot_read_file(r, path, 4096, &buf, &len);
+        k = read_file(r, path, SYSROOT_ATTR_MAX, &buf, &len, SYSROOT_READ_ATTR);
         if (k < 0)
                 return k;
-        if (memchr(buf, '\0', len))
-                return -EBADMSG;
-        s = strip(buf);
-        if (!*s)
-                return -ENODATA;
-        for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-                if (*c < 0x20 || *c == 0x7f)
-                        return -EBADMSG;
-        if (!utf8_is_valid(s, strlen(s)))
-                return -EBADMSG;
+        k = attr_value(buf, len, &s);
+        if (k < 0)
+                return k;
         *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int sysroot_reduce_attr(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *copy = NULL;
+        const char *marker;
+        char *s;
+        size_t n;
+        int k;
+
+        if (len > SYSROOT_ATTR_MAX) {
+                /* Only the size is kept: a replay gets -EFBIG as the probe did. */
+                copy = malloc(SYSROOT_ATTR_MAX + 2);
+                if (!copy)
+                        return -ENOMEM;
+                memset(copy, '0', SYSROOT_ATTR_MAX + 1);
+                copy[SYSROOT_ATTR_MAX + 1] = '\0';
+                *ret_len = SYSROOT_ATTR_MAX + 1;
+                *ret = TAKE_PTR(copy);
+                return 0;
+        }
+        /* + 2: a value without padding gets its newline and the terminator */
+        copy = malloc(len + 2);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, in, len);
+        copy[len] = '\0';
+        if (memchr(in, '\0', len))
+                k = -EBADMSG;
+        else
+                k = attr_value(copy, len, &s);
+        if (k == 0) {
+                n = strlen(s);
+                memmove(copy, s, n);
+                copy[n++] = '\n';
+                copy[n] = '\0';
+                *ret_len = n;
+                *ret = TAKE_PTR(copy);
+                return 0;
+        }
+        /* Nothing of the bytes themselves, only their error class. */
+        marker = k == -ENODATA ? "\n" : "\x01\n";
+        *ret = strdup(marker);
+        *ret_len = strlen(marker);
         return *ret ? 0 : -ENOMEM;
 }
 

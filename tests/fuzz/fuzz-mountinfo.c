@@ -6,7 +6,10 @@
  * The snapshot around the file is fixed (a Studio-like /sys with the EBS
  * devices 259:0, 259:1, 259:3 and a home directory) and written once. The
  * mount description mirrors describe_mount() in src/probe.c, minus the
- * forked path lookup, which would make each input cost a fork. */
+ * forked path lookup, which would make each input cost a fork.
+ * Then what collect keeps of the file (mounts_reduce_mountinfo): read back,
+ * the same lines, mounts and warnings, each mount's super options and source
+ * reduced as mount_options_reduce() and mount_source_reduce() say. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -111,6 +114,50 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         return 0;
 }
 
+static void same(const char *a, const char *b)
+{
+        if (!streq_ptr(a, b))
+                abort();
+}
+
+static void check_reduced(const uint8_t *data, size_t size, const struct mount_table *a, char **wa)
+{
+        struct mount_table b = {};
+        char **wb = NULL, *red = NULL;
+        size_t rlen;
+
+        if (mounts_reduce_mountinfo((const char *)data, size, &red, &rlen) < 0)
+                return;
+        if (ftruncate(mountinfo_fd, 0) < 0 || pwrite(mountinfo_fd, red, rlen, 0) != (ssize_t)rlen)
+                abort();
+        if (mounts_load(&root, NULL, NULL, &b, &wb) < 0)
+                abort();
+        if (a->n != b.n || a->lines != b.lines || a->bad_lines != b.bad_lines ||
+            strv_length(wa) != strv_length(wb))
+                abort();
+        for (size_t i = 0; wa && wa[i]; i++)
+                same(wa[i], wb[i]);
+        for (size_t i = 0; i < a->n; i++) {
+                const struct mount_entry *x = &a->entries[i], *y = &b.entries[i];
+                char *o = mount_options_reduce(x->fstype, x->fs_options);
+                char *src = mount_source_reduce(x->source);
+
+                if (x->id != y->id || x->parent_id != y->parent_id || x->major != y->major ||
+                    x->minor != y->minor || x->line != y->line)
+                        abort();
+                same(x->root, y->root);
+                same(x->target, y->target);
+                same(x->fstype, y->fstype);
+                same(o, y->fs_options);
+                same(src, y->source);
+                free(o);
+                free(src);
+        }
+        mount_table_done(&b);
+        strv_free(wb);
+        free(red);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -124,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         report_init(&r);
         if (mounts_load(&root, NULL, NULL, &table, &r.warnings) < 0)
                 goto out;
+        check_reduced(data, size, &table, r.warnings);
         home = mounts_find_containing(&table, HOME);
         if (home) {
                 r.home.path = strdup(HOME);

@@ -411,18 +411,179 @@ static void test_options(void **state)
         assert_null(mount_option_get("", "vers"));
 }
 
+/* What a bundle keeps of options and sources (collect): values only on the
+ * list, none at all for FUSE and CIFS, nothing libmount would read as more. */
+static void test_reduce_options(void **state)
+{
+        static const struct {
+                const char *fstype, *in, *out;
+        } rows[] = {
+            {"nfs4", "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr=10.0.0.1",
+             "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr="},
+            {"cifs", "rw,vers=3.0,username=alice,password=hunter2,domain=CORP",
+             "rw,vers=,username=,password=,domain="},
+            {"fuse.sshfs", "rw,user_id=0,password=hunter2", "rw,user_id=,password="},
+            {"fuseblk", "rw,size=1", "rw,size="},
+            {"ext4", "rw,errors=remount-ro,data=ordered,journal_path=/x",
+             "rw,errors=remount-ro,data=ordered,journal_path="},
+            {"ceph", "name=admin,secret=AQB==", "name=,secret="},
+            /* a value that is no plain word is dropped even for a kept key */
+            {"nfs4", "vers=4.1\\054password=x", "vers="},
+            {"nfs4", "vers=\"4.1,password=x\"", "vers="},
+            {"tmpfs",
+             "size="
+             "12345678901234567890123456789012345678901234567890123456789012345",
+             "size="},
+            /* an option without a plain name goes whole */
+            {"nfs4", "rw,pass\\075word,hard", "rw,hard"},
+            {"nfs4", "rw,,hard", "rw,hard"},
+            /* never an empty field: it would shift mountinfo's fields */
+            {"nfs4", "\"x", "dropped"},
+            {"nfs4", "", ""},
+            {NULL, "rw,size=1", "rw,size="},
+        };
+        static const struct {
+                const char *in, *out;
+        } sources[] = {
+            {"10.0.0.1:/export", "10.0.0.1:/export"},
+            {"fs-0123.efs.us-east-1.amazonaws.com:/a@b",
+             "fs-0123.efs.us-east-1.amazonaws.com:/a@b"},
+            {"https://carol:pw@dav.example/x", "https://carol@dav.example/x"},
+            {"bob:p:w@host:/data", "bob@host:/data"},
+            {"bob@host:/data", "bob@host:/data"},
+            {"//srv/share", "//srv/share"},
+            {"", ""},
+        };
+        char *r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                print_message("options %s: %s\n", rows[i].fstype, rows[i].in);
+                r = mount_options_reduce(rows[i].fstype, rows[i].in);
+                assert_non_null(r);
+                assert_string_equal(r, rows[i].out);
+                free(r);
+        }
+        assert_null(mount_options_reduce("nfs", NULL));
+        for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
+                r = mount_source_reduce(sources[i].in);
+                assert_non_null(r);
+                assert_string_equal(r, sources[i].out);
+                free(r);
+        }
+        assert_null(mount_source_reduce(NULL));
+}
+
+/* mounts_reduce_mountinfo: the same table for mounts_load, line for line. */
+static void test_reduce_mountinfo(void **state)
+{
+        struct fixture *f = *state;
+        static const char in[] =
+            "1 0 259:1 / / rw,relatime shared:1 junk:secret - xfs /dev/nvme0n1p1 rw,attr2\n"
+            "2 1 0:50 / /home/sagemaker-user rw - nfs4 10.0.0.1:/ "
+            "rw,vers=4.0,rsize=65536,soft,timeo=30,clientaddr=10.0.0.2\n"
+            "3 1 0:51 / /mnt/my\\040share rw - cifs //srv/s rw,password=hunter2\r\n"
+            "4 1 0:52 / /mnt/empty rw - tmpfs  rw,size=1k,nr_inodes=\\000secret\n"
+            "5 1 0:53 / /mnt/tabs\trw - \tnfs\tsrv:/x\trw,port=2049,retry=secret!\n"
+            "# comment secret\n"
+            "\n"
+            "6 1 0:1 no separator secret\n"
+            "garbage secret\n"
+            "7 1 0:54 / /mnt/trail rw - nfs4 u:secret@srv:/x rw,vers=4.1 trailing-secret";
+        char *out = NULL;
+        size_t olen, n_orig;
+        struct mount_table orig = {};
+        char **w_orig = NULL;
+
+        assert_int_equal(load(f, in, sizeof(in) - 1, NULL, NULL), 0);
+        orig = f->t;
+        f->t = (struct mount_table){};
+        w_orig = TAKE_PTR(f->warnings);
+        n_orig = orig.n;
+        assert_int_equal(n_orig, 6);
+
+        assert_int_equal(mounts_reduce_mountinfo(in, sizeof(in) - 1, &out, &olen), 0);
+        print_message("%s\n", out);
+        assert_null(strstr(out, "secret"));
+        assert_null(strstr(out, "hunter2"));
+        assert_null(strstr(out, "10.0.0.2"));
+        assert_int_equal(load(f, out, olen, NULL, NULL), 0);
+        assert_int_equal(f->t.n, n_orig);
+        assert_int_equal(f->t.lines, orig.lines);
+        assert_int_equal(f->t.bad_lines, orig.bad_lines);
+        assert_int_equal(strv_length(f->warnings), strv_length(w_orig));
+        for (size_t i = 0; w_orig && w_orig[i]; i++)
+                assert_string_equal(f->warnings[i], w_orig[i]);
+        for (size_t i = 0; i < n_orig; i++) {
+                const struct mount_entry *a = &orig.entries[i], *b = &f->t.entries[i];
+                char *ro;
+
+                assert_int_equal(a->id, b->id);
+                assert_int_equal(a->major, b->major);
+                assert_int_equal(a->minor, b->minor);
+                assert_string_equal(a->target, b->target);
+                assert_string_equal(a->fstype, b->fstype);
+                assert_string_equal(a->root, b->root);
+                ro = mount_options_reduce(a->fstype, a->fs_options);
+                assert_string_equal(ro, b->fs_options);
+                free(ro);
+                /* the report's copy (collect reduces the merged string) */
+                ro = mount_options_reduce(a->fstype, a->options);
+                assert_string_equal(ro, b->options);
+                free(ro);
+                ro = mount_source_reduce(a->source);
+                assert_string_equal(ro, b->source);
+                free(ro);
+                /* what storage-nfs.c reads */
+                for (const char *const *k =
+                         (const char *const[]){"vers", "rsize", "wsize", "timeo", "retrans", "port",
+                                               "soft", "noresvport", NULL};
+                     *k; k++) {
+                        char *va = mount_option_get(a->fs_options, *k);
+                        char *vb = mount_option_get(b->fs_options, *k);
+                        assert_true(streq_ptr(va, vb));
+                        free(va);
+                        free(vb);
+                }
+        }
+        assert_string_equal(f->t.entries[2].target, "/mnt/my share");
+        assert_string_equal(f->t.entries[3].source, "");
+        assert_string_equal(f->t.entries[4].fs_options, "rw,port=2049,retry=");
+        assert_string_equal(f->t.entries[5].source, "u@srv:/x");
+        free(out);
+        mount_table_done(&orig);
+        strv_free(w_orig);
+
+        /* a last line without its newline keeps a byte, or the reader would
+         * see one line less (found by fuzz-mountinfo) */
+        {
+                static const char tail[] = LINE(1, "/") " \t";
+                size_t lines, bad;
+
+                assert_int_equal(load(f, tail, sizeof(tail) - 1, NULL, NULL), 0);
+                lines = f->t.lines;
+                bad = f->t.bad_lines;
+                assert_int_equal(mounts_reduce_mountinfo(tail, sizeof(tail) - 1, &out, &olen), 0);
+                assert_int_equal(load(f, out, olen, NULL, NULL), 0);
+                assert_int_equal(f->t.lines, lines);
+                assert_int_equal(f->t.bad_lines, bad);
+                free(out);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_many_bad_lines_summarised, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_huge_filtered, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_huge_unfiltered_capped, setup, teardown),
-                cmocka_unit_test(test_find_containing),
-                cmocka_unit_test(test_options),
+            cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_many_bad_lines_summarised, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_huge_filtered, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_huge_unfiltered_capped, setup, teardown),
+            cmocka_unit_test(test_find_containing),
+            cmocka_unit_test(test_options),
+            cmocka_unit_test(test_reduce_options),
+            cmocka_unit_test_setup_teardown(test_reduce_mountinfo, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,6 +229,143 @@ static void test_fields(void **state)
         assert_non_null(strstr(f->warnings[0], "DomainId is longer than"));
 }
 
+static void assert_same_metadata(const struct sagemaker *a, const struct sagemaker *b)
+{
+        assert_int_equal(a->metadata_present, b->metadata_present);
+        assert_true(streq_ptr(a->app_type, b->app_type));
+        assert_true(streq_ptr(a->domain_id, b->domain_id));
+        assert_true(streq_ptr(a->space_name, b->space_name));
+        assert_true(streq_ptr(a->user_profile_name, b->user_profile_name));
+        assert_true(streq_ptr(a->resource_arn, b->resource_arn));
+        assert_true(streq_ptr(a->resource_name, b->resource_name));
+        assert_true(streq_ptr(a->app_image_version, b->app_image_version));
+}
+
+/* collect's copy of resource-metadata.json (sagemaker_reduce_metadata): the
+ * parser reads the same from it, with the same warnings, and nothing else is
+ * in it. */
+static void test_reduce_metadata(void **state)
+{
+        struct fixture *f = *state;
+        static const struct {
+                const char *text;
+                size_t len;
+        } rows[] = {
+#define R(t) {t, sizeof(t) - 1}
+            R(new_jupyterlab),
+            R(classic_kg),
+            R(notebook),
+            R("{\"AppType\": \"JupyterLab\", \"SECRET\": \"s\", \"Deep\": {\"SECRET\": 1}}"),
+            R("{\"AppType\": 5, \"DomainId\": [\"SECRET\"], \"SpaceName\": {\"k\": \"SECRET\"},"
+              " \"UserProfileName\": true, \"ResourceName\": null, \"ResourceArn\": \"\"}"),
+            R("{\"SpaceName\": \"caf\xe9SECRET\", \"AppType\": \"JupyterLab\"}"),
+            R("{\"AppType\": \"a\", \"AppType\": \"SECRET\"}"),
+            R("{\"SpaceName\": \"a\\u0000SECRET\"}"),
+            R(""),
+            R("{"),
+            R("   {\"SECRET\": \"x\",}"),
+            R("not json SECRET"),
+            R("[\"SECRET\"]"),
+            R("\"SECRET\""),
+            R("null"),
+            R("42"),
+            R("{\"AppType\": \"JupyterLab\"}\0SECRET"),
+            R("{\"SECRET\": 1}  SECRET"),
+            R("1x"),
+            R("[[[[\"SECRET\""),
+#undef R
+        };
+        char *big = malloc(11000), *huge;
+
+        strcpy(big, "{\"DomainId\": \"SECRET");
+        memset(big + strlen(big), 'd', 10000);
+        strcpy(big + 20 + 10000, "\"}");
+        for (size_t i = 0; i <= ARRAY_SIZE(rows); i++) {
+                const char *text = i < ARRAY_SIZE(rows) ? rows[i].text : big;
+                size_t len = i < ARRAY_SIZE(rows) ? rows[i].len : strlen(big);
+                struct sagemaker orig = {};
+                char **w = NULL, *red = NULL;
+                size_t rlen;
+                int k;
+
+                print_message("reduce row %zu\n", i);
+                k = sagemaker_parse_metadata(text, len, "META", &orig, &w);
+                assert_int_equal(sagemaker_reduce_metadata(text, len, &red, &rlen), 0);
+                assert_null(memmem(red, rlen, "SECRET", 6));
+                assert_int_equal(parse(f, red, rlen), k);
+                assert_same_metadata(&orig, &f->s);
+                assert_int_equal(strv_length(f->warnings), strv_length(w));
+                for (size_t j = 0; w && w[j]; j++)
+                        assert_string_equal(f->warnings[j], w[j]);
+                sagemaker_done(&orig);
+                sagemaker_done(&f->s);
+                f->s = (struct sagemaker){};
+                f->warnings = strv_free(f->warnings);
+                strv_free(w);
+                free(red);
+        }
+        free(big);
+
+        /* larger than the parser reads: the size alone */
+        huge = malloc(2 * 1024 * 1024);
+        memset(huge, 'S', 2 * 1024 * 1024);
+        {
+                char *red;
+                size_t rlen;
+                assert_int_equal(sagemaker_reduce_metadata(huge, 2 * 1024 * 1024, &red, &rlen), 0);
+                assert_int_equal(rlen, 1024 * 1024 + 1);
+                assert_null(memchr(red, 'S', rlen));
+                free(red);
+                assert_int_equal(sagemaker_reduce_jobconfig(huge, 2 * 1024 * 1024, &red, &rlen), 0);
+                assert_int_equal(rlen, 1024 * 1024 + 1);
+                assert_null(memchr(red, 'S', rlen));
+                free(red);
+        }
+        free(huge);
+}
+
+static void test_reduce_jobconfig_environ(void **state)
+{
+        static const char cfg[] =
+            "{\"ProcessingJobName\": \"job-1\", \"ProcessingJobArn\": \"arn:x\","
+            " \"Environment\": {\"PASSWORD\": \"SECRET\"},"
+            " \"ProcessingInputs\": [{\"S3Uri\": \"s3://SECRET/x\"}]}";
+        static const char env_in[] = "AWS_SECRET_ACCESS_KEY=SECRET\0HOME=/home/x\0"
+                                     "AWS_REGION=us-east-1\0AWS_SESSION_TOKEN=SECRET\0"
+                                     "SAGEMAKER_APP_TYPE=JupyterLab\0noequals SECRET\0";
+        char *red;
+        size_t rlen;
+
+        assert_int_equal(sagemaker_reduce_jobconfig(cfg, sizeof(cfg) - 1, &red, &rlen), 0);
+        assert_null(strstr(red, "SECRET"));
+        assert_null(strstr(red, "Environment"));
+        assert_non_null(strstr(red, "\"ProcessingJobName\":\t\"job-1\""));
+        assert_non_null(strstr(red, "\"ProcessingJobArn\":\t\"arn:x\""));
+        free(red);
+        /* not an object: an empty file, which the parser refuses alike */
+        assert_int_equal(sagemaker_reduce_jobconfig("[\"SECRET\"]", 10, &red, &rlen), 0);
+        assert_int_equal(rlen, 0);
+        free(red);
+
+        assert_int_equal(sagemaker_reduce_environ(env_in, sizeof(env_in) - 1, &red, &rlen), 0);
+        assert_null(memmem(red, rlen, "SECRET", 6));
+        assert_int_equal(rlen, strlen("HOME=/home/x") + strlen("AWS_REGION=us-east-1") +
+                                   strlen("SAGEMAKER_APP_TYPE=JupyterLab") + 3);
+        assert_memory_equal(
+            red, "HOME=/home/x\0AWS_REGION=us-east-1\0SAGEMAKER_APP_TYPE=JupyterLab\0", rlen);
+        free(red);
+        /* a last entry without its NUL (a snapshot's file): terminated, in bounds */
+        {
+                char *in = malloc(7);
+                memcpy(in, "HOME=/x", 7);
+                assert_int_equal(sagemaker_reduce_environ(in, 7, &red, &rlen), 0);
+                assert_int_equal(rlen, 8);
+                assert_memory_equal(red, "HOME=/x\0", 9);
+                free(red);
+                free(in);
+        }
+}
+
 static int env(struct fixture *f, const char *buf, size_t len)
 {
         return sagemaker_parse_environ(buf, len, &f->s, &f->warnings);
@@ -355,13 +492,15 @@ static void test_environ_random(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_environ, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_environ_random, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_reduce_metadata, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_reduce_jobconfig_environ, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_environ, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_environ_random, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,7 @@ static void test_read_attr(void **state)
                   "Amazon Elastic Block Store"),
                 R("serial", "vol0123456789abcdef0 \n", 0, "vol0123456789abcdef0"),
                 R("one", "1\n", 0, "1"),
+                R("bare", "7", 0, "7"),
                 R("utf8", "caf\xc3\xa9\n", 0, "caf\xc3\xa9"),
                 R("empty", "", -ENODATA, NULL),
                 R("blank", "   \n\n", -ENODATA, NULL),
@@ -271,6 +272,83 @@ static void test_read_attr(void **state)
         }
         assert_int_equal(sysroot_read_attr(&f->root, "big", &s), -EFBIG);
         assert_int_equal(sysroot_read_attr(&f->root, "missing", &s), -ENOENT);
+
+        /* collect's copy (sysroot_reduce_attr) reads back the same, and a
+         * refused file keeps none of its bytes, only why it was refused */
+        for (size_t i = 0; i <= ARRAY_SIZE(rows); i++) {
+                const char *in = i < ARRAY_SIZE(rows) ? rows[i].content : big;
+                size_t len = i < ARRAY_SIZE(rows) ? rows[i].len : sizeof(big);
+                char name[64], *red = NULL, *s2 = NULL;
+                size_t rlen;
+                int r, r2;
+
+                snprintf(name, sizeof(name), "reduced-%zu", i);
+                assert_int_equal(sysroot_reduce_attr(in, len, &red, &rlen), 0);
+                assert_int_equal(tt_write(f->dir, name, red, rlen), 0);
+                s = NULL;
+                r = i < ARRAY_SIZE(rows) ? rows[i].ret : -EFBIG;
+                r2 = sysroot_read_attr(&f->root, name, &s2);
+                print_message("reduce_attr(%s)\n", i < ARRAY_SIZE(rows) ? rows[i].name : "big");
+                assert_int_equal(r2, r);
+                if (r == 0)
+                        assert_string_equal(s2, rows[i].value);
+                else if (r != -EFBIG)
+                        assert_true(rlen <= 2 && (rlen == 0 || red[rlen - 1] == '\n'));
+                else
+                        assert_null(memchr(red, 'a', rlen));
+                free(red);
+                free(s2);
+        }
+}
+
+/* What collect learns: every link, every resolved path, and each file read
+ * for its content with the name it was read as and how. */
+static void test_recorder(void **state)
+{
+        struct fixture *f = *state;
+        struct sysroot_recorder rec = {};
+        char *s = NULL;
+        size_t len;
+        bool seen_file = false, seen_attr = false, seen_link = false, seen_resolved = false;
+
+        assert_int_equal(tt_puts(f->dir, "proc/77/environ", "A=1"), 0);
+        assert_int_equal(tt_symlink(f->dir, "proc/self", "77"), 0);
+        assert_int_equal(tt_puts(f->dir, "sys/devices/x/size", "42\n"), 0);
+        assert_int_equal(tt_symlink(f->dir, "sys/block/x", "../devices/x"), 0);
+        assert_int_equal(tt_puts(f->dir, "etc/marker", "m"), 0);
+        open_root(f);
+        f->root.rec = &rec;
+
+        assert_int_equal(sysroot_read_file(&f->root, "/proc/self/environ", 100, &s, &len), 0);
+        free(s);
+        assert_int_equal(sysroot_read_attr(&f->root, "/sys/block/x/size", &s), 0);
+        free(s);
+        assert_true(sysroot_exists(&f->root, "/etc/marker"));
+        f->root.rec = NULL;
+
+        assert_int_equal(rec.err, 0);
+        for (size_t i = 0; i < rec.n; i++) {
+                const struct sysroot_record *it = &rec.items[i];
+
+                if (it->target && strcmp(it->path, "/proc/self") == 0) {
+                        assert_string_equal(it->target, "77");
+                        seen_link = true;
+                } else if (it->read_as && strcmp(it->read_as, "/proc/self/environ") == 0) {
+                        assert_string_equal(it->path, "/proc/77/environ");
+                        assert_int_equal(it->kind, SYSROOT_READ_FILE);
+                        seen_file = true;
+                } else if (it->read_as) {
+                        assert_string_equal(it->read_as, "/sys/block/x/size");
+                        assert_string_equal(it->path, "/sys/devices/x/size");
+                        assert_int_equal(it->kind, SYSROOT_READ_ATTR);
+                        seen_attr = true;
+                } else if (strcmp(it->path, "/etc/marker") == 0) {
+                        assert_int_equal(it->kind, SYSROOT_READ_NONE);
+                        seen_resolved = true;
+                }
+        }
+        assert_true(seen_file && seen_attr && seen_link && seen_resolved);
+        sysroot_recorder_done(&rec);
 }
 
 static void test_list_dir(void **state)
@@ -318,12 +396,13 @@ static void test_list_dir(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_recorder, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
