@@ -17,8 +17,8 @@
  *  - any other text: tokens, the runs of [A-Za-z0-9._-] and of bytes >= 0x80.
  *    '-' and '.' are inside tokens: SageMaker joins the words of a name with
  *    '-' ("alice" is not the space "alice-ce-fsx", "east" no part of
- *    "us-east-1"), host names and file names keep their dots, and UTF-8 names
- *    are never cut inside a character.
+ *    "us-east-1"), host names and file names keep their dots (a final one is
+ *    a full stop), and UTF-8 names are never cut inside a character.
  * Identity fields (DomainId, SpaceName, ..., the resource part of an ARN, the
  * host of a mount source) are replaced whatever they hold. Elsewhere the
  * words the files use themselves (path components the probe looks for,
@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -327,10 +328,8 @@ static int placeholder(enum secret_kind kind, size_t n, char **ret)
                         size_t m = n - 254 - (UINT64_C(1) << 17);
                         k = asprintf(ret, "%zu.%zu.%zu.%zu", 240 + (m >> 24), (m >> 16) & 255,
                                      (m >> 8) & 255, m & 255);
-                } else {
-                        errno = E2BIG;
-                        k = -1;
-                }
+                } else
+                        return -E2BIG;
                 break;
         case SECRET_IP6:
                 k = n <= 0xffff
@@ -343,7 +342,7 @@ static int placeholder(enum secret_kind kind, size_t n, char **ret)
         }
         if (k < 0) {
                 *ret = NULL;
-                return errno == E2BIG ? -E2BIG : -ENOMEM;
+                return -ENOMEM;
         }
         return 0;
 }
@@ -679,6 +678,8 @@ static int arn(struct redactor *r, struct out *o, const char *s, size_t len, siz
                 return 0;
         for (end = i; end < len && arn_resource_char(s, len, end);)
                 end += s[end] == '\\' ? 2 : 1;
+        while (end > i && s[end - 1] == '.') /* a full stop after it */
+                end--;
         if (end == i)
                 return 0;
         r->work += end;
@@ -768,7 +769,7 @@ static int text(struct redactor *r, struct out *o, const char *s, size_t len)
         int k = 0;
 
         for (size_t i = 0; i < len && k >= 0;) {
-                size_t j = i, used = 0;
+                size_t j = i, e, used = 0;
 
                 if (!is_word((unsigned char)s[i])) {
                         while (j < len && !is_word((unsigned char)s[j]))
@@ -790,7 +791,14 @@ static int text(struct redactor *r, struct out *o, const char *s, size_t len)
                 }
                 while (j < len && is_word((unsigned char)s[j]))
                         j++;
-                k = token(r, o, s + i, j - i);
+                /* "... named alice.": a full stop is no part of a name, an
+                 * address or a host name. */
+                e = j;
+                while (e > i + 1 && s[e - 1] == '.')
+                        e--;
+                k = token(r, o, s + i, e - i);
+                if (k >= 0)
+                        k = put(o, s + e, j - e);
                 i = j;
         }
         return k;
@@ -1249,14 +1257,16 @@ static int unescape(const char *s, size_t len, struct out *o)
         return 0;
 }
 
+/* The kernel's four, and any other control byte a hostile line held as \ooo. */
 static int escape(const char *s, size_t len, struct out *o)
 {
         for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
                 char buf[5];
                 int k;
 
-                if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\\') {
-                        snprintf(buf, sizeof(buf), "\\%03o", (unsigned char)s[i]);
+                if (c == ' ' || c == '\\' || c < 0x20 || c == 0x7f) {
+                        snprintf(buf, sizeof(buf), "\\%03o", c);
                         k = put(o, buf, 4);
                 } else
                         k = put(o, s + i, 1);

@@ -161,6 +161,38 @@ class Redact(unittest.TestCase):
                     self.assertEqual(saved["user_profile_name"], sm["user_profile_name"])
                     self.assertIn("/" + sm["space_name"] + "/", sm["resource_arn"])
 
+    def test_every_fixture(self):
+        """Each replay fixture that collects at all collects redacted, and its
+        bundle replays (with the redacted --path) to the fixture's verdict."""
+        top = os.path.join(SRC, "tests", "fixtures")
+        done = 0
+        for name in sorted(os.listdir(top)):
+            root = os.path.join(top, name, "root")
+            if not os.path.isdir(root):
+                continue
+            args = []
+            if os.path.exists(os.path.join(top, name, "args")):
+                with open(os.path.join(top, name, "args")) as f:
+                    args = [a for a in f.read().split("\n") if a]
+            with self.subTest(fixture=name):
+                bundle = os.path.join(self.tmp, name)
+                p = run(["--sysroot", root] + args + ["collect", "--redact", bundle], check=False)
+                if p.returncode == 2 or (p.returncode == 3 and not os.path.exists(bundle)
+                                         and "--redact" not in p.stderr):
+                    continue  # not a collectable snapshot (a usage error, no mount table)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                live = report(["--sysroot", root] + args)
+                with open(os.path.join(bundle, "report.json")) as f:
+                    path = json.load(f)["home"]["path"]
+                replay = report(["--sysroot", bundle] + (["--path", path] if "--path" in args
+                                                         else []))
+                self.assertEqual(live["environment"], replay["environment"])
+                self.assertEqual(live["confidence"], replay["confidence"])
+                self.assertEqual([(s["storage"], s["fstype"]) for s in storages(live)],
+                                 [(s["storage"], s["fstype"]) for s in storages(replay)])
+                done += 1
+        self.assertGreater(done, 30)
+
     def test_deterministic(self):
         root = self.fixture(user="bob", space="bob-space")
         a, _ = self.collect(root, os.path.join(self.tmp, "a"))

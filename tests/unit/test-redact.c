@@ -348,7 +348,7 @@ static void test_arns_and_accounts(void **state)
         static const char in[] =
             "arn:aws:sagemaker:us-east-1:111122223333:app\\/d-abc\\/myspace\\/jupyterlab\\/"
             "default\n"
-            "arn:aws:iam::111122223333:role/service-role/MyRole-2024,\n"
+            "arn:aws:iam::111122223333:role/service-role/MyRole-2024, MyRole-2024.\n"
             "arn:aws:iam::aws:policy/X\n"
             "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1 and nb1\n"
             "arn:aws:sagemaker:us-east-1:111122223333:processing-job/job7\n"
@@ -358,7 +358,7 @@ static void test_arns_and_accounts(void **state)
         static const char expect[] =
             "arn:aws:sagemaker:us-east-1:111111111111:app\\/d-domain-1\\/resource-1\\/"
             "jupyterlab\\/default\n"
-            "arn:aws:iam::111111111111:role/service-role/resource-2,\n"
+            "arn:aws:iam::111111111111:role/service-role/resource-2, resource-2.\n"
             "arn:aws:iam::aws:policy/resource-3\n"
             "arn:aws:sagemaker:us-east-1:111111111111:notebook-instance/resource-4 and "
             "resource-4\n"
