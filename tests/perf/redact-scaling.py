@@ -36,7 +36,7 @@ def main():
     sizes = [int(a) for a in sys.argv[3:]] or [3000, 12000, 48000]
     top = tempfile.mkdtemp(prefix="redact-scaling-")
     try:
-        prev = None
+        prev, prev_n = None, 0
         for n in sizes:
             root = fixture(src, top, n)
             best = None
