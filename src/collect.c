@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "collect.h"
 #include "redact.h"
 #include "macro.h"
@@ -590,16 +591,41 @@ static int write_file_at(int dirfd, const char *path, const char *data, size_t l
         return 0;
 }
 
-static int write_entry(int dirfd, const struct entry *e, const struct redactor *red)
+#define MOUNTINFO_PATH "/proc/self/mountinfo"
+/* Replaying the redacted bundle reads only the files just written: no mount
+ * of the user's is involved, this bounds a destination on a slow disk. */
+#define REDACT_CHECK_TIMEOUT_NS (10 * NSEC_PER_SEC)
+
+/* Each file by the format its reader parses (sagemaker.h, probe.c). sysfs
+ * holds the kernel's and the device's words only (its serials are EBS volume
+ * ids, which stay): copied as is. */
+static enum redact_format entry_format(const char *path)
 {
-        _cleanup_free_ char *path = NULL, *data = NULL, *target = NULL, *leaf = NULL;
+        if (strcmp(path, PROC_ENVIRON) == 0)
+                return REDACT_ENVIRON;
+        if (strcmp(path, MOUNTINFO_PATH) == 0)
+                return REDACT_MOUNTINFO;
+        if (path_is_under(path, "/sys"))
+                return REDACT_KEEP;
+        if (endswith(path, ".json"))
+                return REDACT_JSON;
+        return REDACT_TEXT;
+}
+
+static int write_entry(int dirfd, const struct entry *e, struct redactor *red)
+{
+        _cleanup_free_ char *rpath = NULL, *rdata = NULL, *rtarget = NULL, *leaf = NULL;
         _cleanup_close_ int pfd = -1;
-        size_t len = 0;
+        const char *path = e->path, *data = e->data, *target = e->target;
+        size_t len = e->len;
         int k;
 
-        k = redact(red, e->path, strlen(e->path), &path, NULL);
-        if (k < 0)
-                return k;
+        if (red) {
+                k = redact_path(red, e->path, &rpath);
+                if (k < 0)
+                        return k;
+                path = rpath;
+        }
         if (e->dir) {
                 pfd = open_parent(dirfd, relative(path), &leaf);
                 if (pfd < 0)
@@ -608,10 +634,13 @@ static int write_entry(int dirfd, const struct entry *e, const struct redactor *
                         return negative_errno();
                 return 0;
         }
-        if (e->target) {
-                k = redact(red, e->target, strlen(e->target), &target, NULL);
-                if (k < 0)
-                        return k;
+        if (target) {
+                if (red) {
+                        k = redact_link(red, e->path, e->target, &rtarget);
+                        if (k < 0)
+                                return k;
+                        target = rtarget;
+                }
                 pfd = open_parent(dirfd, relative(path), &leaf);
                 if (pfd < 0)
                         return pfd;
@@ -619,41 +648,109 @@ static int write_entry(int dirfd, const struct entry *e, const struct redactor *
                         return errno == EEXIST ? 0 : negative_errno();
                 return 0;
         }
-        k = redact(red, e->data, e->len, &data, &len);
-        if (k < 0)
-                return k;
+        if (red) {
+                k = redact_data(red, entry_format(e->path), e->data, e->len, &rdata, &len);
+                if (k < 0)
+                        return k;
+                data = rdata;
+        }
         return write_file_at(dirfd, path, data, len);
 }
 
-static int build_redactor(const struct report *r, const struct bundle *b, const char *report,
-                          struct redactor *red)
+/* The paths the probe itself looks for (probe.c, probe-sagemaker.c,
+ * storage-nfs.c, studio-facts §2): a name equal to one of their components
+ * ("home", "sagemaker-user") is still replaced in the identity fields, but
+ * paths keep their meaning. */
+static const char *const probe_paths[] = {
+    RESOURCE_METADATA,
+    NOTEBOOK_INSTANCE_MARKER,
+    TRAINING_RESOURCECONFIG,
+    PROCESSING_JOBCONFIG,
+    PROCESSING_RESOURCECONFIG,
+    PROC_ENVIRON,
+    MOUNTINFO_PATH,
+    SNAPSHOT_FACTS,
+    ("/" REPORT_NAME),
+    "/home/sagemaker-user/custom-file-systems/efs",
+    "/home/sagemaker-user/custom-file-systems/fsx_lustre",
+    "/home/sagemaker-user/user-default-efs",
+    "/home/ec2-user/SageMaker",
+    "/root",
+    "/opt/.sagemakerinternal",
+    "/mnt/custom-file-systems/efs",
+    "/mnt/custom-file-systems/fsx_lustre",
+    "/mnt/custom-file-systems/s3",
+    "/mnt/sagemaker-nvme",
+    "/sys/dev/block",
+    "/run/udev/data",
+};
+
+/* The kernel's trees: device and attribute names, and the links between
+ * them, stay as they are (a user named "nvme0" must not rename a device). */
+static const char *const protected_trees[] = {"/proc", "/sys", "/dev", "/run/udev"};
+
+static int redactor_scan_entry(struct redactor *red, const struct entry *e)
 {
+        int k = redact_path(red, e->path, NULL);
+
+        if (k >= 0 && e->target)
+                k = redact_link(red, e->path, e->target, NULL);
+        if (k >= 0 && e->data)
+                k = redact_data(red, entry_format(e->path), e->data, e->len, NULL, NULL);
+        return k;
+}
+
+/* Everything that will be written goes through the redactor twice: once to
+ * find the secrets (ARNs, addresses, hosts) and the tokens no placeholder may
+ * equal, then, frozen, to write. */
+static int build_redactor(const struct report *r, const struct bundle *b, const char *facts,
+                          const char *report, struct redactor **ret)
+{
+        _cleanup_(redactor_freep) struct redactor *red = redactor_new();
         const struct sagemaker *s = &r->sagemaker;
         int k = 0;
 
-        /* Deterministic order: the identity fields first, then ARNs as met. */
+        if (!red)
+                return -ENOMEM;
+        for (size_t i = 0; i < ARRAY_SIZE(probe_paths) && k >= 0; i++)
+                k = redactor_reserve_path(red, probe_paths[i]);
+        for (size_t i = 0; i < ARRAY_SIZE(protected_trees) && k >= 0; i++)
+                k = redactor_protect_tree(red, protected_trees[i]);
+        /* The report's own words ("ebs", "studio-new", "high"). */
+        for (int i = 0; i < _ENV_MAX && k >= 0; i++)
+                k = redactor_reserve(red, environment_to_string(i));
+        for (int i = 0; i < _STORAGE_MAX && k >= 0; i++)
+                k = redactor_reserve(red, storage_kind_to_string(i));
+        for (int i = 0; i < _CONFIDENCE_MAX && k >= 0; i++)
+                k = redactor_reserve(red, confidence_to_string(i));
+        if (k < 0)
+                return k;
+        /* Deterministic order: the identity fields first, then what the files hold. */
         if ((k = redactor_add(red, SECRET_DOMAIN, s->domain_id)) < 0 ||
             (k = redactor_add(red, SECRET_USER, s->user_profile_name)) < 0 ||
             (k = redactor_add(red, SECRET_SPACE, s->space_name)) < 0 ||
             (k = redactor_add(red, SECRET_SPACE, s->env_space_name)) < 0 ||
+            (k = redactor_add(red, SECRET_RESOURCE, s->resource_name)) < 0 ||
             (k = redactor_add(red, SECRET_JOB, s->processing_job_name)) < 0 ||
             (k = redactor_add(red, SECRET_JOB, s->env_training_job_name)) < 0)
                 return k;
         for (size_t i = 0; i < b->n; i++)
-                if (b->e[i].data && (k = redactor_scan_arns(red, b->e[i].data, b->e[i].len)) < 0)
+                if ((k = redactor_scan_entry(red, &b->e[i])) < 0)
                         return k;
-        if ((k = redactor_scan_arns(red, report, strlen(report))) < 0)
+        if ((k = redact_path(red, SNAPSHOT_FACTS, NULL)) < 0 ||
+            (k = redact_data(red, REDACT_JSON, facts, strlen(facts), NULL, NULL)) < 0 ||
+            (k = redact_data(red, REDACT_JSON, report, strlen(report), NULL, NULL)) < 0 ||
+            (k = redactor_freeze(red)) < 0)
                 return k;
-        redactor_sort(red);
+        *ret = TAKE_PTR(red);
         return 0;
 }
 
-static int write_tree(int dirfd, const struct bundle *b, const struct redactor *red,
-                      const char *facts, const char *report, size_t *ret_files, char *err,
-                      size_t errlen)
+static int write_tree(int dirfd, const struct bundle *b, struct redactor *red, const char *facts,
+                      const char *report, size_t *ret_files, char *err, size_t errlen)
 {
         _cleanup_free_ char *f = NULL, *rep = NULL;
-        size_t files = 0, flen, rlen;
+        size_t files = 0, flen = strlen(facts), rlen = strlen(report);
         int k;
 
         /* Directories and files first, symlinks last: open_parent never has to
@@ -672,12 +769,12 @@ static int write_tree(int dirfd, const struct bundle *b, const struct redactor *
                         }
                         files += !e->dir;
                 }
-        if ((k = redact(red, facts, strlen(facts), &f, &flen)) < 0 ||
-            (k = redact(red, report, strlen(report), &rep, &rlen)) < 0)
+        if (red && ((k = redact_data(red, REDACT_JSON, facts, flen, &f, &flen)) < 0 ||
+                    (k = redact_data(red, REDACT_JSON, report, rlen, &rep, &rlen)) < 0))
                 return k;
-        k = write_file_at(dirfd, SNAPSHOT_FACTS, f, flen);
+        k = write_file_at(dirfd, SNAPSHOT_FACTS, f ? f : facts, flen);
         if (k == 0)
-                k = write_file_at(dirfd, REPORT_NAME, rep, rlen);
+                k = write_file_at(dirfd, REPORT_NAME, rep ? rep : report, rlen);
         if (k < 0) {
                 format_err(err, errlen, "collect: cannot write the facts or the report: %s",
                         strerror(-k));
@@ -685,6 +782,146 @@ static int write_tree(int dirfd, const struct bundle *b, const struct redactor *
         }
         *ret_files = files + 2;
         return 0;
+}
+
+/* How a replay of the redacted bundle tells one storage otherwise than this
+ * run did (mount points compare as redacted), or NULL. */
+static char *storage_difference(struct redactor *red, const char *what, const struct storage *a,
+                                const struct storage *b)
+{
+        _cleanup_free_ char *mp = NULL;
+        char *s = NULL;
+        int k;
+
+        if (a->mountpoint && redact_path(red, a->mountpoint, &mp) < 0)
+                return NULL;
+        if (!streq_ptr(mp, b->mountpoint))
+                k = asprintf(&s, "the mount point of %s: %s, replayed %s", what, strna(mp),
+                             strna(b->mountpoint));
+        else if (!streq_ptr(a->fstype, b->fstype))
+                k = asprintf(&s, "the file system type of %s: %s, replayed %s", strna(mp),
+                             strna(a->fstype), strna(b->fstype));
+        else if (a->kind != b->kind)
+                k = asprintf(&s, "the storage of %s: %s, replayed %s", strna(mp),
+                             storage_kind_to_string(a->kind), storage_kind_to_string(b->kind));
+        else
+                return NULL;
+        return k < 0 ? strdup(what) : s;
+}
+
+/* The first thing the replay says otherwise, among what a bundle is for:
+ * the environment, the confidence, the storage of the home and of the other
+ * mounts. NULL when it says the same. */
+static char *replay_difference(struct redactor *red, const struct report *a, const struct report *b)
+{
+        char *s = NULL;
+        int k = 0;
+
+        if (a->environment != b->environment)
+                k = asprintf(&s, "the environment: %s, replayed %s",
+                             environment_to_string(a->environment),
+                             environment_to_string(b->environment));
+        else if (a->confidence != b->confidence)
+                k = asprintf(&s, "the confidence: %s, replayed %s",
+                             confidence_to_string(a->confidence),
+                             confidence_to_string(b->confidence));
+        else if ((s = storage_difference(red, "the home", &a->home, &b->home)))
+                return s;
+        else if (a->n_mounts != b->n_mounts)
+                k = asprintf(&s, "the other mounts: %zu, replayed %zu", a->n_mounts, b->n_mounts);
+        else
+                for (size_t i = 0; i < a->n_mounts && !s; i++)
+                        s = storage_difference(red, "a mount", &a->mounts[i], &b->mounts[i]);
+        return k < 0 ? strdup("?") : s;
+}
+
+/* Replays the redacted tree at dirfd in this process, as --sysroot does, and
+ * compares. Returns 0, -EBADMSG (it differs: err says how) or -errno. */
+static int verify_redacted(int dirfd, const char *display, const struct report *r,
+                           struct redactor *red, char *err, size_t errlen)
+{
+        struct sysroot root = {.fd = -1};
+        struct probe_params pp = {.timeout_ns = REDACT_CHECK_TIMEOUT_NS};
+        _cleanup_free_ char *path = NULL, *error = NULL, *diff = NULL;
+        const char *p = NULL;
+        struct report rep;
+        int k;
+
+        /* The path this run inspected, as the bundle names it; a relative
+         * --path was taken from the working directory: its resolved form. */
+        if (r->home.path && r->home.path[0] == '/')
+                p = r->home.path;
+        else if (r->home.resolved_path)
+                p = r->home.resolved_path;
+        if (p && (k = redact_path(red, p, &path)) < 0)
+                return k;
+        pp.path = path;
+        root.fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root.fd < 0)
+                return negative_errno();
+        root.dir = strdup(display);
+        if (!root.dir) {
+                sysroot_close(&root);
+                return -ENOMEM;
+        }
+        report_init(&rep);
+        k = probe_run(&root, &pp, &rep, &error);
+        if (k == 0)
+                k = classify(&rep);
+        if (k < 0 && k != -ENOMEM) {
+                format_err(err, errlen,
+                           "collect: --redact: the redacted bundle does not replay (%s), so it "
+                           "was removed; collect without --redact and redact by hand",
+                           error ? error : strerror(-k));
+                k = -EBADMSG;
+        } else if (k == 0 && (diff = replay_difference(red, r, &rep))) {
+                format_err(err, errlen,
+                           "collect: --redact: the redacted bundle replays differently (%s), so "
+                           "it was removed; collect without --redact and redact by hand",
+                           diff);
+                k = -EBADMSG;
+        }
+        report_done(&rep);
+        sysroot_close(&root);
+        return k;
+}
+
+/* Empties the directory at dirfd (the user's, empty before we wrote: all of
+ * it is ours), never following a symlink. */
+static void remove_contents(int dirfd, unsigned depth)
+{
+        /* A new open file description: a dup would share the offset that
+         * collect_prepare()'s emptiness check left at the end. */
+        int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct dirent *de;
+        DIR *d;
+
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && depth < 256) {
+                        int sub = openat(dirfd, de->d_name,
+                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0) {
+                                remove_contents(sub, depth + 1);
+                                close(sub);
+                        }
+                        (void)unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
+                } else
+                        (void)unlinkat(dirfd, de->d_name, 0);
+        }
+        closedir(d);
 }
 
 /* tar(1) by exec, no shell: the archive holds one directory named after it. */
@@ -730,8 +967,8 @@ static char *archive_dir_name(const char *path)
         return strndup(base, len);
 }
 
-static int write_archive(struct collect_dest *d, const struct bundle *b,
-                         const struct redactor *red, const char *facts, const char *report,
+static int write_archive(struct collect_dest *d, const struct report *r, const struct bundle *b,
+                         struct redactor *red, const char *facts, const char *report,
                          size_t *ret_files, char *err, size_t errlen)
 {
         const char *tmpdir = getenv("TMPDIR");
@@ -760,6 +997,9 @@ static int write_archive(struct collect_dest *d, const struct bundle *b,
                 goto out;
         }
         k = write_tree(bfd, b, red, facts, report, ret_files, err, errlen);
+        /* Checked before tar: a refused bundle never becomes an archive. */
+        if (k == 0 && red && !r->timed_out)
+                k = verify_redacted(bfd, d->path, r, red, err, errlen);
         if (k < 0)
                 goto out;
         out = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -791,8 +1031,8 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
         _cleanup_(cJSON_Deletep) cJSON *j = NULL;
         _cleanup_free_ char *facts = NULL, *report = NULL;
         _cleanup_strv_free_ char **warnings = NULL;
+        _cleanup_(redactor_freep) struct redactor *red = NULL;
         struct bundle b = {};
-        struct redactor red = {};
         int k;
 
         if (err && errlen)
@@ -815,20 +1055,31 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
                 k = -ENOMEM;
                 goto fail;
         }
-        if (redact_names && (k = build_redactor(r, &b, report, &red)) < 0)
+        if (redact_names && (k = build_redactor(r, &b, facts, report, &red)) < 0) {
+                if (k == -E2BIG)
+                        format_err(err, errlen,
+                                   "collect: --redact: more addresses than "
+                                   "placeholders for them");
                 goto fail;
+        }
         if (d->archive)
-                k = write_archive(d, &b, redact_names ? &red : NULL, facts, report, ret_files,
-                                  err, errlen);
-        else
-                k = write_tree(d->dirfd, &b, redact_names ? &red : NULL, facts, report,
-                               ret_files, err, errlen);
+                k = write_archive(d, r, &b, red, facts, report, ret_files, err, errlen);
+        else {
+                k = write_tree(d->dirfd, &b, red, facts, report, ret_files, err, errlen);
+                /* A bundle that would mislead support is worse than none. A
+                 * timed-out run has no complete facts to compare: its bundle
+                 * is already reported incomplete. */
+                if (k == 0 && red && !r->timed_out) {
+                        k = verify_redacted(d->dirfd, d->path, r, red, err, errlen);
+                        if (k < 0)
+                                remove_contents(d->dirfd, 0);
+                }
+        }
         if (ret_warnings && warnings)
                 *ret_warnings = TAKE_PTR(warnings);
 fail:
         if (k == -ENOMEM && err && errlen && !err[0])
                 format_err(err, errlen, "collect: out of memory");
         bundle_done(&b);
-        redactor_done(&red);
         return k;
 }

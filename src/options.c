@@ -72,11 +72,13 @@ const struct option_def option_table[] = {
           "when that is under 16 MiB the benchmark is refused." },
         { OPT_REDACT, "redact", 0, NULL,
           "collect: replace account ids, ARNs' names, domain, user and space names",
-          "With collect: replace, in every file of the bundle and in its file names, the "
-          "account ids and resource names of ARNs, DomainId, UserProfileName, SpaceName and "
-          "job names by placeholders (111111111111, resource-1, d-domain-1, user-1, space-1, "
-          "job-1), the same value by the same placeholder, so the bundle still replays to the "
-          "same verdict." },
+          "With collect: replace, in every file, file name and symlink target of the bundle, "
+          "account ids, DomainId, UserProfileName, SpaceName, ResourceName, job names, the "
+          "names in ARNs, private addresses and the servers of mount sources by placeholders "
+          "(111111111111, d-domain-1, user-1, space-1, resource-1, job-1, 192.0.2.1, "
+          "host-1.invalid), whole values only and the same value by the same placeholder; EFS "
+          "and EBS ids stay. A bundle that would not replay to the same verdict is removed "
+          "(exit status 3)." },
         { OPT_LIST, "list", 0, NULL, "list the environment ids and exit",
           "Print the environment ids, one a line, and exit." },
         { OPT_HELP, "help", 'h', NULL, "show this help and exit", "Show the help and exit." },

@@ -192,7 +192,8 @@ class Collect(unittest.TestCase):
 
         def fix(v):
             if isinstance(v, str):
-                for a, b in (("alice-ce-fsx", "space-1"), ("alice", "user-1")):
+                for a, b in (("alice-ce-fsx", "space-1"), ("alice", "user-1"),
+                             ("10.1.53.46", "192.0.2.1")):
                     v = v.replace(a, b)
             return v
         self.assertSameStorage(live, replay, fix=fix)

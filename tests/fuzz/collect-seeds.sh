@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Gathers the fuzz seed corpora: SRCDIR/tests/fixtures/*/root files, and the
 # shared samples when this machine has them.
-# Usage: collect-seeds.sh SRCDIR OUTDIR  (OUTDIR/mountinfo, OUTDIR/metadata)
+# Usage: collect-seeds.sh SRCDIR OUTDIR  (OUTDIR/mountinfo, OUTDIR/metadata,
+# OUTDIR/redact: the same files behind fuzz-redact's format byte)
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -21,6 +22,16 @@ for f in "$src"/tests/fixtures/*/root/opt/ml/metadata/resource-metadata.json \
     /work/shared/samples/*.resource-metadata.json /work/shared/samples/*.environ; do
     add "$out/metadata" "$f"
 done
+# fuzz-redact: byte 0 json, 1 mountinfo, 2 environ
+for f in "$out"/metadata/*; do
+    case $f in *environ) b='\002' ;; *) b='\000' ;; esac
+    { printf '%b' "$b"; cat -- "$f"; } >"$out/redact/$(basename -- "$f")"
+done
+for f in "$out"/mountinfo/*; do
+    { printf '\001'; cat -- "$f"; } >"$out/redact/$(basename -- "$f")"
+done
+printf '\004/home/sagemaker-user/e/alice' >"$out/redact/path"
+printf '\005/sys/dev/block/259:3\n../../devices/e' >"$out/redact/link"
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"
