@@ -444,6 +444,15 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 return k;
 
         if (p->path) {
+                /* Live, a relative path taken from "/" would describe (and
+                 * --bench write into) the wrong file system. */
+                if (p->path[0] != '/' && !sysroot_is_replay(root) && !p->cwd) {
+                        (void)asprintf(ret_error,
+                                       "cannot resolve relative path '%s': the current "
+                                       "directory is unknown",
+                                       p->path);
+                        return -ENOENT;
+                }
                 abs = absolute_path(p->path, sysroot_is_replay(root) ? NULL : p->cwd);
                 if (!abs)
                         return -ENOMEM;
