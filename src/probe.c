@@ -520,8 +520,10 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 goto out;
         }
         if (reps[chosen].err == -ETIMEDOUT) {
-                /* Resolution got stuck: match the mount table lexically instead. */
-                path = normalized[chosen];
+                /* Resolution got stuck: the mount of the path it was looking up
+                 * is the one that did not answer. Not the lexical path's: a
+                 * symlink in a healthy home to a dead EFS would name the home. */
+                path = reps[chosen].resolved[0] == '/' ? reps[chosen].resolved : normalized[chosen];
         } else if (reps[chosen].err < 0) {
                 (void)asprintf(ret_error, "%s: %s", candidates[chosen],
                                reps[chosen].err == -ELOOP ? "too many levels of symbolic links"
