@@ -36,6 +36,11 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
  * its descriptor (never following a symlink); one the user gave is left. */
 void collect_dest_done(struct collect_dest *d, bool failed);
 
+/* The host paths collect writes to for dest (its parent, itself, the
+ * temporary directory of an archive), for a bounded check that they answer
+ * before anything blocks on them. Returns 0 or -ENOMEM. */
+int collect_dest_dirs(const char *dest, char ***ret);
+
 /* Writes the bundle of a finished run (root recorded it). redact: account ids,
  * ARNs' resource names, DomainId, UserProfileName, SpaceName and job names
  * become placeholders in every file and file name. Returns 0 with the number

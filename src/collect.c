@@ -250,6 +250,25 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
         return 0;
 }
 
+int collect_dest_dirs(const char *dest, char ***ret)
+{
+        _cleanup_strv_free_ char **v = NULL;
+        _cleanup_free_ char *leaf = NULL;
+        char *parent = NULL;
+        const char *tmpdir = getenv("TMPDIR");
+        int k;
+
+        k = split_dest(dest, &parent, &leaf);
+        if (k < 0 || (k = strv_push(&v, parent)) < 0 || (k = strv_push(&v, strdup(dest))) < 0)
+                return k;
+        /* Where write_archive() builds the tree before tar reads it. */
+        if (is_archive_name(dest) &&
+            (k = strv_push(&v, strdup(tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp"))) < 0)
+                return k;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 static int rm_one(const char *path, const struct stat *st _unused_, int flag,
                   struct FTW *ftw _unused_)
 {

@@ -237,6 +237,46 @@ static int path_cwd(const struct options *o, char buf[PATH_MAX], const char **re
         return k;
 }
 
+/* --sysroot is read, and collect's destination written, by plain calls in
+ * this process, not in the probe's workers: if their file system is dead,
+ * the first such call never returns. So each is asked once in a worker,
+ * bounded by --timeout, before anything else. Returns 0, or logs and returns
+ * -errno (-ETIMEDOUT: one did not answer). */
+static int check_answers(const struct options *o, const char *cwd)
+{
+        _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_free_ char *error = NULL;
+        size_t n, i = 0;
+        int k;
+
+        if (o->collect) {
+                k = collect_dest_dirs(o->collect, &paths);
+                if (k < 0) {
+                        log_error("out of memory");
+                        return k;
+                }
+        }
+        if (o->sysroot && strv_push(&paths, strdup(o->sysroot)) < 0) {
+                log_error("out of memory");
+                return -ENOMEM;
+        }
+        n = strv_length(paths);
+        if (n == 0)
+                return 0;
+        k = probe_paths_answer((const char *const *)paths, n, cwd, o->timeout_ns, &i, &error);
+        if (k == -ETIMEDOUT) {
+                if (o->sysroot && i == n - 1)
+                        log_error("cannot open --sysroot %s: %s", o->sysroot, strna(error));
+                else if (i < 2)
+                        log_error("collect: cannot write %s: %s", o->collect, strna(error));
+                else
+                        log_error("collect: cannot write %s: its temporary directory %s: %s",
+                                  o->collect, paths[i], strna(error));
+        } else if (k < 0)
+                log_error("cannot start a worker process: %s", strerror(-k));
+        return k;
+}
+
 /* `collect DEST`: the same probe with the sysroot layer recording what it
  * reads, then the bundle. An existing destination is a usage error (exit 2),
  * checked before anything is probed; nothing is ever overwritten. */
@@ -334,7 +374,7 @@ static int run(int argc, char *argv[])
                 break;
         }
 
-        if (path_cwd(&o, cwdbuf, &cwd) < 0)
+        if (path_cwd(&o, cwdbuf, &cwd) < 0 || check_answers(&o, cwd) < 0)
                 return EXIT_FAILURE_RUN;
         k = sysroot_open(&root, o.sysroot);
         if (k < 0) {

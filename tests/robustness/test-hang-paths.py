@@ -6,7 +6,11 @@
   symlink-to-dead-mount  --path LINK, LINK on a healthy file system pointing
                          into the dead mount (~/user-default-efs on a dead
                          EFS): the report names the dead mount, not the one
-                         holding the link.
+                         holding the link;
+  sysroot-dead-mount     --sysroot on the dead mount (directly or through a
+                         link): exit 3 within --timeout + 1 s, naming it;
+  collect-dead-dest      collect into the dead mount, or an archive whose
+                         temporary directory ($TMPDIR) is on it: the same.
 
 Needs root and /dev/fuse: exit 77 otherwise. Always unmounts.
 
@@ -112,8 +116,58 @@ def case_symlink(probe, hangfs, tmp):
     return 0
 
 
+def case_sysroot(probe, hangfs, tmp):
+    mnt = os.path.join(tmp, "mnt")
+    os.mkdir(mnt)
+    link = os.path.join(tmp, "link")
+    os.symlink(mnt, link)
+    out = os.path.join(tmp, "bundle")
+    with FuseDaemon([hangfs, mnt], mnt):
+        for label, root in (("--sysroot=MNT", mnt), ("--sysroot=MNT/snapshot",
+                                                     os.path.join(mnt, "snapshot")),
+                            ("--sysroot=LINK/snapshot", os.path.join(link, "snapshot"))):
+            r = run_probe([probe, f"--sysroot={root}", f"--timeout={TIMEOUT_S}", "--json"])
+            check_failed_in_time(label, r, f"cannot open --sysroot {root}: "
+                                 + dead_mount_says(mnt))
+            check(r.stdout == b"", f"{label}: nothing on stdout")
+        r = run_probe([probe, f"--sysroot={mnt}", f"--timeout={TIMEOUT_S}", "collect", out])
+        check_failed_in_time("--sysroot=MNT collect", r, f"cannot open --sysroot {mnt}")
+        check(not os.path.lexists(out), "--sysroot=MNT collect: no bundle left")
+    check(not mounted(mnt), "unmounted afterwards")
+    return 0
+
+
+def case_collect(probe, hangfs, tmp):
+    mnt = os.path.join(tmp, "mnt")
+    os.mkdir(mnt)
+    snap = os.path.join(tmp, "snapshot")  # a healthy sysroot: only the destination hangs
+    os.makedirs(os.path.join(snap, "proc", "self"))
+    with open(os.path.join(snap, "proc", "self", "mountinfo"), "w") as f:
+        f.write("1 0 0:20 / / rw - overlay overlay rw\n")
+    base = [probe, f"--sysroot={snap}", "--path=/", f"--timeout={TIMEOUT_S}", "collect"]
+    with FuseDaemon([hangfs, mnt], mnt):
+        for label, dest, env in (("collect MNT/bundle", os.path.join(mnt, "bundle"), None),
+                                 ("collect MNT", mnt, None),
+                                 ("collect MNT/b.tgz", os.path.join(mnt, "b.tgz"), None),
+                                 ("TMPDIR=MNT collect b.tgz", os.path.join(tmp, "b.tgz"),
+                                  {"TMPDIR": mnt})):
+            r = run_probe(base + [dest], env=env)
+            check_failed_in_time(label, r, f"collect: cannot write {dest}: ")
+            check(dead_mount_says(mnt) in r.stderr.decode(errors="replace"),
+                  f"{label}: names the dead mount")
+        check(not os.path.lexists(os.path.join(tmp, "b.tgz")), "no archive left")
+        # Control: the same healthy collect works.
+        r = run_probe(base + [os.path.join(tmp, "ok")])
+        check(r.returncode == 0, f"collect into a healthy directory: exit {r.returncode}, "
+              f"{r.stderr!r}")
+    check(not mounted(mnt), "unmounted afterwards")
+    return 0
+
+
 CASES = {
     "symlink-to-dead-mount": case_symlink,
+    "sysroot-dead-mount": case_sysroot,
+    "collect-dead-dest": case_collect,
 }
 
 
