@@ -37,6 +37,10 @@ struct fsq_request {
 
 struct fsq_reply {
         int err;              /* 0, -errno of the failed call, or -ETIMEDOUT */
+        /* FSQ_PATH: the resolved path. -ETIMEDOUT: for the request its group
+         * was stuck on, the path whose lookup, stat or statfs did not return
+         * (the walk's progress: symlinks before it already followed), or ""
+         * when unknown. Not resolved then: a hint for naming the mount. */
         char resolved[PATH_MAX];
         bool have_stat;
         unsigned dev_major, dev_minor;

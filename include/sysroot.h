@@ -63,7 +63,9 @@ static inline bool sysroot_is_replay(const struct sysroot *r)
 int sysroot_resolve(const struct sysroot *r, const char *path, char **ret);
 
 /* The same into a caller's buffer, with raw system calls only (no errno, no
- * malloc): safe in a worker that shares the caller's memory. */
+ * malloc): safe in a worker that shares the caller's memory. While it walks,
+ * ret holds the path it is looking up: a caller that abandoned the worker
+ * reads there where the lookup stopped answering. */
 int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX]);
 
 /* Opens a regular file (never a FIFO or device: a snapshot may hold anything)

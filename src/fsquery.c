@@ -503,6 +503,24 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         return 0;
 }
 
+/* The lookup a stuck worker published (sysroot_resolve_at() writes how far
+ * it got into the slot as it walks): the path that stopped answering. The
+ * worker may still be writing it, so only a NUL-terminated absolute path is
+ * taken, and it is a hint, never a resolved path. */
+static void stuck_at(const struct slot *s, struct fsq_reply *rep)
+{
+        const volatile char *src = s->reply.resolved;
+        size_t i;
+
+        if (s->op != FSQ_PATH)
+                return;
+        for (i = 0; i + 1 < sizeof(rep->resolved) && src[i]; i++)
+                rep->resolved[i] = src[i];
+        rep->resolved[i] = '\0';
+        if (rep->resolved[0] != '/')
+                rep->resolved[0] = '\0';
+}
+
 int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_reply *replies)
 {
         struct worker *w = b->w;
@@ -565,6 +583,8 @@ int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_rep
                                                : r < 0       ? r
                                                              : -ETIMEDOUT,
                                 };
+                        if (k == w[g].done && replies[i].err == -ETIMEDOUT)
+                                stuck_at(&b->sh->slots[i], &replies[i]);
                         k++;
                 }
                 if (w[g].fd >= 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,10 +192,103 @@ static int run_bench(const struct options *o, struct report *r)
         return k;
 }
 
+/* getcwd(2) itself, not glibc's getcwd(3): the system call names the
+ * directory from the kernel's cache and touches no file system, where glibc,
+ * past PATH_MAX, walks ".." reading every directory up to the root. */
+static int current_dir(char buf[PATH_MAX])
+{
+        long n = syscall(SYS_getcwd, buf, PATH_MAX);
+
+        if (n < 0)
+                return negative_errno();
+        /* "(unreachable)/...": outside this process's root (a chroot). */
+        if (buf[0] != '/')
+                return -EXDEV;
+        return 0;
+}
+
+/* The directory a relative --path is taken from; *ret is NULL when it has no
+ * name. Live, a relative --path without one used to be taken from "/", and
+ * --bench --path . wrote in "/": that is a failure now (exit 3, as any path
+ * that cannot be resolved), said here. Under --sysroot a relative --path is
+ * taken from the snapshot's top, as every path in it: the caller's directory
+ * means nothing there. Returns 0, or logs and returns -errno. */
+static int path_cwd(const struct options *o, char buf[PATH_MAX], const char **ret)
+{
+        int k = current_dir(buf);
+
+        *ret = k == 0 ? buf : NULL;
+        if (k == 0 || !o->path || o->path[0] == '/' || o->sysroot)
+                return 0;
+        switch (-k) {
+        case ENOENT:
+                log_error("cannot resolve relative path '%s': the current directory was deleted",
+                          o->path);
+                break;
+        case ENAMETOOLONG:
+        case ERANGE:
+                log_error("cannot resolve relative path '%s': the current directory is longer "
+                          "than PATH_MAX (%d bytes)",
+                          o->path, PATH_MAX);
+                break;
+        case EXDEV:
+                log_error("cannot resolve relative path '%s': the current directory is outside "
+                          "this process's root",
+                          o->path);
+                break;
+        default:
+                log_error("cannot resolve relative path '%s': the current directory has no "
+                          "name: %s",
+                          o->path, strerror(-k));
+                break;
+        }
+        return k;
+}
+
+/* --sysroot is read, and collect's destination written, by plain calls in
+ * this process, not in the probe's workers: if their file system is dead,
+ * the first such call never returns. So each is asked once in a worker,
+ * bounded by --timeout, before anything else. Returns 0, or logs and returns
+ * -errno (-ETIMEDOUT: one did not answer). */
+static int check_answers(const struct options *o, const char *cwd)
+{
+        _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_free_ char *error = NULL;
+        size_t n, i = 0;
+        int k;
+
+        if (o->collect) {
+                k = collect_dest_dirs(o->collect, &paths);
+                if (k < 0) {
+                        log_error("out of memory");
+                        return k;
+                }
+        }
+        if (o->sysroot && strv_push(&paths, strdup(o->sysroot)) < 0) {
+                log_error("out of memory");
+                return -ENOMEM;
+        }
+        n = strv_length(paths);
+        if (n == 0)
+                return 0;
+        k = probe_paths_answer((const char *const *)paths, n, cwd, o->timeout_ns, &i, &error);
+        if (k == -ETIMEDOUT) {
+                if (o->sysroot && i == n - 1)
+                        log_error("cannot open --sysroot %s: %s", o->sysroot, strna(error));
+                else if (i < 2)
+                        log_error("collect: cannot write %s: %s", o->collect, strna(error));
+                else
+                        log_error("collect: cannot write %s: its temporary directory %s: %s",
+                                  o->collect, paths[i], strna(error));
+        } else if (k < 0)
+                log_error("cannot start a worker process: %s", strerror(-k));
+        return k;
+}
+
 /* `collect DEST`: the same probe with the sysroot layer recording what it
  * reads, then the bundle. An existing destination is a usage error (exit 2),
  * checked before anything is probed; nothing is ever overwritten. */
-static int run_collect(const struct options *o)
+static int run_collect(const struct options *o, const char *cwd)
 {
         struct sysroot_recorder rec = {};
         struct sysroot root = { .fd = -1 };
@@ -202,7 +296,7 @@ static int run_collect(const struct options *o)
         struct probe_params pp;
         struct report r;
         _cleanup_strv_free_ char **warnings = NULL;
-        char err[512] = "", cwd[PATH_MAX];
+        char err[512] = "";
         size_t files = 0;
         int k, status;
 
@@ -224,7 +318,7 @@ static int run_collect(const struct options *o)
         pp = (struct probe_params){
                 .path = o->path,
                 .timeout_ns = o->timeout_ns,
-                .cwd = getcwd(cwd, sizeof(cwd)),
+                .cwd = cwd,
         };
         if (probe_and_classify(&root, &pp, &r) < 0) {
                 status = EXIT_FAILURE_RUN;
@@ -327,7 +421,8 @@ static int run(int argc, char *argv[])
         struct sysroot root = { .fd = -1 };
         struct report r;
         struct probe_params pp;
-        char err[512], cwd[PATH_MAX];
+        char err[512], cwdbuf[PATH_MAX];
+        const char *cwd;
         int k, status, bench_status = EXIT_OK;
 
         k = options_parse(argc, argv, &o, err, sizeof(err));
@@ -350,6 +445,8 @@ static int run(int argc, char *argv[])
                 break;
         }
 
+        if (path_cwd(&o, cwdbuf, &cwd) < 0 || check_answers(&o, cwd) < 0)
+                return EXIT_FAILURE_RUN;
         k = sysroot_open(&root, o.sysroot);
         if (k < 0) {
                 log_error("cannot open --sysroot %s: %s", o.sysroot ? o.sysroot : "/",
@@ -358,13 +455,13 @@ static int run(int argc, char *argv[])
         }
         if (o.collect) {
                 sysroot_close(&root);
-                return run_collect(&o);
+                return run_collect(&o, cwd);
         }
 
         pp = (struct probe_params){
                 .path = o.path,
                 .timeout_ns = o.timeout_ns,
-                .cwd = getcwd(cwd, sizeof(cwd)),
+                .cwd = cwd,
         };
         report_init(&r);
         if (probe_and_classify(&root, &pp, &r) < 0) {

@@ -17,7 +17,9 @@ const struct option_def option_table[] = {
           "Inspect the storage that holds PATH. Symbolic links are resolved first, so "
           "~/user-default-efs is reported as the EFS file system it points to. Without this "
           "option the first that exists of /home/sagemaker-user, /home/ec2-user/SageMaker and "
-          "$HOME is used. A path that cannot be resolved (missing, a symlink loop) is a failure." },
+          "$HOME is used. A path that cannot be resolved (missing, a symlink loop) is a failure. "
+          "A relative PATH is taken from the current directory, and is a failure when that was "
+          "deleted or its name is longer than PATH_MAX; under --sysroot, from DIR." },
         { OPT_JSON, "json", 'j', NULL, "print one JSON object instead of the report",
           "Print the report as one JSON object: snake_case keys in a stable order, sizes in "
           "bytes and times in nanoseconds as integers, and null for every fact that is not "

@@ -460,6 +460,87 @@ static uint64_t mono_ns(void)
         return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+static bool mount_holds(const struct mount_entry *e, void *userdata)
+{
+        return path_is_under(userdata, e->target);
+}
+
+/* "MOUNT (TYPE from SOURCE) did not answer within T": the words the probe's
+ * own timeouts use, for the live mount that holds path. */
+static char *did_not_answer(const struct sysroot *live, const char *path, uint64_t timeout_ns)
+{
+        _cleanup_strv_free_ char **ignored = NULL;
+        struct mount_table table = {};
+        const struct mount_entry *e;
+        char *s = NULL;
+
+        if (mounts_load(live, mount_holds, (void *)path, &table, &ignored) == 0 &&
+            (e = mounts_find_containing(&table, path)))
+                (void)asprintf(&s, "%s (%s from %s) did not answer within %.3g s", e->target,
+                               e->fstype, strna(e->source), (double)timeout_ns / 1e9);
+        else
+                (void)asprintf(&s, "the file system of %s did not answer within %.3g s", path,
+                               (double)timeout_ns / 1e9);
+        mount_table_done(&table);
+        return s;
+}
+
+int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint64_t timeout_ns,
+                       size_t *ret_index, char **ret_error)
+{
+        _cleanup_free_ struct fsq_request *reqs = NULL;
+        _cleanup_free_ struct fsq_reply *reps = NULL;
+        _cleanup_strv_free_ char **abs = NULL;
+        struct sysroot live = { .fd = -1 };
+        size_t m = 0;
+        int k;
+
+        *ret_error = NULL;
+        reqs = calloc(n ? n : 1, sizeof(*reqs));
+        reps = calloc(n ? n : 1, sizeof(*reps));
+        if (!reqs || !reps)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                /* Relative without a known current directory (it was deleted,
+                 * or is too long to name): statfs from the worker's own, which
+                 * is the same directory. Else a lookup from "/", component by
+                 * component, so a stall is pinned on the mount that has it. */
+                bool lookup = paths[i][0] == '/' || cwd;
+                char *a = lookup ? absolute_path(paths[i], cwd) : strdup(paths[i]);
+
+                if (strv_push(&abs, a) < 0)
+                        return -ENOMEM;
+                if (strlen(a) >= PATH_MAX)
+                        continue; /* the caller's own open says ENAMETOOLONG at once */
+                reqs[m] = (struct fsq_request){ lookup ? FSQ_PATH : FSQ_STATFS, a, (unsigned)m };
+                m++;
+        }
+        if (m == 0)
+                return 0;
+        k = sysroot_open(&live, NULL);
+        if (k < 0)
+                return k;
+        k = fsq_run(&live, reqs, reps, m, timeout_ns);
+        for (size_t i = 0, j = 0; k == 0 && i < n; i++) {
+                if (j >= m || reqs[j].path != abs[i])
+                        continue;
+                if (reps[j].err == -ETIMEDOUT) {
+                        const char *at = reps[j].resolved[0] == '/' ? reps[j].resolved : abs[i];
+                        _cleanup_free_ char *norm = at[0] == '/' ? path_normalize(at) : NULL;
+
+                        *ret_error = norm ? did_not_answer(&live, norm, timeout_ns) : NULL;
+                        if (!*ret_error)
+                                (void)asprintf(ret_error, "did not answer within %.3g s",
+                                               (double)timeout_ns / 1e9);
+                        *ret_index = i;
+                        k = -ETIMEDOUT;
+                }
+                j++;
+        }
+        sysroot_close(&live);
+        return k;
+}
+
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error)
 {
@@ -487,6 +568,15 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 return k;
 
         if (p->path) {
+                /* Live, a relative path taken from "/" would describe (and
+                 * --bench write into) the wrong file system. */
+                if (p->path[0] != '/' && !sysroot_is_replay(root) && !p->cwd) {
+                        (void)asprintf(ret_error,
+                                       "cannot resolve relative path '%s': the current "
+                                       "directory is unknown",
+                                       p->path);
+                        return -ENOENT;
+                }
                 abs = absolute_path(p->path, sysroot_is_replay(root) ? NULL : p->cwd);
                 if (!abs)
                         return -ENOMEM;
@@ -554,8 +644,10 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 goto out;
         }
         if (reps[chosen].err == -ETIMEDOUT) {
-                /* Resolution got stuck: match the mount table lexically instead. */
-                path = normalized[chosen];
+                /* Resolution got stuck: the mount of the path it was looking up
+                 * is the one that did not answer. Not the lexical path's: a
+                 * symlink in a healthy home to a dead EFS would name the home. */
+                path = reps[chosen].resolved[0] == '/' ? reps[chosen].resolved : normalized[chosen];
         } else if (reps[chosen].err < 0) {
                 (void)asprintf(ret_error, "%s: %s", candidates[chosen],
                                reps[chosen].err == -ELOOP ? "too many levels of symbolic links"

@@ -184,6 +184,10 @@ static int resolve_from(int rootfd, const char *start, const char *path, char re
                 memcpy(done + dlen + 1, comp, clen);
                 done[dlen + 1 + clen] = '\0';
 
+                /* How far the walk got, published before the call that may
+                 * never return: a caller that abandons a stuck worker reads
+                 * here which path, so which mount, stopped answering. */
+                memcpy(ret, done, dlen + 1 + clen + 1);
                 n = sys_readlinkat(rootfd, relative(done), link, sizeof(link));
                 if (n == -EINVAL) { /* not a symlink: keep it */
                         dlen += 1 + clen;

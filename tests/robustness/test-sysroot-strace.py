@@ -43,7 +43,11 @@ ALLOWED_CALLS = {
     ("access", "/etc/selinux/config"),
 }
 # Also allowed: readlink() of the directories above the snapshot (libmount
-# canonicalises the file name it is given for messages: DIR/proc/self/mountinfo).
+# canonicalises the file name it is given for messages: DIR/proc/self/mountinfo),
+# and their readlinkat() from "/" opened O_PATH: before anything is read, a
+# bounded worker walks the path to the snapshot and asks its file system for
+# statfs, so that a snapshot on a dead mount fails within --timeout.
+ALLOWED_CALLS.add(("openat", "/"))
 
 # Host state that must never show up: named in the failure message.
 HOST_STATE = ("/proc/", "/sys/", "/opt/ml", "/opt/.sagemakerinternal", "/home/", "/root",
@@ -101,7 +105,7 @@ def allowed(call, path, root):
         return True
     if p in ALLOWED_EXACT or (call, p) in ALLOWED_CALLS:
         return True
-    if call == "readlink" and (root + "/").startswith(p.rstrip("/") + "/"):
+    if call in ("readlink", "readlinkat") and (root + "/").startswith(p.rstrip("/") + "/"):
         return True
     return any(p == a.rstrip("/") or p.startswith(a) for a in ALLOWED_PREFIXES)
 
