@@ -216,6 +216,27 @@ int bench_assess(struct bench_result *b, const struct storage *s)
                                  "workloads used that part",
                                  format_bytes(a, sizeof(a), b->m.file_written_bytes),
                                  format_bytes(c, sizeof(c), b->m.file_size_bytes));
+        /* bench_plan_md(): the small files get what half the free space and
+         * inodes leave after the test file. */
+        if (k >= 0 && b->m.md_planned < BENCH_MD_MAX_FILES && b->m.w[BENCH_SYNC_WRITE].complete) {
+                char n[32] = "uncounted";
+
+                if (b->m.free_inodes != U64_UNSET)
+                        snprintf(n, sizeof(n), "%" PRIu64, b->m.free_inodes);
+                if (b->m.md_planned == 0)
+                        k = strv_extendf(v,
+                                         "metadata workload skipped: %s free and %s free inodes "
+                                         "leave no room for its small files (a run takes at "
+                                         "most half of either)",
+                                         format_bytes(a, sizeof(a), b->m.free_bytes), n);
+                else
+                        k = strv_extendf(v,
+                                         "metadata workload limited to %" PRIu64 " small files: "
+                                         "%s free and %s free inodes (a run takes at most half "
+                                         "of either)",
+                                         b->m.md_planned,
+                                         format_bytes(a, sizeof(a), b->m.free_bytes), n);
+        }
         if (k >= 0 && b->m.interrupted)
                 k = strv_extendf(v, "interrupted: the figures cover only what ran");
         if (k >= 0 && b->m.timed_out)

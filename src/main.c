@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -101,6 +103,27 @@ static uint64_t now_ms(void)
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* A finite soft limit as "N KiB", or NULL when there is none. */
+static const char *limit_text(int resource, uint64_t unit, char *buf, size_t len)
+{
+        struct rlimit rl;
+
+        if (getrlimit(resource, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return NULL;
+        if (unit == 1)
+                snprintf(buf, len, "%llu", (unsigned long long)rl.rlim_cur);
+        else
+                format_bytes(buf, len, (uint64_t)rl.rlim_cur);
+        return buf;
+}
+
+/* The file a workload writes, for the messages. */
+static const char *bench_file(int workload)
+{
+        return workload >= BENCH_MD_CREATE ? "the small files of the metadata workload"
+                                           : "the test file seq.dat";
+}
+
 /* --bench: failures that are the user's situation, not a bug, get a sentence
  * that says what to do; exit 3 either way. */
 static void log_bench_error(const struct bench_result *b)
@@ -109,6 +132,8 @@ static void log_bench_error(const struct bench_result *b)
         const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
                                                   : "setup";
         const char *left = b->leftover || m->err_workload < 0 ? "" : "; its files were removed";
+        const char *lim;
+        char buf[32];
 
         switch (-m->err) {
         case EROFS:
@@ -129,9 +154,77 @@ static void log_bench_error(const struct bench_result *b)
                 log_error("--bench: disk quota exceeded on %s (%s: %s)%s", b->path, where,
                           m->err_call, left);
                 break;
+        case EFBIG:
+                lim = limit_text(RLIMIT_FSIZE, 0, buf, sizeof(buf));
+                log_error("--bench: the file size limit (ulimit -f%s%s) was reached while "
+                          "writing %s (%s in %s: %s); partial results follow%s",
+                          lim ? ": " : "", lim ? lim : "", bench_file(m->err_workload),
+                          m->err_call, where, strerror(-m->err), left);
+                break;
+        case ENOMEM:
+                lim = limit_text(RLIMIT_AS, 0, buf, sizeof(buf));
+                log_error("--bench: could not allocate memory (%s in %s)%s%s%s%s", m->err_call,
+                          where, lim ? " under a memory limit of " : "", lim ? lim : "",
+                          lim ? " (ulimit -v)" : "", left);
+                break;
+        case EMFILE:
+                lim = limit_text(RLIMIT_NOFILE, 1, buf, sizeof(buf));
+                log_error("--bench: too many open files (%s in %s): the limit of open files%s%s%s "
+                          "is too low for the benchmark, which needs 8%s",
+                          m->err_call, where, lim ? " (ulimit -n " : "", lim ? lim : "",
+                          lim ? ")" : "", left);
+                break;
         default:
-                log_error("--bench: %s failed in %s on %s: %s%s", m->err_call, where, b->path,
-                          strerror(-m->err), left);
+                if (m->err_detail[0])
+                        log_error("--bench: %s%s", m->err_detail, left);
+                else
+                        log_error("--bench: %s failed in %s on %s: %s%s", m->err_call, where,
+                                  b->path, strerror(-m->err), left);
+                break;
+        }
+}
+
+/* The benchmark process died of a signal: say which, and what usually sends
+ * it, rather than blame the file system. */
+static void log_bench_killed(const struct bench_result *b)
+{
+        const struct bench_measure *m = &b->m;
+        const char *sig = sigabbrev_np(m->killed_by) ? sigabbrev_np(m->killed_by) : "?";
+        const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
+                                                  : "setup";
+        const char *left = b->leftover ? "" : "; its files were removed";
+        const char *lim;
+        char buf[32];
+
+        switch (m->killed_by) {
+        case SIGXFSZ:
+                lim = limit_text(RLIMIT_FSIZE, 0, buf, sizeof(buf));
+                log_error("--bench: the benchmark process was killed by SIGXFSZ (file size "
+                          "limit, ulimit -f%s%s, reached while writing %s); partial results "
+                          "follow%s",
+                          lim ? " " : "", lim ? lim : "", bench_file(m->err_workload), left);
+                break;
+        case SIGKILL:
+                log_error("--bench: the benchmark process was killed by SIGKILL in %s (by "
+                          "another process, or the kernel's out-of-memory killer); partial "
+                          "results follow%s",
+                          where, left);
+                break;
+        case SIGSEGV:
+        case SIGBUS:
+                lim = limit_text(RLIMIT_AS, 0, buf, sizeof(buf));
+                if (lim) {
+                        log_error("--bench: the benchmark process was killed by SIG%s in %s: "
+                                  "it could not grow its memory under the limit of %s "
+                                  "(ulimit -v); partial results follow%s",
+                                  sig, where, lim, left);
+                        break;
+                }
+                __attribute__((fallthrough));
+        default:
+                log_error("--bench: the benchmark process was killed by SIG%s in %s; partial "
+                          "results follow%s",
+                          sig, where, left);
                 break;
         }
 }
@@ -144,11 +237,11 @@ static int run_bench(const struct options *o, struct report *r)
                 .path = r->home.resolved_path,
                 .budget_ns = o->bench_time_ns,
                 .size_bytes = o->bench_size,
-                .free_bytes = r->home.free_bytes,
+                .fs_magic = r->home.fs_magic,
                 .grace_ns = o->timeout_ns,
                 .progress = isatty(STDERR_FILENO) == 1,
         };
-        char err[256] = "";
+        char err[256] = "", buf[32];
         const struct bench_measure *m;
         int k;
 
@@ -167,6 +260,13 @@ static int run_bench(const struct options *o, struct report *r)
                 return EXIT_FAILURE_RUN;
         }
         m = &r->bench->m;
+        if (m->stale_removed)
+                log_error("--bench: removed %" PRIu32 " stale benchmark director%s (%s) left in "
+                          "%s by %s killed: %s%s",
+                          m->stale_removed, m->stale_removed == 1 ? "y" : "ies",
+                          format_bytes(buf, sizeof(buf), m->stale_bytes), bp.path,
+                          m->stale_removed == 1 ? "a run that was" : "runs that were",
+                          m->stale_name, m->stale_removed > 1 ? " and others" : "");
         if (m->interrupted) {
                 log_error("--bench: stopped by %s; %s, partial results follow",
                           sigabbrev_np(bench_stop_signal()) ? sigabbrev_np(bench_stop_signal())
@@ -174,6 +274,9 @@ static int run_bench(const struct options *o, struct report *r)
                           r->bench->leftover ? "its directory could not be removed"
                                              : "its files were removed");
                 k = EXIT_INTERRUPTED;
+        } else if (m->killed_by) {
+                log_bench_killed(r->bench);
+                k = EXIT_FAILURE_RUN;
         } else if (m->err) {
                 log_bench_error(r->bench);
                 k = EXIT_FAILURE_RUN;

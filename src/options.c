@@ -62,7 +62,9 @@ const struct option_def option_table[] = {
           "random 4 KiB O_DSYNC writes, and create, stat and unlink of small files. Everything "
           "happens in a private directory made inside the path and removed afterwards, also "
           "on error and on SIGINT, SIGTERM and SIGHUP; the first Ctrl-C stops the run, prints "
-          "what was measured and exits 130. Not allowed with --sysroot." },
+          "what was measured and exits 130. A run killed outright (SIGKILL) leaves it "
+          "behind: the next --bench in the same directory removes it once it can prove that "
+          "run dead. Not allowed with --sysroot." },
         { OPT_BENCH_TIME, "bench-time", 0, "SECONDS", "total time of --bench (default 10)",
           "The whole --bench run takes at most SECONDS (default 10, from 0.2 to 600), split "
           "between the workloads; time a sequential pass does not need goes to the next." },

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,23 @@ static bool add_budget(cJSON *o, const struct bench_measure *m)
                json_add_u64(j, "setup_and_cleanup", m->budget_ns - m->workload_budget_ns);
 }
 
+/* "pwrite in seq_write: File too large", "killed by SIGKILL in seq_read";
+ * empty when the run did not fail. setup names the setup stage, or NULL. */
+static void bench_error_string(const struct bench_measure *m, const char *setup, char *buf,
+                               size_t len)
+{
+        const char *w = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : setup;
+
+        buf[0] = '\0';
+        if (m->killed_by)
+                snprintf(buf, len, "killed by SIG%s in %s",
+                         sigabbrev_np(m->killed_by) ? sigabbrev_np(m->killed_by) : "?",
+                         w ? w : "setup");
+        else if (m->err)
+                snprintf(buf, len, "%s%s%s: %s", m->err_call, w ? " in " : "", w ? w : "",
+                         strerror(-m->err));
+}
+
 bool bench_to_json(cJSON *root, const struct bench_result *b)
 {
         const struct bench_measure *m;
@@ -114,11 +132,7 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
         j = cJSON_AddObjectToObject(root, "benchmark");
         if (!j)
                 return false;
-        if (m->err)
-                snprintf(err, sizeof(err), "%s%s%s: %s", m->err_call,
-                         m->err_workload >= 0 ? " in " : "",
-                         m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : "",
-                         strerror(-m->err));
+        bench_error_string(m, NULL, err, sizeof(err));
         if (!json_add_string(j, "path", b->path) ||
             !cJSON_AddBoolToObject(j, "direct_io", m->direct_io) ||
             !json_add_u64(j, "file_size_bytes", m->file_size_bytes) ||
@@ -133,7 +147,7 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
             !json_add_string(j, "clocksource", b->clocksource) ||
             !cJSON_AddBoolToObject(j, "interrupted", m->interrupted) ||
             !cJSON_AddBoolToObject(j, "timed_out", m->timed_out) ||
-            !json_add_string(j, "error", m->err ? err : NULL) ||
+            !json_add_string(j, "error", err[0] ? err : NULL) ||
             !json_add_string(j, "leftover", b->leftover) ||
             !add_seq(j, "seq_write", &m->w[BENCH_SEQ_WRITE]) ||
             !add_seq(j, "seq_read", &m->w[BENCH_SEQ_READ]) ||
@@ -230,10 +244,12 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
                         fputs("nothing ran", f);
                 fputc('\n', f);
         }
-        if (m->err)
-                fprintf(f, "  error         %s in %s: %s\n", m->err_call,
-                        m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : "setup",
-                        strerror(-m->err));
+        if (m->err || m->killed_by) {
+                char err[160];
+
+                bench_error_string(m, "setup", err, sizeof(err));
+                fprintf(f, "  error         %s\n", err);
+        }
         for (char **s = b->assessment; s && *s; s++)
                 fprintf(f, "  %s*%s %s\n", color ? "\033[33m" : "", color ? "\033[0m" : "", *s);
 }

@@ -3,6 +3,7 @@
  * runs (a workload that failed before its first sample, workloads that never
  * started) and the wording per storage kind. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ static struct bench_result *new_result(void)
         b->m.workload_budget_ns = 9500 * NSEC_PER_MSEC;
         b->m.file_size_bytes = b->m.file_written_bytes = 256 << 20;
         b->m.direct_io = true;
+        b->m.md_planned = BENCH_MD_MAX_FILES;
+        b->m.free_bytes = UINT64_C(100) << 30;
+        b->m.free_inodes = U64_UNSET;
         return b;
 }
 
@@ -179,6 +183,55 @@ static void test_efs_sync_write_advice(void **state)
         bench_result_free(b);
 }
 
+/* A child killed by a signal: the error names the signal and the workload it
+ * was in, in the text and the JSON alike. */
+static void test_killed(void **state)
+{
+        struct bench_result *b = new_result();
+        cJSON *j;
+        char *t;
+
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 200 << 20);
+        b->m.w[BENCH_SEQ_READ].ran = true;
+        b->m.killed_by = SIGKILL;
+        b->m.err_workload = BENCH_SEQ_READ;
+        assert_int_equal(bench_assess(b, NULL), 0);
+        t = render_text(b);
+        assert_non_null(strstr(t, "error         killed by SIGKILL in seq_read\n"));
+        free(t);
+        j = render_json(b);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+                                    cJSON_GetObjectItem(j, "benchmark"), "error")),
+                            "killed by SIGKILL in seq_read");
+        cJSON_Delete(j);
+        bench_result_free(b);
+}
+
+/* A nearly full file system: the metadata workload is cut or skipped, and the
+ * verdict says why. */
+static void test_metadata_bounded(void **state)
+{
+        struct bench_result *b = new_result();
+
+        ran_rand(&b->m.w[BENCH_SYNC_WRITE], 5 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
+        b->m.md_planned = 0;
+        b->m.free_bytes = UINT64_C(3) << 20;
+        b->m.free_inodes = 20;
+        assert_int_equal(bench_assess(b, NULL), 0);
+        assert_true(has_assessment(b, "metadata workload skipped: 3.0 MiB free and 20 free "
+                                      "inodes"));
+        bench_result_free(b);
+
+        b = new_result();
+        ran_rand(&b->m.w[BENCH_SYNC_WRITE], 5 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
+        b->m.md_planned = 63;
+        b->m.free_bytes = UINT64_C(3) << 20;
+        assert_int_equal(bench_assess(b, NULL), 0);
+        assert_true(has_assessment(b, "metadata workload limited to 63 small files: 3.0 MiB "
+                                      "free and uncounted free inodes"));
+        bench_result_free(b);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -186,6 +239,8 @@ int main(void)
                 cmocka_unit_test(test_nothing_ran),
                 cmocka_unit_test(test_wording_per_kind),
                 cmocka_unit_test(test_efs_sync_write_advice),
+                cmocka_unit_test(test_killed),
+                cmocka_unit_test(test_metadata_bounded),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

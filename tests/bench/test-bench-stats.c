@@ -194,6 +194,72 @@ static void test_plan_size(void **state)
         assert_int_equal(bench_plan_size(UINT64_C(1) << 20, 0, &s, err, sizeof(err)), -ENOSPC);
 }
 
+/* The metadata workload's share of a nearly full file system: with the test
+ * file, at most half the free space, and at most half the free inodes. */
+static void test_plan_md(void **state)
+{
+        const uint64_t M = UINT64_C(1) << 20;
+
+        assert_int_equal(bench_plan_md(U64_UNSET, U64_UNSET, 256 * M), BENCH_MD_MAX_FILES);
+        assert_int_equal(bench_plan_md(UINT64_C(100) << 30, UINT64_C(1) << 20, 256 * M),
+                         BENCH_MD_MAX_FILES);
+        /* 3 MiB free, 1 MiB file: (1.5 MiB - 1 MiB) / 8 KiB */
+        assert_int_equal(bench_plan_md(3 * M, U64_UNSET, M), 64);
+        assert_int_equal(bench_plan_md(2 * M, U64_UNSET, M), 0);
+        assert_int_equal(bench_plan_md(M, U64_UNSET, M), 0);
+        /* inodes: (f_ffree - 8) / 2 */
+        assert_int_equal(bench_plan_md(UINT64_C(100) << 30, 108, M), 50);
+        assert_int_equal(bench_plan_md(UINT64_C(100) << 30, 8, M), 0);
+        assert_int_equal(bench_plan_md(UINT64_C(100) << 30, 0, M), 0);
+        /* everything planned fits in half of what is free */
+        for (uint64_t f = M; f < 64 * M; f += 123457) {
+                uint64_t n = bench_plan_md(f, U64_UNSET, M);
+                assert_true(n == 0 || M + n * BENCH_MD_FILE_COST <= f / 2);
+        }
+}
+
+/* The marker: what is written parses back; anything else is refused, so a
+ * sweep never removes a directory on a marker it misread. */
+static void test_owner_marker(void **state)
+{
+        struct bench_owner o = { .boot_id = "0af1cf79-438c-43d0-adb7-8e37d3d87be0",
+                                 .pidns = "pid:[4026531836]",
+                                 .n = 2,
+                                 .p = { { 28011, 73950 }, { 28019, 73958 } } },
+                           back;
+        static const char *const bad[] = {
+                "",
+                "studio-probe-bench 1\n",
+                "studio-probe-bench 2\nboot_id a\npidns b\npid 1 2\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 2",      /* cut short */
+                "studio-probe-bench 1\nboot_id a\npidns b\n",             /* no pid */
+                "studio-probe-bench 1\npidns b\nboot_id a\npid 1 2\n",   /* order */
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 0 2\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid -1 2\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 x\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 2 3\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 99999999999 2\n",
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 2\npid 3 4\npid 5 6\n",
+                "studio-probe-bench 1\nboot_id a b\npidns b\npid 1 2\n",
+                "studio-probe-bench 1\nboot_id \npidns b\npid 1 2\n",
+        };
+        char buf[512];
+        int n;
+
+        n = bench_owner_format(&o, buf, sizeof(buf));
+        assert_true(n > 0);
+        assert_int_equal(bench_owner_parse(buf, (size_t)n, &back), 0);
+        assert_string_equal(back.boot_id, o.boot_id);
+        assert_string_equal(back.pidns, o.pidns);
+        assert_int_equal(back.n, 2);
+        assert_int_equal(back.p[1].pid, 28019);
+        assert_int_equal(back.p[1].start, 73958);
+        assert_int_equal(bench_owner_format(&o, buf, 20), -ENOBUFS);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                if (bench_owner_parse(bad[i], strlen(bad[i]), &back) != -EINVAL)
+                        fail_msg("accepted: %s", bad[i]);
+}
+
 static int parse(struct options *o, ...)
 {
         char *argv[16] = { (char *)"studio-probe" };
@@ -248,6 +314,8 @@ int main(void)
                 cmocka_unit_test(test_exponential),
                 cmocka_unit_test(test_bimodal),
                 cmocka_unit_test(test_plan_size),
+                cmocka_unit_test(test_plan_md),
+                cmocka_unit_test(test_owner_marker),
                 cmocka_unit_test(test_options),
         };
 
