@@ -17,6 +17,9 @@
  * PASSFS_DELAY_US=N adds N µs to every request, a network round trip: with
  * EFS's ~250 µs the scheduler's few µs of wake-up noise no longer dominate,
  * and a tool that made two requests where the other made one would show 2x.
+ * PASSFS_DATA_DELAY_US=N adds N µs more to write, fsync and flush only: a
+ * server that accepts a file but stalls on its data, so a test can catch a
+ * writer after its file exists and before its data is through.
  *
  * Usage: passfs BACKING_DIR MOUNTPOINT. Foreground, single-threaded; prints
  * "ready" once mounted; SIGTERM or the death of its parent unmounts. */
@@ -39,13 +42,24 @@
 #include <unistd.h>
 
 static int base = -1;
-static struct timespec delay;
+static struct timespec delay, data_delay;
+
+static void sleep_for(const struct timespec *d)
+{
+        if (d->tv_sec || d->tv_nsec)
+                while (clock_nanosleep(CLOCK_MONOTONIC, 0, d, NULL) == EINTR)
+                        ;
+}
 
 static void round_trip(void)
 {
-        if (delay.tv_sec || delay.tv_nsec)
-                while (clock_nanosleep(CLOCK_MONOTONIC, 0, &delay, NULL) == EINTR)
-                        ;
+        sleep_for(&delay);
+}
+
+static void data_round_trip(void)
+{
+        sleep_for(&delay);
+        sleep_for(&data_delay);
 }
 
 /* What fi->fh points to: the backing file, and whether it was written since
@@ -209,7 +223,7 @@ static int pf_read(const char *path, char *buf, size_t len, off_t off, struct fu
 static int pf_write(const char *path, const char *buf, size_t len, off_t off,
                     struct fuse_file_info *fi)
 {
-        round_trip();
+        data_round_trip();
         ssize_t n = pwrite(F(fi)->fd, buf, len, off);
 
         if (n < 0)
@@ -220,7 +234,7 @@ static int pf_write(const char *path, const char *buf, size_t len, off_t off,
 
 static int pf_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
-        round_trip();
+        data_round_trip();
         int r = datasync ? fdatasync(F(fi)->fd) : fsync(F(fi)->fd);
         return r < 0 ? -errno : 0;
 }
@@ -233,7 +247,7 @@ static int pf_fsync(const char *path, int datasync, struct fuse_file_info *fi)
  * fraction of a real unlink. */
 static int pf_flush(const char *path, struct fuse_file_info *fi)
 {
-        round_trip();
+        data_round_trip();
         if (F(fi)->dirty && fdatasync(F(fi)->fd) < 0)
                 return -errno;
         F(fi)->dirty = false;
@@ -296,6 +310,25 @@ static const struct fuse_operations ops = {
         .fallocate = pf_fallocate,
 };
 
+static int parse_delay(const char *name, struct timespec *ret)
+{
+        const char *v = getenv(name);
+        unsigned long us;
+        char *end;
+
+        if (!v)
+                return 0;
+        errno = 0;
+        us = strtoul(v, &end, 10);
+        if (!*v || *end || errno || us > 10 * 1000 * 1000) {
+                fprintf(stderr, "passfs: %s: not a number of µs up to 10 s\n", name);
+                return -EINVAL;
+        }
+        ret->tv_sec = (time_t)(us / 1000000);
+        ret->tv_nsec = (long)(us % 1000000) * 1000;
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         char fg[] = "-f", st[] = "-s", o[] = "-o", perms[] = "fsname=passfs,subtype=passfs";
@@ -311,20 +344,12 @@ int main(int argc, char **argv)
                 return 1;
         }
         fargs[5] = argv[2];
-        if (getenv("PASSFS_DELAY_US")) {
-                char *end;
-                unsigned long us = strtoul(getenv("PASSFS_DELAY_US"), &end, 10);
-
-                if (*end || us > 10 * 1000 * 1000) {
-                        fprintf(stderr, "%s: PASSFS_DELAY_US: not a number of µs up to 10 s\n",
-                                argv[0]);
-                        return 2;
-                }
-                delay.tv_sec = (time_t)(us / 1000000);
-                delay.tv_nsec = (long)(us % 1000000) * 1000;
-                /* The default 50 µs timer slack would be a quarter of the delay. */
+        if (parse_delay("PASSFS_DELAY_US", &delay) < 0 ||
+            parse_delay("PASSFS_DATA_DELAY_US", &data_delay) < 0)
+                return 2;
+        /* The default 50 µs timer slack would be a quarter of the delay. */
+        if (delay.tv_sec || delay.tv_nsec || data_delay.tv_sec || data_delay.tv_nsec)
                 prctl(PR_SET_TIMERSLACK, 1UL);
-        }
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         umask(0);
         return fuse_main(6, fargs, &ops, NULL);

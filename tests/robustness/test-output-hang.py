@@ -131,13 +131,14 @@ class SlowFS(FuseDaemon):
     """passfs over a fresh backing directory holding out.json ("old"), each
     request delayed by delay_us."""
 
-    def __init__(self, tmp, delay_us):
+    def __init__(self, tmp, delay_us, data_delay_us=0):
         self.back, mnt = os.path.join(tmp, "back"), os.path.join(tmp, "mnt")
         os.mkdir(self.back)
         os.mkdir(mnt)
         with open(os.path.join(self.back, "out.json"), "w") as f:
             f.write("old\n")
-        super().__init__(["env", f"PASSFS_DELAY_US={delay_us}", PASSFS, self.back, mnt], mnt)
+        super().__init__(["env", f"PASSFS_DELAY_US={delay_us}",
+                          f"PASSFS_DATA_DELAY_US={data_delay_us}", PASSFS, self.back, mnt], mnt)
 
 
 def case_sigterm(tmp):
@@ -182,17 +183,18 @@ def case_abandoned(tmp):
     subprocess.run([BIN, "--sysroot", FIXTURE, "--json"], capture_output=True, timeout=60,
                    check=True)
     bound = time.monotonic() - t0 + 2.0 + 2.0
-    with SlowFS(tmp, 500000) as fs:
+    # Names answer at once, data after 3 s: the writer is caught with its
+    # temporary file made and its write not through when the 2 s run out.
+    with SlowFS(tmp, 0, 3000000) as fs:
         target = os.path.join(fs.mnt, "out.json")
         t0 = time.monotonic()
         p = subprocess.Popen([BIN, "--sysroot", FIXTURE, "--json", "--timeout=2",
                               f"--output={target}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_for(lambda: temporaries(fs.back, "out.json") or p.poll() is not None, 20)
-        saw = bool(temporaries(fs.back, "out.json"))
+        saw = bool(temporaries(fs.back, "out.json")) and p.poll() is None
         out, err = p.communicate(timeout=30)
         el = time.monotonic() - t0
         err = err.decode(errors="replace")
-        check(saw, "the temporary file existed during the run")
         check(p.returncode == 3, f"exit status {p.returncode} (want 3): {err!r}")
         check(err == f"studio-probe: cannot write {target}: its file system did not answer "
               "within 2 s (--timeout)\n", f"one line naming the file: {err!r}")
@@ -200,6 +202,7 @@ def case_abandoned(tmp):
         # The writer finishes the request it is in, then its handler removes
         # the temporary file (one more request) and it exits.
         check(wait_for(lambda: not writers(target), 15), f"the writer exited: {writers(target)}")
+        check(saw, "the temporary file existed while the probe waited for its data")
         check(temporaries(fs.back, "out.json") == [],
               f"no temporary file left: {os.listdir(fs.back)}")
         check(wait_for(lambda: os.listdir(fs.back) == ["out.json"], 5),
