@@ -94,10 +94,13 @@ const size_t option_table_len = ARRAY_SIZE(option_table);
 const struct exit_status_def exit_status_table[] = {
         { EXIT_OK, "done (with --expect: the environment matched)" },
         { EXIT_EXPECT_FAILED, "--expect: the environment is another one" },
-        { EXIT_USAGE, "usage error" },
+        { EXIT_USAGE,
+          "usage error, or a collect destination that exists, is not empty or that others "
+          "could write into" },
         { EXIT_FAILURE_RUN,
-          "failure: the mount table or the path could not be read, or a file system did not "
-          "answer in time" },
+          "failure: the mount table or the path could not be read, a file system did not "
+          "answer in time, the output could not be written, or a bundle could not be made "
+          "safely (nothing is left of it)" },
         { EXIT_INTERRUPTED,
           "--bench was stopped by SIGINT, SIGTERM or SIGHUP; its files were removed and what it "
           "measured was printed" },
