@@ -1063,44 +1063,6 @@ static int verify_redacted(int dirfd, const char *display, const struct report *
         return k;
 }
 
-/* Empties the directory at dirfd (the user's, empty before we wrote: all of
- * it is ours), never following a symlink. */
-static void remove_contents(int dirfd, unsigned depth)
-{
-        /* A new open file description: a dup would share the offset that
-         * collect_prepare()'s emptiness check left at the end. */
-        int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct dirent *de;
-        DIR *d;
-
-        if (fd < 0)
-                return;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
-        while ((de = readdir(d))) {
-                struct stat st;
-
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISDIR(st.st_mode) && depth < 256) {
-                        int sub = openat(dirfd, de->d_name,
-                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub >= 0) {
-                                remove_contents(sub, depth + 1);
-                                close(sub);
-                        }
-                        (void)unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
-                } else
-                        (void)unlinkat(dirfd, de->d_name, 0);
-        }
-        closedir(d);
-}
-
 /* tar(1) by exec, no shell: the archive holds one directory named after it. */
 static int run_tar(const char *tmp, const char *name, int outfd, char *err, size_t errlen)
 {
@@ -1215,6 +1177,7 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
         _cleanup_strv_free_ char **warnings = NULL;
         _cleanup_(redactor_freep) struct redactor *red = NULL;
         struct bundle b = {};
+        struct stat st;
         int k;
 
         if (err && errlen)
@@ -1253,8 +1216,9 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
                  * is already reported incomplete. */
                 if (k == 0 && red && !r->timed_out) {
                         k = verify_redacted(d->dirfd, d->path, r, red, err, errlen);
-                        if (k < 0)
-                                remove_contents(d->dirfd, 0);
+                        /* The directory was empty before we wrote: all of it is ours. */
+                        if (k < 0 && fstat(d->dirfd, &st) == 0)
+                                rm_contents_at(d->dirfd, st.st_dev, 0);
                 }
         }
         if (ret_warnings && warnings)
