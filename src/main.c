@@ -15,6 +15,7 @@
 #include "collect.h"
 #include "config.h"
 #include "exit-status.h"
+#include "libc-compat.h"
 #include "model.h"
 #include "options.h"
 #include "output.h"
@@ -160,8 +161,8 @@ static int run_bench(const struct options *o, struct report *r)
         m = &r->bench->m;
         if (m->interrupted) {
                 log_error("--bench: stopped by %s; %s, partial results follow",
-                          sigabbrev_np(bench_stop_signal()) ? sigabbrev_np(bench_stop_signal())
-                                                            : "a signal",
+                          signal_abbrev(bench_stop_signal()) ? signal_abbrev(bench_stop_signal())
+                                                             : "a signal",
                           r->bench->leftover ? "its directory could not be removed"
                                              : "its files were removed");
                 k = EXIT_INTERRUPTED;
