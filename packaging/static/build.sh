@@ -295,7 +295,7 @@ build_probe() { # arch
         echo "pkg_config_libdir = ['$libs/lib/pkgconfig']"
         echo "[built-in options]"
         echo "c_args = ['-isystem', '$d/include', '-ffunction-sections', '-fdata-sections', '-fstack-clash-protection']"
-        echo "c_link_args = ['-static', '-Wl,--gc-sections', '-Wl,-z,relro', '-Wl,-z,now', '-Wl,-z,noexecstack']"
+        echo "c_link_args = ['-static', '-Wl,--gc-sections', '-Wl,-z,relro', '-Wl,-z,now', '-Wl,-z,noexecstack', '-Wl,--build-id']"
         echo "default_library = 'static'"
         echo "prefer_static = true"
         if [ "$a" = aarch64 ]; then
