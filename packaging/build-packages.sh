@@ -7,7 +7,8 @@
 # Checks that the RPM requires nothing Amazon Linux 2 and 2023 lack.
 #   packaging/build-packages.sh [OUTDIR]      (default: build-packages/)
 # Environment: STUDIO_PROBE_STATIC_WORK (a build.sh work directory to reuse),
-# STUDIO_PROBE_RPM_ARCHES (default x86_64; aarch64 too where build.sh can).
+# STUDIO_PROBE_STATIC_DIR (build.sh's tested output: the RPMs must carry those
+# very binaries), STUDIO_PROBE_RPM_ARCHES (default x86_64; aarch64 too).
 # Needs root (apt-get install of the .deb). Skips the RPM with a message when
 # rpmbuild is missing. tests/run-all.sh calls it last.
 set -euo pipefail
@@ -90,6 +91,13 @@ for arch in ${STUDIO_PROBE_RPM_ARCHES:-x86_64}; do
         echo "$rpm: /usr/bin/studio-probe is not the static release binary ($digest, $want)" >&2
         exit 1
     fi
-    echo "$rpm: static binary $digest, requires rpmlib features only"
+    # And the very binary tests/static/check-static.py proved, when run-all
+    # says where it is (the build is reproducible from the tarball too).
+    tested=${STUDIO_PROBE_STATIC_DIR:+$STUDIO_PROBE_STATIC_DIR/studio-probe-$version-$arch-linux.sha256}
+    if [ -n "$tested" ] && [ "$(awk '{ print $1 }' "$tested")" != "$digest" ]; then
+        echo "$rpm: /usr/bin/studio-probe differs from the tested $tested" >&2
+        exit 1
+    fi
+    echo "$rpm: static binary $digest${tested:+ (the tested one)}, requires rpmlib features only"
 done
 echo "packages: ok"

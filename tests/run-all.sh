@@ -105,7 +105,8 @@ if [ "${STUDIO_PROBE_NO_STATIC:-0}" != 1 ]; then
         rc=1 total_fail=$((total_fail + 1))
         echo "static: 0 passed, 1 failed"
     fi
-    export STUDIO_PROBE_STATIC_WORK=$S/work STUDIO_PROBE_RPM_ARCHES="x86_64 aarch64"
+    export STUDIO_PROBE_STATIC_WORK=$S/work STUDIO_PROBE_STATIC_DIR=$S \
+        STUDIO_PROBE_RPM_ARCHES="x86_64 aarch64"
 fi
 
 # Issue 5: the .deb (built, installed, run) and the RPM, from this tree.
