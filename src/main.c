@@ -19,6 +19,7 @@
 #include "collect.h"
 #include "config.h"
 #include "exit-status.h"
+#include "libc-compat.h"
 #include "model.h"
 #include "options.h"
 #include "output.h"
@@ -269,8 +270,8 @@ static int run_bench(const struct options *o, struct report *r)
                           m->stale_name, m->stale_removed > 1 ? " and others" : "");
         if (m->interrupted) {
                 log_error("--bench: stopped by %s; %s, partial results follow",
-                          sigabbrev_np(bench_stop_signal()) ? sigabbrev_np(bench_stop_signal())
-                                                            : "a signal",
+                          signal_abbrev(bench_stop_signal()) ? signal_abbrev(bench_stop_signal())
+                                                             : "a signal",
                           r->bench->leftover ? "its directory could not be removed"
                                              : "its files were removed");
                 k = EXIT_INTERRUPTED;

@@ -81,6 +81,34 @@ else
     echo "fuzz: clang with libFuzzer (clang, libclang-rt-14-dev) not found, skipped"
 fi
 
+# Issue 12: the static binaries (musl; x86_64, and aarch64 run under
+# qemu-user), built by packaging/static/build.sh and compared with the dynamic
+# build: no interpreter, no NEEDED, an empty chroot, live reports and every
+# fixture replay byte for byte. The libraries are kept in $B-static/work for
+# the next run and for the RPM below.
+S=$B-static
+if [ "${STUDIO_PROBE_NO_STATIC:-0}" != 1 ]; then
+    if bash packaging/static/build.sh "$S" x86_64 aarch64 >"$B/static-build.log" 2>&1; then
+        grep -E '^== .*(bytes|reusing)' "$B/static-build.log" || true
+        st=0
+        python3 tests/static/check-static.py "$B/src/studio-probe" "$S" "$top" \
+            >"$B/static-check.log" 2>&1 || st=1
+        grep -E -A 15 '^FAIL ' "$B/static-check.log" | head -n 80 || true
+        line=$(grep -E '^static: [0-9]+ passed' "$B/static-check.log" | tail -1)
+        [ -n "$line" ] || { tail -n 20 "$B/static-check.log"; line="static: 0 passed, 1 failed, 0 skipped"; st=1; }
+        read -r _ ok _ fail _ skip _ <<<"${line//,/}"
+        [ "$st" = 0 ] || { rc=1; [ "$fail" -gt 0 ] || fail=1; }
+        total_ok=$((total_ok + ok)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+        echo "static: $ok passed, $fail failed, $skip skipped"
+    else
+        tail -n 40 "$B/static-build.log"
+        rc=1 total_fail=$((total_fail + 1))
+        echo "static: 0 passed, 1 failed"
+    fi
+    export STUDIO_PROBE_STATIC_WORK=$S/work STUDIO_PROBE_STATIC_DIR=$S \
+        STUDIO_PROBE_RPM_ARCHES="x86_64 aarch64"
+fi
+
 # Issue 5: the .deb (built, installed, run) and the RPM, from this tree.
 if [ "${STUDIO_PROBE_NO_PACKAGES:-0}" != 1 ]; then
     if bash packaging/build-packages.sh "$B/packages" >"$B/packages.log" 2>&1; then
