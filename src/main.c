@@ -190,7 +190,7 @@ static void log_bench_error(const struct bench_result *b)
 static void log_bench_killed(const struct bench_result *b)
 {
         const struct bench_measure *m = &b->m;
-        const char *sig = sigabbrev_np(m->killed_by) ? sigabbrev_np(m->killed_by) : "?";
+        const char *sig = signal_abbrev(m->killed_by) ? signal_abbrev(m->killed_by) : "?";
         const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
                                                   : "setup";
         const char *left = b->leftover ? "" : "; its files were removed";
@@ -505,7 +505,7 @@ static int write_output(const struct options *o, const struct report *r, uint64_
         if (sig) {
                 if (k < 0)
                         log_error("stopped by %s; %s was left as it was",
-                                  sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal", o->output);
+                                  signal_abbrev(sig) ? signal_abbrev(sig) : "a signal", o->output);
                 fflush(stdout);
                 signal(sig, SIG_DFL);
                 raise(sig);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "libc-compat.h"
 #include "render.h"
 #include "strutil.h"
 
@@ -113,7 +114,7 @@ static void bench_error_string(const struct bench_measure *m, const char *setup,
         buf[0] = '\0';
         if (m->killed_by)
                 snprintf(buf, len, "killed by SIG%s in %s",
-                         sigabbrev_np(m->killed_by) ? sigabbrev_np(m->killed_by) : "?",
+                         signal_abbrev(m->killed_by) ? signal_abbrev(m->killed_by) : "?",
                          w ? w : "setup");
         else if (m->err)
                 snprintf(buf, len, "%s%s%s: %s", m->err_call, w ? " in " : "", w ? w : "",
