@@ -63,7 +63,9 @@ cp "$tarball" "$out/rpm/SOURCES/"
 # spec's %build): STUDIO_PROBE_STATIC_WORK, when set, is a work directory whose
 # libraries build.sh reuses. One RPM per architecture in STUDIO_PROBE_RPM_ARCHES.
 static_def=()
-[ -z "${STUDIO_PROBE_STATIC_WORK:-}" ] || static_def=(--define "static_work $STUDIO_PROBE_STATIC_WORK")
+# Absolute: rpmbuild runs %build in its own directory.
+[ -z "${STUDIO_PROBE_STATIC_WORK:-}" ] ||
+    static_def=(--define "static_work $(realpath -m "$STUDIO_PROBE_STATIC_WORK")")
 for arch in ${STUDIO_PROBE_RPM_ARCHES:-x86_64}; do
     # --nodeps: Debian's rpm database does not know the build requirements.
     rpmbuild -bb --nodeps --target "$arch" --define "_topdir $out/rpm" "${static_def[@]}" \

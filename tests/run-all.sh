@@ -86,7 +86,9 @@ fi
 # build: no interpreter, no NEEDED, an empty chroot, live reports and every
 # fixture replay byte for byte. The libraries are kept in $B-static/work for
 # the next run and for the RPM below.
-S=$B-static
+# Absolute: the RPM build below runs build.sh from its own directory, and a
+# relative work directory there would build the libraries anew, elsewhere.
+S=$(realpath -m "$B-static")
 if [ "${STUDIO_PROBE_NO_STATIC:-0}" != 1 ]; then
     if bash packaging/static/build.sh "$S" x86_64 aarch64 >"$B/static-build.log" 2>&1; then
         grep -E '^== .*(bytes|reusing)' "$B/static-build.log" || true
