@@ -63,14 +63,6 @@ static const unsigned weight[_BENCH_MAX] = {
         [BENCH_MD_UNLINK] = 4,
 };
 
-static uint64_t now_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 struct bench_result *bench_result_free(struct bench_result *b)
 {
         if (!b)

@@ -45,14 +45,6 @@
  * whole clone. */
 #define LIGHT_STACK_SIZE (64 * 1024)
 
-static uint64_t now_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 /* Everything below down to fsq_execute() runs in workers that may share the
  * caller's memory: raw system calls only, no errno, no malloc, no stdio. */
 

@@ -84,14 +84,6 @@ struct job {
         size_t len;
 };
 
-static uint64_t now_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- the writer (a child process) ------------------------------------ */
 
 static volatile sig_atomic_t tmp_live;

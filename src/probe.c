@@ -452,14 +452,6 @@ static char *absolute_path(const char *path, const char *cwd)
         return s;
 }
 
-static uint64_t mono_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static bool mount_holds(const struct mount_entry *e, void *userdata)
 {
         return path_is_under(userdata, e->target);
@@ -558,7 +550,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         int table_err;
         size_t n = 0, chosen = SIZE_MAX;
         /* One --timeout for the whole run, not one per batch of workers. */
-        const uint64_t deadline = mono_ns() + p->timeout_ns;
+        const uint64_t deadline = now_ns() + p->timeout_ns;
         uint64_t budget, now;
         int k;
 
@@ -718,7 +710,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
 
         facts = load_facts(root, &r->warnings);
-        now = mono_ns();
+        now = now_ns();
         budget = now < deadline ? deadline - now : 0;
         if (budget < FACTS_GRACE_NS)
                 budget = p->timeout_ns < FACTS_GRACE_NS ? p->timeout_ns : FACTS_GRACE_NS;
