@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macro.h"
+#include "core/macro.h"
 
 enum environment {
         ENV_STUDIO_NEW,

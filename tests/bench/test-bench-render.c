@@ -13,8 +13,10 @@
 
 #include <cmocka.h>
 
-#include "bench.h"
-#include "strutil.h"
+#include "bench/bench.h"
+#include "classify/verdict.h"
+#include "render/bench.h"
+#include "core/strutil.h"
 
 static struct bench_result *new_result(void)
 {

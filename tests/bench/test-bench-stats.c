@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 #include "options.h"
 
 static struct bench_hist *new_hist(void)

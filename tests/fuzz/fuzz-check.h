@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "render.h"
+#include "render/json.h"
 
 static inline void fuzz_check_report_json(const struct report *r)
 {

@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
+#include "classify/classify.h"
 #include "model.h"
 #include "fuzz-check.h"
-#include "render.h"
-#include "sagemaker.h"
-#include "strutil.h"
+#include "probe/sagemaker.h"
+#include "core/strutil.h"
 
 static void same_field(const char *a, const char *b)
 {

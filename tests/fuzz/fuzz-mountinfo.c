@@ -5,7 +5,7 @@
  *
  * The snapshot around the file is fixed (a Studio-like /sys with the EBS
  * devices 259:0, 259:1, 259:3 and a home directory) and written once. The
- * mount description mirrors describe_mount() in src/probe.c, minus the
+ * mount description mirrors describe_mount() in src/probe/probe.c, minus the
  * forked path lookup, which would make each input cost a fork.
  * Then what collect keeps of the file (mounts_reduce_mountinfo): read back,
  * the same lines, mounts and warnings, each mount's super options and source
@@ -19,16 +19,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blockdev.h"
-#include "classify.h"
+#include "probe/blockdev.h"
+#include "classify/classify.h"
 #include "model.h"
-#include "mounts.h"
-#include "probe.h"
+#include "probe/mounts.h"
+#include "probe/probe.h"
 #include "fuzz-check.h"
-#include "render.h"
-#include "storage.h"
-#include "strutil.h"
-#include "sysroot.h"
+#include "probe/nfs.h"
+#include "core/strutil.h"
+#include "core/sysroot.h"
 
 #define HOME "/home/sagemaker-user"
 #define MOUNTS_MAX 64

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "redact.h"
+#include "bundle/redact.h"
 
 static size_t count(const char *s, size_t len, char c)
 {

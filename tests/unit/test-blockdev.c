@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "blockdev.h"
-#include "strutil.h"
+#include "probe/blockdev.h"
+#include "core/strutil.h"
 #include "tmptree.h"
 
 #define PCI "sys/devices/pci0000:00/0000:00:1f.0/nvme"

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "classify.h"
-#include "strutil.h"
+#include "classify/classify.h"
+#include "core/strutil.h"
 
 #define NB_ARN "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb"
 #define APP_ARN "arn:aws:sagemaker:us-east-1:111122223333:app/d-abc/alice/JupyterLab/default"

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "fsquery.h"
-#include "macro.h"
+#include "core/fsquery.h"
+#include "core/macro.h"
 #include "tmptree.h"
 
 struct fixture {

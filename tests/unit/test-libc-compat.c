@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "libc-compat.h"
+#include "core/libc-compat.h"
 
 /* Texts musl words differently: the reason for the table. */
 static void test_errno_text_known(void **state)

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mounts.h"
-#include "strutil.h"
-#include "sysroot.h"
+#include "probe/mounts.h"
+#include "core/strutil.h"
+#include "core/sysroot.h"
 #include "tmptree.h"
 
 struct fixture {
@@ -533,7 +533,7 @@ static void test_reduce_mountinfo(void **state)
                 ro = mount_source_reduce(a->source);
                 assert_string_equal(ro, b->source);
                 free(ro);
-                /* what storage-nfs.c reads */
+                /* what probe/nfs.c reads */
                 for (const char *const *k =
                          (const char *const[]){"vers", "rsize", "wsize", "timeo", "retrans", "port",
                                                "soft", "noresvport", NULL};

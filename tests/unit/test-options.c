@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "options.h"
-#include "strutil.h"
+#include "core/strutil.h"
 
 #define MAX_ARGS 8
 

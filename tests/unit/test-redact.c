@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
+#include "bundle/redact.h"
 
 /* What collect reserves and protects, in small. */
 static struct redactor *new_redactor(void)

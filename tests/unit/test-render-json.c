@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render.h"
-#include "strutil.h"
+#include "core/json.h"
+#include "render/json.h"
+#include "core/strutil.h"
 
 static char *print(const struct report *r)
 {

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "sagemaker.h"
-#include "strutil.h"
+#include "probe/sagemaker.h"
+#include "core/strutil.h"
 
 /* shared/samples/new-jupyterlab-private.resource-metadata.json */
 static const char new_jupyterlab[] =

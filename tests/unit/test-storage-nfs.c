@@ -7,8 +7,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "storage.h"
-#include "strutil.h"
+#include "probe/nfs.h"
+#include "classify/storage.h"
+#include "core/strutil.h"
 
 #define FS17 "fs-0123456789abcdef0"
 #define AP17 "fsap-0123456789abcdef0"

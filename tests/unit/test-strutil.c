@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strutil.h"
+#include "core/strutil.h"
 
 static void test_parse_u64(void **state)
 {

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strutil.h"
-#include "sysroot.h"
+#include "core/strutil.h"
+#include "core/sysroot.h"
 #include "tmptree.h"
 
 struct fixture {

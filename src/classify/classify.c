@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which SageMaker environment is this? Two independent witnesses are asked,
+ * and the answer says how far they agree (the sources are in
+ * shared/studio-facts.md, cited by section below):
+ *
+ *  1. Identity: files and variables SageMaker itself puts in the app, in order
+ *     of authority. resource-metadata.json comes first: the platform writes it
+ *     for the app (§3). Then SAGEMAKER_APP_TYPE, which only Studio (new) apps
+ *     get (§3, and AWS's own environment detector). Then the notebook-instance
+ *     marker, then the job configuration files. The first rule that matches
+ *     decides; a later one that disagrees makes the verdict "low".
+ *     No identity at all means "none"; identity hints that decide nothing (a
+ *     metadata file without AppType, say) mean "unknown".
+ *
+ *  2. Storage: how the homes SageMaker creates are mounted (§1, §2, §3, §8):
+ *     Studio (new) puts an EBS volume on /home/sagemaker-user, Classic an EFS
+ *     directory there or on /root, a notebook instance an EBS volume on
+ *     /home/ec2-user/SageMaker. A table that has none of these homes mounted
+ *     says "none". Jobs have no storage signature.
+ *
+ * confidence: high when both speak and agree, medium when only one speaks,
+ * low when they conflict (a warning says how). Identity wins a conflict:
+ * systemd-detect-virt's rule that authoritative markers beat heuristics.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/classify.h"
+#include "probe/sagemaker.h"
+#include "core/strutil.h"
+
+/* AppType in resource-metadata.json (§3, notebooks-run-and-manage-metadata). */
+static const struct {
+        const char *app_type;
+        enum environment env;
+} app_types[] = {
+        { "JupyterServer", ENV_STUDIO_CLASSIC },
+        { "KernelGateway", ENV_STUDIO_CLASSIC },
+        { "JupyterLab", ENV_STUDIO_NEW },
+        { "CodeEditor", ENV_STUDIO_NEW },
+};
+
+static enum environment env_of_app_type(const char *t)
+{
+        for (size_t i = 0; t && i < ARRAY_SIZE(app_types); i++)
+                if (strcmp(app_types[i].app_type, t) == 0)
+                        return app_types[i].env;
+        return _ENV_INVALID;
+}
+
+struct identity_rule {
+        const char *source;
+        /* Fills detail and returns the environment it points to, or
+         * _ENV_INVALID when the rule has nothing to say. */
+        enum environment (*match)(const struct sagemaker *s, char *detail, size_t len);
+};
+
+static enum environment rule_metadata_studio(const struct sagemaker *s, char *d, size_t len)
+{
+        enum environment e;
+
+        /* A notebook instance has this file too, without DomainId: never Studio
+         * (§3; sagemaker-python-sdk PR #4107). */
+        if (!s->metadata_present || !s->domain_id)
+                return _ENV_INVALID;
+        e = env_of_app_type(s->app_type);
+        if (e < 0)
+                return _ENV_INVALID;
+        snprintf(d, len, "AppType=%s, DomainId=%s", s->app_type, s->domain_id);
+        return e;
+}
+
+static enum environment rule_metadata_notebook(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->metadata_present || s->domain_id || !s->resource_arn ||
+            !strstr(s->resource_arn, ":notebook-instance/"))
+                return _ENV_INVALID;
+        snprintf(d, len, "ResourceArn is a notebook instance's, no DomainId");
+        return ENV_NOTEBOOK_INSTANCE;
+}
+
+static enum environment rule_env_app_type(const struct sagemaker *s, char *d, size_t len)
+{
+        enum environment e = env_of_app_type(s->env_app_type);
+
+        /* Only Studio (new) sets it; a Classic value here would be foreign. */
+        if (e != ENV_STUDIO_NEW)
+                return _ENV_INVALID;
+        snprintf(d, len, "SAGEMAKER_APP_TYPE=%s", s->env_app_type);
+        return e;
+}
+
+static enum environment rule_notebook_marker(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->notebook_instance_version)
+                return _ENV_INVALID;
+        snprintf(d, len, "present%s%s", *s->notebook_instance_version ? ", version " : "",
+                 s->notebook_instance_version);
+        return ENV_NOTEBOOK_INSTANCE;
+}
+
+static enum environment rule_training(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->training_resourceconfig)
+                return _ENV_INVALID;
+        snprintf(d, len, "present: the training job's cluster configuration");
+        return ENV_TRAINING_JOB;
+}
+
+static enum environment rule_training_env(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->env_training_job_name)
+                return _ENV_INVALID;
+        snprintf(d, len, "TRAINING_JOB_NAME=%s", s->env_training_job_name);
+        return ENV_TRAINING_JOB;
+}
+
+static enum environment rule_processing(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->processing_jobconfig)
+                return _ENV_INVALID;
+        snprintf(d, len, "present: the processing job's configuration");
+        return ENV_PROCESSING_JOB;
+}
+
+static const struct identity_rule identity_rules[] = {
+        { RESOURCE_METADATA, rule_metadata_studio },
+        { RESOURCE_METADATA, rule_metadata_notebook },
+        { "environment:SAGEMAKER_APP_TYPE", rule_env_app_type },
+        { NOTEBOOK_INSTANCE_MARKER, rule_notebook_marker },
+        { TRAINING_RESOURCECONFIG, rule_training },
+        { "environment:TRAINING_JOB_NAME", rule_training_env },
+        { PROCESSING_JOBCONFIG, rule_processing },
+};
+
+/* Homes SageMaker mounts, and the storage that identifies each environment. */
+static const struct storage_rule {
+        const char *mountpoint;
+        bool prefix; /* mountpoint is a directory the mounts live under */
+        enum storage_kind kinds[3];
+        size_t n_kinds;
+        enum environment env;
+        const char *why;
+} storage_rules[] = {
+        /* §2: "The Amazon EBS volume for your space is mounted on /home/sagemaker-user". */
+        { "/home/sagemaker-user", false, { STORAGE_EBS }, 1, ENV_STUDIO_NEW,
+          "a per-space EBS volume on /home/sagemaker-user is Studio (new)" },
+        /* §1: Classic homes are per-user directories on the domain's EFS, mounted
+         * at /home/sagemaker-user (JupyterServer) or /root (kernel images); a
+         * plain NFS source is the same EFS reached without efs-utils. */
+        { "/home/sagemaker-user", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
+          "an EFS or NFS home on /home/sagemaker-user is Studio Classic" },
+        { "/root", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
+          "an EFS or NFS home on /root is a Studio Classic kernel image" },
+        /* §3: the notebook instance's ML storage volume. */
+        { "/home/ec2-user/SageMaker", false, { STORAGE_EBS }, 1, ENV_NOTEBOOK_INSTANCE,
+          "an EBS volume on /home/ec2-user/SageMaker is a notebook instance" },
+        /* §2: custom file systems attach to JupyterLab and Code Editor spaces only. */
+        { "/mnt/custom-file-systems", true, { STORAGE_EFS, STORAGE_FSX_LUSTRE, STORAGE_NFS }, 3,
+          ENV_STUDIO_NEW, "custom file systems under /mnt/custom-file-systems are Studio (new)" },
+};
+
+/* Mount points that make a table "SageMaker-shaped" at all. */
+static const char *const sagemaker_homes[] = {
+        "/home/sagemaker-user",
+        "/root",
+        "/home/ec2-user/SageMaker",
+};
+
+static bool rule_matches(const struct storage_rule *rule, const struct storage *s)
+{
+        bool where;
+
+        if (!s->mountpoint)
+                return false;
+        where = rule->prefix ? path_is_under(s->mountpoint, rule->mountpoint) &&
+                                       strcmp(s->mountpoint, rule->mountpoint) != 0
+                             : strcmp(s->mountpoint, rule->mountpoint) == 0;
+        if (!where)
+                return false;
+        for (size_t k = 0; k < rule->n_kinds; k++)
+                if (rule->kinds[k] == s->kind)
+                        return true;
+        return false;
+}
+
+static bool is_sagemaker_home_mount(const struct storage *s)
+{
+        /* /root on the container overlay is not a mount of its own. */
+        if (!s->mountpoint || s->kind == STORAGE_OVERLAY)
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(sagemaker_homes); i++)
+                if (strcmp(s->mountpoint, sagemaker_homes[i]) == 0)
+                        return true;
+        return false;
+}
+
+static bool has_identity_hints(const struct sagemaker *s)
+{
+        return s->metadata_present || s->env_app_type || s->env_space_name ||
+               s->processing_resourceconfig || s->sagemakerinternal;
+}
+
+static bool env_has_storage_signature(enum environment e)
+{
+        return e == ENV_STUDIO_NEW || e == ENV_STUDIO_CLASSIC || e == ENV_NOTEBOOK_INSTANCE ||
+               e == ENV_NONE;
+}
+
+static const char *title(enum environment e)
+{
+        return environment_to_title(e);
+}
+
+int classify(struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        enum environment identity = _ENV_INVALID, storage = _ENV_INVALID;
+        const char *identity_source = NULL;
+        bool identity_conflict = false, storage_conflict = false, home_mounted = false;
+        char detail[512];
+        int k;
+
+        for (size_t i = 0; i < ARRAY_SIZE(identity_rules); i++) {
+                enum environment e = identity_rules[i].match(s, detail, sizeof(detail));
+                if (e < 0)
+                        continue;
+                k = report_add_evidence(r, identity_rules[i].source, e, "%s", detail);
+                if (k < 0)
+                        return k;
+                if (identity < 0) {
+                        identity = e;
+                        identity_source = identity_rules[i].source;
+                } else if (e != identity && !identity_conflict) {
+                        identity_conflict = true;
+                        k = report_add_warning(r, "%s says %s, but %s already said %s",
+                                               identity_rules[i].source, title(e),
+                                               identity_source, title(identity));
+                        if (k < 0)
+                                return k;
+                }
+        }
+        if (s->metadata_present && identity < 0) {
+                k = report_add_evidence(r, RESOURCE_METADATA, _ENV_INVALID,
+                                        "present, but AppType=%s and DomainId=%s identify no "
+                                        "known app",
+                                        strna(s->app_type), strna(s->domain_id));
+                if (k < 0)
+                        return k;
+        }
+        if (s->sagemakerinternal) {
+                k = report_add_evidence(r, "mountinfo:/opt/.sagemakerinternal", _ENV_INVALID,
+                                        "mounted: SageMaker's reserved directory in Studio apps");
+                if (k < 0)
+                        return k;
+        }
+        if (identity < 0 && !has_identity_hints(s)) {
+                identity = ENV_NONE;
+                k = report_add_evidence(r, RESOURCE_METADATA, ENV_NONE,
+                                        "absent, and no SageMaker variables or marker files");
+                if (k < 0)
+                        return k;
+        }
+
+        for (size_t m = 0; m <= r->n_mounts; m++) {
+                const struct storage *st = m == 0 ? &r->home : &r->mounts[m - 1];
+
+                if (m == 0 && st->mount_id < 0)
+                        continue;
+                /* The home's own mount is listed once, as home. */
+                if (m > 0 && st->mount_id == r->home.mount_id)
+                        continue;
+                home_mounted |= is_sagemaker_home_mount(st);
+                for (size_t i = 0; i < ARRAY_SIZE(storage_rules); i++) {
+                        char src[PATH_MAX + 16];
+
+                        if (!rule_matches(&storage_rules[i], st))
+                                continue;
+                        snprintf(src, sizeof(src), "mountinfo:%s", st->mountpoint);
+                        k = report_add_evidence(r, src, storage_rules[i].env, "%s from %s: %s",
+                                                storage_kind_to_string(st->kind),
+                                                strna(st->source), storage_rules[i].why);
+                        if (k < 0)
+                                return k;
+                        if (storage < 0)
+                                storage = storage_rules[i].env;
+                        else if (storage != storage_rules[i].env)
+                                storage_conflict = true;
+                        break;
+                }
+        }
+        if (storage < 0 && !home_mounted &&
+            (identity < 0 || env_has_storage_signature(identity))) {
+                storage = ENV_NONE;
+                k = report_add_evidence(r, "mountinfo", ENV_NONE,
+                                        "none of /home/sagemaker-user, /root, "
+                                        "/home/ec2-user/SageMaker is a mount of its own");
+                if (k < 0)
+                        return k;
+        }
+
+        /* Jobs have no storage signature: storage neither confirms nor contradicts. */
+        if (identity >= 0 && !env_has_storage_signature(identity))
+                storage = _ENV_INVALID;
+
+        if (identity >= 0 && identity != ENV_NONE) {
+                r->environment = identity;
+                if (storage < 0)
+                        r->confidence = CONFIDENCE_MEDIUM;
+                else if (storage == identity && !storage_conflict)
+                        r->confidence = CONFIDENCE_HIGH;
+                else {
+                        r->confidence = CONFIDENCE_LOW;
+                        k = report_add_warning(r,
+                                               "identity says %s, but the storage looks like %s",
+                                               title(identity),
+                                               storage == ENV_NONE ? "no SageMaker home"
+                                                                   : title(storage));
+                        if (k < 0)
+                                return k;
+                }
+        } else if (identity == ENV_NONE) {
+                if (storage == ENV_NONE) {
+                        r->environment = ENV_NONE;
+                        r->confidence = CONFIDENCE_HIGH;
+                } else if (storage >= 0) {
+                        r->environment = storage;
+                        r->confidence = CONFIDENCE_LOW;
+                        k = report_add_warning(r,
+                                               "the storage looks like %s, but no SageMaker "
+                                               "identity file or variable was found",
+                                               title(storage));
+                        if (k < 0)
+                                return k;
+                } else {
+                        r->environment = ENV_NONE;
+                        r->confidence = CONFIDENCE_MEDIUM;
+                }
+        } else {
+                /* Hints of SageMaker, but no identity that decides. */
+                if (storage >= 0 && storage != ENV_NONE) {
+                        r->environment = storage;
+                        r->confidence = CONFIDENCE_MEDIUM;
+                } else {
+                        r->environment = ENV_UNKNOWN;
+                        r->confidence = CONFIDENCE_LOW;
+                }
+        }
+        if (identity_conflict || storage_conflict)
+                r->confidence = CONFIDENCE_LOW;
+        if (storage_conflict) {
+                k = report_add_warning(r, "the mounts point to more than one environment");
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}

@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: MIT */
+#include <blkid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/fsquery.h"
+#include "core/macro.h"
+#include "core/raw-syscall.h"
+
+#if HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+/* ASan keeps per-thread state in TLS, which a CLONE_VM worker would share. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* The light worker's stack. Its code is fixed and not recursive: the resolver's
+ * three PATH_MAX buffers and a few small frames, under 16 KiB; 64 KiB leaves a
+ * wide margin. It comes from the heap (the worker shares the address space):
+ * an mmap, guard page and munmap per call cost more on a small VM than the
+ * whole clone. */
+#define LIGHT_STACK_SIZE (64 * 1024)
+
+/* Everything below down to fsq_execute() runs in workers that may share the
+ * caller's memory: raw system calls only, no errno, no malloc, no stdio. */
+
+static void fill_statfs(const char *path, struct fsq_reply *rep)
+{
+        struct statfs sf;
+        uint64_t unit;
+        long k = sys_statfs(path, &sf);
+
+        if (k < 0) {
+                rep->err = (int)k;
+                return;
+        }
+        rep->have_statfs = true;
+        rep->f_type = (uint64_t)(unsigned long)sf.f_type;
+        /* f_frsize is the unit of f_blocks (statfs(2)); older kernels leave it 0. */
+        unit = sf.f_frsize ? (uint64_t)sf.f_frsize : (uint64_t)sf.f_bsize;
+        if (unit == 0)
+                unit = 1;
+        /* EFS reports 8 EiB: keep the product from wrapping. */
+        rep->size_bytes = sf.f_blocks > UINT64_MAX / unit ? UINT64_MAX - 1
+                                                         : (uint64_t)sf.f_blocks * unit;
+        rep->free_bytes = sf.f_bavail > UINT64_MAX / unit ? UINT64_MAX - 1
+                                                         : (uint64_t)sf.f_bavail * unit;
+}
+
+static void execute_path(int rootfd, bool replay, const char *path, struct fsq_reply *rep)
+{
+        const char *rel;
+        struct stat st;
+        long k;
+
+        k = sysroot_resolve_at(rootfd, path, rep->resolved);
+        if (k < 0) {
+                rep->err = (int)k;
+                return;
+        }
+        /* Replay: the snapshot's own stat and statfs would describe the machine
+         * it is replayed on, so they come from its facts file instead. */
+        if (replay) {
+                rel = rep->resolved + strspn(rep->resolved, "/");
+                if (sys_fstatat(rootfd, *rel ? rel : ".", &st, 0) == 0)
+                        rep->is_dir = S_ISDIR(st.st_mode);
+                return;
+        }
+        k = sys_fstatat(AT_FDCWD, rep->resolved, &st, 0);
+        if (k < 0) {
+                rep->err = (int)k;
+                return;
+        }
+        rep->have_stat = true;
+        rep->is_dir = S_ISDIR(st.st_mode);
+        rep->dev_major = major(st.st_dev);
+        rep->dev_minor = minor(st.st_dev);
+        fill_statfs(rep->resolved, rep);
+}
+
+static void copy_tag(blkid_probe pr, const char *name, char *dst, size_t len)
+{
+        const char *v = NULL;
+        size_t vlen = 0;
+
+        if (blkid_probe_lookup_value(pr, name, &v, &vlen) == 0 && v)
+                snprintf(dst, len, "%s", v);
+}
+
+/* libblkid allocates: only ever in a forked worker (or in-process in tests). */
+static int probe_superblock(const char *node, struct fsq_reply *rep)
+{
+        blkid_probe pr = blkid_new_probe_from_filename(node);
+        int k = 0;
+
+        if (!pr)
+                return errno ? -errno : -EIO;
+        blkid_probe_enable_superblocks(pr, 1);
+        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID |
+                                                      BLKID_SUBLKS_LABEL);
+        if (blkid_do_safeprobe(pr) == 0) {
+                copy_tag(pr, "TYPE", rep->fs_type, sizeof(rep->fs_type));
+                copy_tag(pr, "UUID", rep->uuid, sizeof(rep->uuid));
+                copy_tag(pr, "LABEL", rep->label, sizeof(rep->label));
+        } else
+                k = -ENODATA;
+        blkid_free_probe(pr);
+        return k;
+}
+
+static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
+                    struct fsq_reply *rep)
+{
+        memset(rep, 0, sizeof(*rep));
+        switch (op) {
+        case FSQ_PATH:
+                execute_path(rootfd, replay, path, rep);
+                return;
+        case FSQ_STATFS:
+                fill_statfs(path, rep);
+                return;
+        case FSQ_BLKID:
+                rep->err = probe_superblock(path, rep);
+                return;
+        }
+        rep->err = -EINVAL;
+}
+
+void fsq_execute(const struct sysroot *root, const struct fsq_request *req,
+                 struct fsq_reply *rep)
+{
+        execute(root->fd, sysroot_is_replay(root), req->op, req->path, rep);
+}
+
+/* What a worker sees: a copy of the requests and room for the answers, in
+ * memory shared with the caller (MAP_SHARED survives fork; CLONE_VM shares
+ * everything). An abandoned worker may wake up any time later and write here,
+ * so the caller never unmaps it while such a worker exists. */
+struct slot {
+        enum fsq_op op;
+        unsigned group;
+        bool first_found;
+        char path[PATH_MAX];
+        struct fsq_reply reply;
+};
+
+struct shared {
+        int rootfd;
+        bool replay;
+        size_t n;
+        struct slot slots[];
+};
+
+struct worker {
+        pid_t pid;
+        int fd;         /* read end: one byte per finished slot, EOF at exit */
+        size_t done, expected;
+        bool finished;
+        void *stack;    /* light workers only */
+};
+
+/* Runs a group's slots in order; the answer is in the slot before the byte. */
+static void run_group(struct shared *sh, unsigned group, int wfd)
+{
+        bool skip = false;
+        char one = 1;
+
+        for (size_t i = 0; i < sh->n; i++) {
+                struct slot *s = &sh->slots[i];
+
+                if (s->group != group)
+                        continue;
+                if (skip) {
+                        memset(&s->reply, 0, sizeof(s->reply));
+                        s->reply.err = -ECANCELED;
+                } else {
+                        execute(sh->rootfd, sh->replay, s->op, s->path, &s->reply);
+                        skip = s->first_found && s->reply.err == 0;
+                }
+                if (sys_write(wfd, &one, 1) != 1)
+                        return;
+        }
+}
+
+/* Closes every descriptor but keep_a and keep_b: a worker stuck in the kernel
+ * must hold neither the caller's terminal nor any copy of the pipe a shell
+ * reads our output from (`x=$(studio-probe)`, or `3>&1` in a harness), or the
+ * reader waits for EOF forever. systemd's forked helpers do the same. */
+static void close_all_but(unsigned from, int keep_a, int keep_b)
+{
+        unsigned a = (unsigned)keep_a, b = (unsigned)keep_b;
+        unsigned keep[3] = { a < b ? a : b, a < b ? b : a, ~0U };
+
+        for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+                if (keep[i] >= from && (keep[i] > from || keep[i] == ~0U)) {
+                        unsigned to = keep[i] == ~0U ? ~0U : keep[i] - 1;
+                        /* close_range(2) is Linux 5.9; before it, a bounded walk. */
+                        if (sys_close_range(from, to) < 0)
+                                for (unsigned fd = from; fd <= to && fd < 65536; fd++)
+                                        sys_close((int)fd);
+                }
+                if (keep[i] == ~0U)
+                        break;
+                if (keep[i] + 1 > from)
+                        from = keep[i] + 1;
+        }
+}
+
+struct light_arg {
+        struct shared *sh;
+        unsigned group;
+        int wfd;
+};
+
+/* The light worker: clone(CLONE_VM), so no page tables are copied (a fork
+ * costs 0.7 ms on a small VM, this 25 µs), yet a process of its own that the
+ * caller can abandon, with its own descriptor table. It shares the caller's
+ * memory and TLS: raw system calls only, signals blocked (Ctrl-C reaches the
+ * whole process group, and the caller's handlers are not for this stack). */
+static int light_main(void *p)
+{
+        struct light_arg *a = p;
+
+        sys_block_signals();
+        close_all_but(0, a->wfd, a->sh->rootfd);
+        run_group(a->sh, a->group, a->wfd);
+        sys_exit(0);
+}
+
+static bool under_valgrind(void)
+{
+        const char *preload = getenv("LD_PRELOAD");
+
+        /* Without valgrind's header at build time, its preload library tells. */
+        return RUNNING_ON_VALGRIND || (preload && strstr(preload, "vgpreload"));
+}
+
+static bool light_workers_usable(void)
+{
+        /* valgrind aborts on a clone() that is neither a thread nor a fork. */
+        return RAW_SYSCALLS && !UNDER_ASAN && !under_valgrind();
+}
+
+static pid_t start_light(struct worker *w, struct light_arg *arg)
+{
+        /* 16-byte aligned by malloc, as both ABIs want the stack pointer. */
+        char *stack = malloc(LIGHT_STACK_SIZE);
+        pid_t pid;
+
+        if (!stack)
+                return -1;
+        pid = clone(light_main, stack + LIGHT_STACK_SIZE, CLONE_VM | SIGCHLD, arg);
+        if (pid < 0) {
+                free(stack);
+                return -1;
+        }
+        w->stack = stack;
+        return pid;
+}
+
+struct fsq_batch {
+        struct worker *w;
+        struct pollfd *pfd;
+        struct shared *sh;
+        size_t shsize;
+        size_t n, groups, pending;
+        uint64_t deadline;
+        int error;
+};
+
+static _Noreturn void fork_main(struct fsq_batch *b, unsigned group, int wfd)
+{
+        struct shared *sh = b->sh;
+
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+        for (int fd = 0; fd <= 2; fd++) {
+                if (nul >= 0)
+                        dup2(nul, fd);
+                else
+                        close(fd);
+        }
+        close_all_but(3, wfd, sh->rootfd);
+        signal(SIGPIPE, SIG_DFL);
+        run_group(sh, group, wfd);
+        /* The child's copy of the batch: freed so that a leak checker (the
+         * valgrind test setup) sees a clean exit. */
+        free(b->w);
+        free(b->pfd);
+        free(b);
+        _exit(0);
+}
+
+/* Workers that gave every answer but had not quite exited: waiting for them
+ * costs a sleep and a wake-up, so they are collected later, and a light one's
+ * stack is freed only then (it still runs on it until its exit). */
+static struct {
+        pid_t pid;
+        void *stack;
+} exiting[16];
+
+static void reap_exiting(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(exiting); i++)
+                if (exiting[i].pid > 0 && waitpid(exiting[i].pid, NULL, WNOHANG) != 0) {
+                        free(exiting[i].stack);
+                        exiting[i].pid = 0;
+                        exiting[i].stack = NULL;
+                }
+}
+
+/* Returns true when the worker's stack may be freed now. */
+static bool reap(struct worker *w, bool abandon)
+{
+        bool gone = true;
+
+        if (w->pid <= 0)
+                return true;
+        /* A worker in uninterruptible sleep dies when the kernel lets it; nobody
+         * waits for it (init reaps it after we exit). */
+        if (abandon) {
+                kill(w->pid, SIGKILL);
+                (void)waitpid(w->pid, NULL, WNOHANG);
+                gone = false;
+        } else if (waitpid(w->pid, NULL, WNOHANG) == 0) {
+                gone = false;
+                for (size_t i = 0; i < ARRAY_SIZE(exiting); i++)
+                        if (exiting[i].pid <= 0) {
+                                exiting[i].pid = w->pid;
+                                exiting[i].stack = w->stack;
+                                w->stack = NULL;
+                                break;
+                        }
+                /* No room: the stack stays allocated, as for an abandoned one. */
+        }
+        w->pid = 0;
+        return gone;
+}
+
+/* One shared mapping is kept for the next batch: creating and unmapping a
+ * MAP_SHARED region costs more than the whole light worker on a small VM. */
+static struct {
+        void *p;
+        size_t size;
+} spare;
+
+static struct shared *shared_get(size_t size)
+{
+        void *p;
+
+        if (spare.p && spare.size >= size) {
+                p = spare.p;
+                spare.p = NULL;
+                memset(p, 0, size);
+                return p;
+        }
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? NULL : p;
+}
+
+static void shared_put(void *p, size_t size)
+{
+        if (!spare.p) {
+                spare.p = p;
+                spare.size = size;
+        } else
+                munmap(p, size);
+}
+
+static void batch_release(struct fsq_batch *b, bool abandoned)
+{
+        /* An abandoned worker may still write its slots (and, light, run on its
+         * stack) when its file system comes back: both stay mapped then, and
+         * are never handed out again. */
+        if (!abandoned && b->sh)
+                shared_put(b->sh, b->shsize);
+        free(b->w);
+        free(b->pfd);
+        free(b);
+}
+
+int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t n,
+              uint64_t timeout_ns, struct fsq_batch **ret)
+{
+        struct fsq_batch *b;
+        struct light_arg *args;
+        struct worker *w;
+        bool light_ok = light_workers_usable();
+        size_t groups = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (reqs[i].group >= n)
+                        return -EINVAL;
+                if (strlen(reqs[i].path) >= PATH_MAX)
+                        return -ENAMETOOLONG;
+                if (reqs[i].group + 1 > groups)
+                        groups = reqs[i].group + 1;
+        }
+        reap_exiting();
+        b = calloc(1, sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        b->n = n;
+        b->groups = groups;
+        b->deadline = now_ns() + timeout_ns;
+        b->w = w = calloc(groups ? groups : 1, sizeof(*w));
+        b->pfd = calloc(groups ? groups : 1, sizeof(*b->pfd));
+        /* MAP_SHARED: forked workers write their answers here too. */
+        b->shsize = sizeof(struct shared) + n * sizeof(struct slot) + groups * sizeof(*args);
+        b->sh = shared_get(b->shsize);
+        if (!w || !b->pfd || !b->sh) {
+                batch_release(b, false);
+                return -ENOMEM;
+        }
+        b->sh->rootfd = root->fd;
+        b->sh->replay = sysroot_is_replay(root);
+        b->sh->n = n;
+        for (size_t i = 0; i < n; i++) {
+                struct slot *s = &b->sh->slots[i];
+                s->op = reqs[i].op;
+                s->group = reqs[i].group;
+                s->first_found = reqs[i].first_found;
+                strcpy(s->path, reqs[i].path);
+        }
+        args = (struct light_arg *)&b->sh->slots[n];
+
+        /* Anything buffered would be written twice, once by each forked child. */
+        fflush(stdout);
+        fflush(stderr);
+
+        for (unsigned g = 0; g < groups; g++) {
+                bool light = light_ok;
+                int p[2];
+
+                w[g].fd = -1;
+                for (size_t i = 0; i < n; i++)
+                        if (reqs[i].group == g) {
+                                w[g].expected++;
+                                light &= reqs[i].op != FSQ_BLKID; /* libblkid allocates */
+                        }
+                if (w[g].expected == 0) {
+                        w[g].finished = true;
+                        continue;
+                }
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        b->error = negative_errno();
+                        break;
+                }
+                w[g].fd = p[0];
+                w[g].pid = -1;
+                if (light) {
+                        args[g] = (struct light_arg){ b->sh, g, p[1] };
+                        w[g].pid = start_light(&w[g], &args[g]);
+                }
+                if (w[g].pid < 0) { /* heavy work, or clone(CLONE_VM) refused */
+                        w[g].pid = fork();
+                        if (w[g].pid == 0) {
+                                close(p[0]);
+                                fork_main(b, g, p[1]);
+                        }
+                }
+                close(p[1]);
+                if (w[g].pid < 0) {
+                        b->error = negative_errno();
+                        w[g].pid = 0;
+                        break;
+                }
+                b->pending++;
+        }
+        *ret = b;
+        return 0;
+}
+
+/* The lookup a stuck worker published (sysroot_resolve_at() writes how far
+ * it got into the slot as it walks): the path that stopped answering. The
+ * worker may still be writing it, so only a NUL-terminated absolute path is
+ * taken, and it is a hint, never a resolved path. */
+static void stuck_at(const struct slot *s, struct fsq_reply *rep)
+{
+        const volatile char *src = s->reply.resolved;
+        size_t i;
+
+        if (s->op != FSQ_PATH)
+                return;
+        for (i = 0; i + 1 < sizeof(rep->resolved) && src[i]; i++)
+                rep->resolved[i] = src[i];
+        rep->resolved[i] = '\0';
+        if (rep->resolved[0] != '/')
+                rep->resolved[0] = '\0';
+}
+
+int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_reply *replies)
+{
+        struct worker *w = b->w;
+        bool abandoned = false;
+        int r = b->error;
+
+        for (bool last = false; r == 0 && b->pending > 0 && !last;) {
+                uint64_t now = now_ns();
+                size_t np = 0;
+                int k;
+
+                /* Past the deadline, answers that already arrived still count:
+                 * the caller may have been busy (fsq_start() lets it), not the
+                 * worker late. One last poll that does not wait collects them. */
+                last = now >= b->deadline;
+                for (unsigned g = 0; g < b->groups; g++)
+                        if (!w[g].finished)
+                                b->pfd[np++] = (struct pollfd){ .fd = w[g].fd, .events = POLLIN };
+                k = poll(b->pfd, np,
+                         last ? 0 : (int)((b->deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC));
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = negative_errno();
+                        break;
+                }
+                for (unsigned g = 0, j = 0; g < b->groups; g++) {
+                        char buf[64];
+                        ssize_t got;
+
+                        if (w[g].finished || !b->pfd[j++].revents)
+                                continue;
+                        got = read(w[g].fd, buf, sizeof(buf));
+                        if (got < 0 && errno == EINTR)
+                                continue;
+                        if (got > 0) {
+                                w[g].done += (size_t)got;
+                                if (w[g].done < w[g].expected)
+                                        continue;
+                        }
+                        /* All answered, or EOF: the worker is gone or going. */
+                        w[g].finished = true;
+                        b->pending--;
+                }
+        }
+
+        for (unsigned g = 0; g < b->groups; g++) {
+                size_t k = 0;
+
+                /* The first `done` slots of the group hold answers; a worker that
+                 * died early leaves the rest as -ECHILD, a stuck one -ETIMEDOUT. */
+                for (size_t i = 0; i < b->n; i++) {
+                        if (reqs[i].group != g)
+                                continue;
+                        if (k < w[g].done)
+                                replies[i] = b->sh->slots[i].reply;
+                        else
+                                replies[i] = (struct fsq_reply){
+                                        .err = w[g].finished ? -ECHILD
+                                               : r < 0       ? r
+                                                             : -ETIMEDOUT,
+                                };
+                        if (k == w[g].done && replies[i].err == -ETIMEDOUT)
+                                stuck_at(&b->sh->slots[i], &replies[i]);
+                        k++;
+                }
+                if (w[g].fd >= 0)
+                        close(w[g].fd);
+                if (w[g].finished) {
+                        if (reap(&w[g], false))
+                                free(w[g].stack);
+                } else if (w[g].pid > 0) {
+                        (void)reap(&w[g], true);
+                        abandoned = true; /* its stack and the slots stay */
+                } else
+                        free(w[g].stack);
+        }
+        batch_release(b, abandoned);
+        return r;
+}
+
+int fsq_run(const struct sysroot *root, const struct fsq_request *reqs,
+            struct fsq_reply *replies, size_t n, uint64_t timeout_ns)
+{
+        struct fsq_batch *b;
+        int k;
+
+        if (n == 0)
+                return 0;
+        k = fsq_start(root, reqs, n, timeout_ns, &b);
+        if (k < 0)
+                return k;
+        return fsq_wait(b, reqs, replies);
+}

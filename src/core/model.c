@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "model.h"
+#include "core/strutil.h"
+
+static const char *const environment_table[_ENV_MAX] = {
+        [ENV_STUDIO_NEW] = "studio-new",
+        [ENV_STUDIO_CLASSIC] = "studio-classic",
+        [ENV_NOTEBOOK_INSTANCE] = "notebook-instance",
+        [ENV_TRAINING_JOB] = "training-job",
+        [ENV_PROCESSING_JOB] = "processing-job",
+        [ENV_NONE] = "none",
+        [ENV_UNKNOWN] = "unknown",
+};
+
+static const char *const environment_title_table[_ENV_MAX] = {
+        [ENV_STUDIO_NEW] = "SageMaker Studio (new)",
+        [ENV_STUDIO_CLASSIC] = "SageMaker Studio Classic",
+        [ENV_NOTEBOOK_INSTANCE] = "SageMaker notebook instance",
+        [ENV_TRAINING_JOB] = "SageMaker training job",
+        [ENV_PROCESSING_JOB] = "SageMaker processing job",
+        [ENV_NONE] = "Not SageMaker",
+        [ENV_UNKNOWN] = "SageMaker, kind unknown",
+};
+
+static const char *const confidence_table[_CONFIDENCE_MAX] = {
+        [CONFIDENCE_HIGH] = "high",
+        [CONFIDENCE_MEDIUM] = "medium",
+        [CONFIDENCE_LOW] = "low",
+};
+
+static const char *const storage_kind_table[_STORAGE_MAX] = {
+        [STORAGE_EBS] = "ebs",
+        [STORAGE_EFS] = "efs",
+        [STORAGE_INSTANCE_STORE] = "instance-store",
+        [STORAGE_FSX_LUSTRE] = "fsx-lustre",
+        [STORAGE_NFS] = "nfs",
+        [STORAGE_LOCAL] = "local",
+        [STORAGE_OVERLAY] = "overlay",
+        [STORAGE_TMPFS] = "tmpfs",
+        [STORAGE_UNKNOWN] = "unknown",
+};
+
+static const char *const storage_kind_title_table[_STORAGE_MAX] = {
+        [STORAGE_EBS] = "EBS volume",
+        [STORAGE_EFS] = "EFS file system",
+        [STORAGE_INSTANCE_STORE] = "NVMe instance store (ephemeral)",
+        [STORAGE_FSX_LUSTRE] = "FSx for Lustre",
+        [STORAGE_NFS] = "NFS (not EFS)",
+        [STORAGE_LOCAL] = "local disk",
+        [STORAGE_OVERLAY] = "container overlay",
+        [STORAGE_TMPFS] = "tmpfs (memory)",
+        [STORAGE_UNKNOWN] = "unknown",
+};
+
+#define TABLE_LOOKUP(table, max, i) ((i) >= 0 && (i) < (max) ? (table)[i] : NULL)
+
+const char *environment_to_string(enum environment e)
+{
+        return TABLE_LOOKUP(environment_table, _ENV_MAX, e);
+}
+
+const char *environment_to_title(enum environment e)
+{
+        return TABLE_LOOKUP(environment_title_table, _ENV_MAX, e);
+}
+
+enum environment environment_from_string(const char *s)
+{
+        for (int i = 0; s && i < _ENV_MAX; i++)
+                if (strcmp(environment_table[i], s) == 0)
+                        return (enum environment)i;
+        return _ENV_INVALID;
+}
+
+const char *confidence_to_string(enum confidence c)
+{
+        return TABLE_LOOKUP(confidence_table, _CONFIDENCE_MAX, c);
+}
+
+const char *storage_kind_to_string(enum storage_kind k)
+{
+        return TABLE_LOOKUP(storage_kind_table, _STORAGE_MAX, k);
+}
+
+const char *storage_kind_to_title(enum storage_kind k)
+{
+        return TABLE_LOOKUP(storage_kind_title_table, _STORAGE_MAX, k);
+}
+
+void storage_init(struct storage *s)
+{
+        memset(s, 0, sizeof(*s));
+        s->mount_id = -1;
+        s->kind = STORAGE_UNKNOWN;
+        s->fs_magic = U64_UNSET;
+        s->size_bytes = U64_UNSET;
+        s->free_bytes = U64_UNSET;
+}
+
+struct block_device *block_device_free(struct block_device *d)
+{
+        if (!d)
+                return NULL;
+        free(d->name);
+        free(d->partition);
+        free(d->model);
+        free(d->serial);
+        free(d->ebs_volume_id);
+        free(d->fs_type);
+        free(d->uuid);
+        free(d->label);
+        free(d);
+        return NULL;
+}
+
+struct nfs_info *nfs_info_free(struct nfs_info *n)
+{
+        if (!n)
+                return NULL;
+        free(n->server);
+        free(n->export);
+        free(n->version);
+        free(n->efs_filesystem_id);
+        free(n->efs_access_point_id);
+        free(n->region);
+        strv_free(n->warnings);
+        free(n);
+        return NULL;
+}
+
+void storage_done(struct storage *s)
+{
+        free(s->path);
+        free(s->resolved_path);
+        free(s->mountpoint);
+        free(s->fs_root);
+        free(s->fstype);
+        free(s->source);
+        free(s->options);
+        free(s->error);
+        block_device_free(s->device);
+        nfs_info_free(s->nfs);
+        storage_init(s);
+}
+
+void sagemaker_done(struct sagemaker *s)
+{
+        char **strs[] = {
+                &s->app_type, &s->domain_id, &s->space_name, &s->user_profile_name,
+                &s->resource_arn, &s->resource_name, &s->app_image_version, &s->region,
+                &s->region_source, &s->env_app_type, &s->env_space_name, &s->env_space_type,
+                &s->env_training_job_name, &s->processing_job_name, &s->processing_job_arn, &s->home_env,
+                &s->notebook_instance_version,
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+                free(*strs[i]);
+        memset(s, 0, sizeof(*s));
+}
+
+void report_init(struct report *r)
+{
+        memset(r, 0, sizeof(*r));
+        r->environment = ENV_UNKNOWN;
+        r->confidence = CONFIDENCE_LOW;
+        storage_init(&r->home);
+}
+
+void report_done(struct report *r)
+{
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                free(r->evidence[i].source);
+                free(r->evidence[i].detail);
+        }
+        free(r->evidence);
+        storage_done(&r->home);
+        for (size_t i = 0; i < r->n_mounts; i++)
+                storage_done(&r->mounts[i]);
+        free(r->mounts);
+        sagemaker_done(&r->sagemaker);
+        strv_free(r->warnings);
+        bench_result_free(r->bench);
+        report_init(r);
+}
+
+int report_add_evidence(struct report *r, const char *source, enum environment points_to,
+                        const char *fmt, ...)
+{
+        struct evidence *n;
+        char *detail = NULL, *src;
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&detail, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        src = strdup(source);
+        n = realloc(r->evidence, (r->n_evidence + 1) * sizeof(*n));
+        if (!src || !n) {
+                free(detail);
+                free(src);
+                if (n)
+                        r->evidence = n;
+                return -ENOMEM;
+        }
+        r->evidence = n;
+        r->evidence[r->n_evidence++] = (struct evidence){ src, detail, points_to };
+        return 0;
+}
+
+int report_add_warning(struct report *r, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        /* The same fact reached through two mounts is said once. */
+        for (char **w = r->warnings; w && *w; w++)
+                if (strcmp(*w, s) == 0) {
+                        free(s);
+                        return 0;
+                }
+        return strv_push(&r->warnings, s);
+}
+
+struct storage *report_add_mount(struct report *r)
+{
+        struct storage *n = realloc(r->mounts, (r->n_mounts + 1) * sizeof(*n));
+
+        if (!n)
+                return NULL;
+        r->mounts = n;
+        storage_init(&r->mounts[r->n_mounts]);
+        return &r->mounts[r->n_mounts++];
+}

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "exit-status.h"
+#include "options.h"
+#include "core/strutil.h"
+
+const struct option_def option_table[] = {
+        { OPT_PATH, "path", 'p', "PATH",
+          "inspect PATH (default: the SageMaker home, else $HOME)",
+          "Inspect the storage that holds PATH. Symbolic links are resolved first, so "
+          "~/user-default-efs is reported as the EFS file system it points to. Without this "
+          "option the first that exists of /home/sagemaker-user, /home/ec2-user/SageMaker and "
+          "$HOME is used. A path that cannot be resolved (missing, a symlink loop) is a failure. "
+          "A relative PATH is taken from the current directory, and is a failure when that was "
+          "deleted or its name is longer than PATH_MAX; under --sysroot, from DIR." },
+        { OPT_JSON, "json", 'j', NULL, "print one JSON object instead of the report",
+          "Print the report as one JSON object: snake_case keys in a stable order, sizes in "
+          "bytes and times in nanoseconds as integers, and null for every fact that is not "
+          "known. The same as --format=json." },
+        { OPT_FORMAT, "format", 0, "FORMAT", "human, json, emf or prometheus (default: human)",
+          "Choose the output: human (the default, a report for people), json (as --json), emf "
+          "(one CloudWatch Embedded Metric Format object on one line, namespace StudioProbe: "
+          "printed by a lifecycle script it becomes CloudWatch metrics with no agent) or "
+          "prometheus (node_exporter textfile-collector text with base units)." },
+        { OPT_OUTPUT, "output", 'o', "FILE", "write the output to FILE atomically",
+          "Write the output to FILE instead of standard output. A regular file, or a new one, "
+          "is written into a temporary file in the same directory first and renamed over FILE "
+          "once complete, so a reader such as the node_exporter textfile collector never sees "
+          "half a file; a replaced file keeps its owner and permissions (not set-id bits, ACLs "
+          "or extended attributes). A character device, FIFO or socket (/dev/null, a pipe a "
+          "collector reads) is written in place and never replaced. A symbolic link is "
+          "followed, never replaced: its target is written by the same rules, and "
+          "/dev/stdout, /dev/stderr and /dev/fd/N write that descriptor. A directory, a block "
+          "device and a symbolic link to a missing file are refused. --timeout bounds the "
+          "writing too, on its own: a FIFO nobody opens, a reader that stops reading or a "
+          "file system that does not answer end the run with exit status 3." },
+        { OPT_QUIET, "quiet", 'q', NULL, "print only the environment id",
+          "Print only the environment id on standard output. Warnings go to standard error." },
+        { OPT_EXPECT, "expect", 0, "ENV", "exit 0 if the environment is ENV, 1 if it is not",
+          "Exit with 0 when the environment is ENV and with 1 when it is another one. ENV is one "
+          "of the ids that --list prints." },
+        { OPT_SYSROOT, "sysroot", 0, "DIR", "read every host file under DIR (replay a snapshot)",
+          "Read every file the probe reads under DIR instead of /, resolving paths inside DIR as "
+          "chroot would. Facts that are not files (statfs, blkid) come from "
+          "DIR/.studio-probe/facts.json when the snapshot has them, and are null otherwise." },
+        { OPT_TIMEOUT, "timeout", 0, "SECONDS",
+          "give up on a file system that does not answer (default 5)",
+          "Give up on file systems that do not answer within SECONDS (a decimal number, default "
+          "5). The report then says which mount did not answer, keeps what is known, and the "
+          "exit status is 3." },
+        { OPT_BENCH, "bench", 0, NULL, "also measure the path's storage (like fio, safely)",
+          "Also benchmark the file system of the inspected path, queue depth 1, one workload "
+          "after another: sequential 1 MiB writes then reads of a fresh file (O_DIRECT where "
+          "the file system supports it; the final fdatasync counted), random 4 KiB reads, "
+          "random 4 KiB O_DSYNC writes, and create, stat and unlink of small files. Everything "
+          "happens in a private directory made inside the path and removed afterwards, also "
+          "on error and on SIGINT, SIGTERM and SIGHUP; the first Ctrl-C stops the run, prints "
+          "what was measured and exits 130. A run killed outright (SIGKILL) leaves it "
+          "behind: the next --bench in the same directory removes it once it can prove that "
+          "run dead. Not allowed with --sysroot." },
+        { OPT_BENCH_TIME, "bench-time", 0, "SECONDS", "total time of --bench (default 10)",
+          "The whole --bench run takes at most SECONDS (default 10, from 0.2 to 600), split "
+          "between the workloads; time a sequential pass does not need goes to the next." },
+        { OPT_BENCH_SIZE, "bench-size", 0, "SIZE",
+          "size of --bench's test file (default 256M, at most 5% of free space)",
+          "Size of the file --bench writes and reads: a number of bytes with an optional K, M, "
+          "G or T suffix (powers of 1024), from 1M to 1T, rounded down to whole MiB, and at "
+          "most half of the free space. By default 256 MiB, capped at 5% of the free space; "
+          "when that is under 16 MiB the benchmark is refused." },
+        { OPT_REDACT, "redact", 0, NULL,
+          "collect: replace account ids, ARNs' names, domain, user and space names",
+          "With collect: replace, in every file, file name and symlink target of the bundle, "
+          "account ids, DomainId, UserProfileName, SpaceName, ResourceName, job names, the "
+          "names in ARNs, private addresses and the servers of mount sources by placeholders "
+          "(111111111111, d-domain-1, user-1, space-1, resource-1, job-1, 192.0.2.1, "
+          "host-1.invalid), whole values only and the same value by the same placeholder; EFS "
+          "and EBS ids stay. A bundle that would not replay to the same verdict is removed "
+          "(exit status 3)." },
+        { OPT_LIST, "list", 0, NULL, "list the environment ids and exit",
+          "Print the environment ids, one a line, and exit." },
+        { OPT_HELP, "help", 'h', NULL, "show this help and exit", "Show the help and exit." },
+        { OPT_VERSION, "version", 'V', NULL, "show the version and exit",
+          "Show the version and exit." },
+};
+const size_t option_table_len = ARRAY_SIZE(option_table);
+
+const struct exit_status_def exit_status_table[] = {
+        { EXIT_OK, "done (with --expect: the environment matched)" },
+        { EXIT_EXPECT_FAILED, "--expect: the environment is another one" },
+        { EXIT_USAGE,
+          "usage error, or a collect destination that exists, is not empty or that others "
+          "could write into" },
+        { EXIT_FAILURE_RUN,
+          "failure: the mount table or the path could not be read, a file system did not "
+          "answer in time, the output could not be written, or a bundle could not be made "
+          "safely (nothing is left of it)" },
+        { EXIT_INTERRUPTED,
+          "--bench was stopped by SIGINT, SIGTERM or SIGHUP; its files were removed and what it "
+          "measured was printed" },
+};
+const size_t exit_status_table_len = ARRAY_SIZE(exit_status_table);
+
+static const char *const format_names[_FORMAT_MAX] = {
+        [FORMAT_HUMAN] = "human",
+        [FORMAT_JSON] = "json",
+        [FORMAT_EMF] = "emf",
+        [FORMAT_PROMETHEUS] = "prometheus",
+};
+
+const char *output_format_to_string(enum output_format f)
+{
+        return f >= 0 && f < _FORMAT_MAX ? format_names[f] : NULL;
+}
+
+enum output_format output_format_from_string(const char *s)
+{
+        for (int f = 0; s && f < _FORMAT_MAX; f++)
+                if (strcmp(s, format_names[f]) == 0)
+                        return f;
+        return _FORMAT_INVALID;
+}
+
+
+/* "256M", "1G", "1048576": bytes with a K/M/G/T suffix (powers of 1024,
+ * optionally followed by "iB"); 0 or -EINVAL/-ERANGE. */
+static int parse_size(const char *s, uint64_t *ret)
+{
+        static const char suffixes[] = "KMGT";
+        char num[32];
+        const char *p;
+        size_t n = strspn(s, "0123456789");
+        uint64_t v, mult = 1;
+
+        if (n == 0 || n >= sizeof(num))
+                return -EINVAL;
+        memcpy(num, s, n);
+        num[n] = '\0';
+        if (parse_u64(num, &v) < 0)
+                return -ERANGE;
+        p = s + n;
+        if (*p) {
+                const char *x = strchr(suffixes, *p);
+                if (!x)
+                        return -EINVAL;
+                mult = UINT64_C(1) << (10 * (x - suffixes + 1));
+                p++;
+                if (!strcmp(p, "iB"))
+                        p += 2;
+                if (*p)
+                        return -EINVAL;
+        }
+        if (v > UINT64_MAX / mult)
+                return -ERANGE;
+        *ret = v * mult;
+        return 0;
+}
+
+int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t errlen)
+{
+        struct option longopts[ARRAY_SIZE(option_table) + 1];
+        char shortopts[2 * ARRAY_SIZE(option_table) + 3];
+        size_t s = 0;
+        int c;
+
+        *ret = (struct options){
+                .action = ACTION_RUN,
+                .expect = _ENV_INVALID,
+                .timeout_ns = DEFAULT_TIMEOUT_NS,
+        };
+
+        /* ':' first: a missing argument is reported as such, not as '?'. */
+        shortopts[s++] = ':';
+        for (size_t i = 0; i < option_table_len; i++) {
+                const struct option_def *d = &option_table[i];
+                longopts[i] = (struct option){
+                        .name = d->long_name,
+                        .has_arg = d->arg_name ? required_argument : no_argument,
+                        .flag = NULL,
+                        .val = 256 + (int)d->id,
+                };
+                if (d->short_name) {
+                        shortopts[s++] = d->short_name;
+                        if (d->arg_name)
+                                shortopts[s++] = ':';
+                }
+        }
+        longopts[option_table_len] = (struct option){ 0 };
+        shortopts[s] = '\0';
+
+        optind = 0; /* full reinitialisation (glibc), so tests can parse twice */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+                enum option_id id = _OPT_MAX;
+
+                if (c == '?') {
+                        /* glibc sets optopt to the long option's val when an
+                         * argument was given to one that takes none ("--json=1"). */
+                        if (optopt >= 256 && optopt < 256 + _OPT_MAX)
+                                format_err(err, errlen, "option '%s' doesn't allow an argument",
+                                        argv[optind - 1]);
+                        else if (optopt > 0 && optopt < 256)
+                                format_err(err, errlen, "invalid option -- '%c'", optopt);
+                        else
+                                format_err(err, errlen, "unrecognized option '%s'",
+                                        argv[optind - 1]);
+                        return -EINVAL;
+                }
+                if (c == ':') {
+                        format_err(err, errlen, "option '%s' requires an argument",
+                                argv[optind - 1]);
+                        return -EINVAL;
+                }
+                if (c >= 256)
+                        id = (enum option_id)(c - 256);
+                else
+                        for (size_t i = 0; i < option_table_len; i++)
+                                if (option_table[i].short_name == c)
+                                        id = option_table[i].id;
+
+                switch (id) {
+                case OPT_PATH:
+                        if (!*optarg) {
+                                format_err(err, errlen, "--path needs a non-empty path");
+                                return -EINVAL;
+                        }
+                        ret->path = optarg;
+                        break;
+                case OPT_JSON:
+                        ret->format = FORMAT_JSON;
+                        break;
+                case OPT_FORMAT:
+                        ret->format = output_format_from_string(optarg);
+                        if (ret->format < 0) {
+                                format_err(err, errlen,
+                                        "--format: unknown format '%s' (human, json, emf, "
+                                        "prometheus)",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case OPT_OUTPUT:
+                        if (!*optarg) {
+                                format_err(err, errlen, "--output needs a file name");
+                                return -EINVAL;
+                        }
+                        ret->output = optarg;
+                        break;
+                case OPT_QUIET:
+                        ret->quiet = true;
+                        break;
+                case OPT_EXPECT:
+                        ret->expect = environment_from_string(optarg);
+                        if (ret->expect < 0) {
+                                format_err(err, errlen,
+                                        "--expect: unknown environment '%s' (see --list)",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case OPT_SYSROOT:
+                        if (!*optarg) {
+                                format_err(err, errlen, "--sysroot needs a directory");
+                                return -EINVAL;
+                        }
+                        ret->sysroot = optarg;
+                        break;
+                case OPT_TIMEOUT: {
+                        uint64_t ns;
+                        if (parse_seconds(optarg, &ns) < 0 || ns == 0 || ns > MAX_TIMEOUT_NS) {
+                                format_err(err, errlen,
+                                        "--timeout: '%s' is not a number of seconds between 0 "
+                                        "and 3600",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        ret->timeout_ns = ns;
+                        break;
+                }
+                case OPT_BENCH:
+                        ret->bench = true;
+                        break;
+                case OPT_BENCH_TIME: {
+                        uint64_t ns;
+                        if (parse_seconds(optarg, &ns) < 0 || ns < BENCH_MIN_BUDGET_NS ||
+                            ns > BENCH_MAX_BUDGET_NS) {
+                                format_err(err, errlen,
+                                        "--bench-time: '%s' is not a number of seconds between "
+                                        "0.2 and 600",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        ret->bench_time_ns = ns;
+                        break;
+                }
+                case OPT_BENCH_SIZE: {
+                        uint64_t v;
+                        if (parse_size(optarg, &v) < 0 || v < BENCH_MIN_SIZE || v > BENCH_MAX_SIZE) {
+                                format_err(err, errlen,
+                                        "--bench-size: '%s' is not a size between 1M and 1T "
+                                        "(a number with an optional K, M, G or T suffix)",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        ret->bench_size = v;
+                        break;
+                }
+                case OPT_REDACT:
+                        ret->redact = true;
+                        break;
+                case OPT_LIST:
+                        ret->action = ACTION_LIST;
+                        break;
+                case OPT_HELP:
+                        ret->action = ACTION_HELP;
+                        return 0;
+                case OPT_VERSION:
+                        ret->action = ACTION_VERSION;
+                        return 0;
+                default:
+                        format_err(err, errlen, "internal error: unhandled option");
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc && strcmp(argv[optind], "collect") == 0) {
+                if (optind + 1 >= argc || !*argv[optind + 1]) {
+                        format_err(err, errlen, "collect needs a directory or a FILE.tar.gz");
+                        return -EINVAL;
+                }
+                ret->collect = argv[optind + 1];
+                optind += 2;
+        }
+        if (optind < argc) {
+                format_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+                return -EINVAL;
+        }
+        if (ret->redact && !ret->collect) {
+                format_err(err, errlen, "--redact applies to collect only");
+                return -EINVAL;
+        }
+        if (ret->collect && (ret->bench || ret->quiet || ret->output || ret->expect >= 0 ||
+                             ret->format != FORMAT_HUMAN)) {
+                format_err(err, errlen,
+                        "collect writes its own report; --bench, --quiet, --output, --expect, "
+                        "--json and --format do not apply");
+                return -EINVAL;
+        }
+        ret->json = ret->format == FORMAT_JSON;
+        if ((ret->bench_time_ns || ret->bench_size) && !ret->bench) {
+                format_err(err, errlen, "--bench-time and --bench-size need --bench");
+                return -EINVAL;
+        }
+        if (ret->bench && ret->sysroot) {
+                format_err(err, errlen,
+                        "--bench measures this machine's storage; it cannot run on a --sysroot "
+                        "snapshot");
+                return -EINVAL;
+        }
+        if (ret->bench && ret->quiet) {
+                format_err(err, errlen, "--bench and --quiet exclude each other");
+                return -EINVAL;
+        }
+        if (ret->bench && !ret->bench_time_ns)
+                ret->bench_time_ns = BENCH_DEFAULT_BUDGET_NS;
+        if (ret->format != FORMAT_HUMAN && ret->quiet) {
+                format_err(err, errlen, "--%s and --quiet exclude each other",
+                        ret->json ? "json" : "format");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Prints text from column indent, wrapped at 79 columns on spaces; the first
+ * line continues whatever the caller already printed up to column indent. */
+static void print_wrapped(FILE *f, size_t indent, const char *text)
+{
+        const size_t width = 79;
+        size_t col = indent;
+
+        while (*text) {
+                size_t word = strcspn(text, " ");
+
+                if (col > indent && col + 1 + word > width) {
+                        fprintf(f, "\n%*s", (int)indent, "");
+                        col = indent;
+                } else if (col > indent) {
+                        fputc(' ', f);
+                        col++;
+                }
+                fwrite(text, 1, word, f);
+                col += word;
+                text += word;
+                text += strspn(text, " ");
+        }
+        fputc('\n', f);
+}
+
+void options_print_help(FILE *f, const char *prog)
+{
+        fprintf(f,
+                "Usage: %s [OPTIONS]\n"
+                "       %s [OPTIONS] collect DIR|FILE.tar.gz\n"
+                "\n"
+                "Tell which SageMaker environment this is (Studio, Studio Classic, notebook\n"
+                "instance, job) and what storage a path is on, with the evidence.\n"
+                "\n"
+                "collect writes a support bundle that --sysroot replays: the files the probe\n"
+                "reads (environment limited to the variables it uses), the statfs and blkid\n"
+                "facts, and the JSON report.\n"
+                "\n"
+                "Options:\n",
+                prog, prog);
+        for (size_t i = 0; i < option_table_len; i++) {
+                const struct option_def *d = &option_table[i];
+                char left[64];
+
+                if (d->short_name)
+                        snprintf(left, sizeof(left), "-%c, --%s%s%s", d->short_name, d->long_name,
+                                 d->arg_name ? "=" : "", d->arg_name ? d->arg_name : "");
+                else
+                        snprintf(left, sizeof(left), "    --%s%s%s", d->long_name,
+                                 d->arg_name ? "=" : "", d->arg_name ? d->arg_name : "");
+                if (strlen(left) > 22)
+                        fprintf(f, "  %s\n  %-22s  ", left, "");
+                else
+                        fprintf(f, "  %-22s  ", left);
+                print_wrapped(f, 26, d->help);
+        }
+        fprintf(f, "\nExit status:\n");
+        for (size_t i = 0; i < exit_status_table_len; i++) {
+                fprintf(f, "  %-3d  ", exit_status_table[i].code);
+                print_wrapped(f, 7, exit_status_table[i].meaning);
+        }
+        fprintf(f, "\nEnvironment ids (--list):\n  ");
+        {
+                char ids[256] = "";
+                for (int e = 0; e < _ENV_MAX; e++) {
+                        strncat(ids, e ? ", " : "", sizeof(ids) - strlen(ids) - 1);
+                        strncat(ids, environment_to_string(e), sizeof(ids) - strlen(ids) - 1);
+                }
+                print_wrapped(f, 2, ids);
+        }
+}
+
+void options_print_list(FILE *f)
+{
+        for (int e = 0; e < _ENV_MAX; e++)
+                fprintf(f, "%s\n", environment_to_string(e));
+}

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/macro.h"
+#include "core/raw-syscall.h"
+#include "core/strutil.h"
+#include "core/sysroot.h"
+
+/* Linux's own limit on symlinks followed in one lookup (MAXSYMLINKS). */
+#define SYMLINK_MAX 40
+
+/* Directories found free of symlinks during this run. A probe reads many
+ * attributes of one sysfs directory (size, queue/rotational, ...): without
+ * this, each read walks the whole chain again, a readlinkat per component.
+ * The snapshot or sysfs is not expected to change within one run. */
+#define CACHE_SLOTS 8
+struct sysroot_cache {
+        char *dirs[CACHE_SLOTS];
+        unsigned next;
+};
+
+int sysroot_open(struct sysroot *ret, const char *dir)
+{
+        _cleanup_free_ char *copy = NULL;
+        struct stat st;
+        int fd;
+
+        if (dir) {
+                copy = strdup(dir);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        fd = open(dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                close(fd);
+                return -ENOTDIR;
+        }
+        ret->fd = fd;
+        ret->dir = TAKE_PTR(copy);
+        ret->cache = calloc(1, sizeof(*ret->cache)); /* optional: NULL only slows */
+        return 0;
+}
+
+void sysroot_close(struct sysroot *r)
+{
+        if (r->fd >= 0)
+                close(r->fd);
+        free(r->dir);
+        if (r->cache)
+                for (unsigned i = 0; i < CACHE_SLOTS; i++)
+                        free(r->cache->dirs[i]);
+        free(r->cache);
+        r->fd = -1;
+        r->dir = NULL;
+        r->cache = NULL;
+}
+
+/* "/a/b" → "a/b", "/" → ".": what openat() on the root fd wants. */
+static const char *relative(const char *abs)
+{
+        while (*abs == '/')
+                abs++;
+        return *abs ? abs : ".";
+}
+
+static void record_as(struct sysroot_recorder *rec, const char *path, const char *target,
+                      const char *read_as, enum sysroot_read kind)
+{
+        struct sysroot_record *it;
+
+        if (!rec || rec->err < 0)
+                return;
+        for (size_t i = 0; i < rec->n; i++)
+                if (strcmp(rec->items[i].path, path) == 0 &&
+                    streq_ptr(rec->items[i].target, target) &&
+                    streq_ptr(rec->items[i].read_as, read_as) && rec->items[i].kind == kind)
+                        return;
+        if (rec->n == rec->cap) {
+                size_t ncap = rec->cap ? rec->cap * 2 : 32;
+                it = realloc(rec->items, ncap * sizeof(*it));
+                if (!it) {
+                        rec->err = -ENOMEM;
+                        return;
+                }
+                rec->items = it;
+                rec->cap = ncap;
+        }
+        it = &rec->items[rec->n];
+        *it = (struct sysroot_record){
+            .path = strdup(path),
+            .target = target ? strdup(target) : NULL,
+            .read_as = read_as ? strdup(read_as) : NULL,
+            .kind = kind,
+        };
+        if (!it->path || (target && !it->target) || (read_as && !it->read_as)) {
+                free(it->path);
+                free(it->target);
+                free(it->read_as);
+                rec->err = -ENOMEM;
+                return;
+        }
+        rec->n++;
+}
+
+static void record(struct sysroot_recorder *rec, const char *path, const char *target)
+{
+        record_as(rec, path, target, NULL, SYSROOT_READ_NONE);
+}
+
+void sysroot_recorder_done(struct sysroot_recorder *rec)
+{
+        for (size_t i = 0; rec && i < rec->n; i++) {
+                free(rec->items[i].path);
+                free(rec->items[i].target);
+                free(rec->items[i].read_as);
+        }
+        if (rec) {
+                free(rec->items);
+                *rec = (struct sysroot_recorder){};
+        }
+}
+
+/* start: a prefix of the result already known to be free of symlinks ("" for
+ * the root); path: what is left to walk from there. rec: NULL in the worker
+ * (it must not allocate); else each link met is kept. */
+static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX],
+                        struct sysroot_recorder *rec)
+{
+        /* done: resolved prefix ("" is the root). todo: what is left to walk.
+         * Only raw system calls and string functions that leave errno alone:
+         * the light fsquery worker runs this in the caller's memory. */
+        char done[PATH_MAX], todo[PATH_MAX], link[PATH_MAX];
+        size_t dlen = strlen(start), plen;
+        unsigned links = 0;
+        char *p;
+
+        if (dlen >= sizeof(done))
+                return -ENAMETOOLONG;
+        memcpy(done, start, dlen + 1);
+        plen = strlen(path);
+        if (plen >= sizeof(todo))
+                return -ENAMETOOLONG;
+        memcpy(todo, path, plen + 1);
+        p = todo;
+
+        for (;;) {
+                char *comp, *next;
+                size_t clen;
+                long n;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                comp = p;
+                next = strchrnul(p, '/');
+                clen = (size_t)(next - comp);
+                p = next;
+
+                if (clen == 1 && comp[0] == '.')
+                        continue;
+                if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+                        /* ".." never climbs out of the root. */
+                        while (dlen > 0 && done[dlen - 1] != '/')
+                                dlen--;
+                        if (dlen > 0)
+                                dlen--;
+                        done[dlen] = '\0';
+                        continue;
+                }
+                if (dlen + 1 + clen >= sizeof(done))
+                        return -ENAMETOOLONG;
+                done[dlen] = '/';
+                memcpy(done + dlen + 1, comp, clen);
+                done[dlen + 1 + clen] = '\0';
+
+                /* How far the walk got, published before the call that may
+                 * never return: a caller that abandons a stuck worker reads
+                 * here which path, so which mount, stopped answering. */
+                memcpy(ret, done, dlen + 1 + clen + 1);
+                n = sys_readlinkat(rootfd, relative(done), link, sizeof(link));
+                if (n == -EINVAL) { /* not a symlink: keep it */
+                        dlen += 1 + clen;
+                        continue;
+                }
+                if (n < 0)
+                        return (int)n;
+                if ((size_t)n >= sizeof(link))
+                        return -ENAMETOOLONG;
+                link[n] = '\0';
+                record(rec, done, link);
+                if (++links > SYMLINK_MAX)
+                        return -ELOOP;
+
+                /* todo = link + "/" + rest-of-todo */
+                {
+                        size_t rest = strlen(p);
+                        if ((size_t)n + rest + 1 >= sizeof(todo))
+                                return -ENAMETOOLONG;
+                        memmove(todo + n, p, rest + 1);
+                        memcpy(todo, link, (size_t)n);
+                        p = todo;
+                }
+                if (link[0] == '/')
+                        dlen = 0; /* absolute target: from the root, not the host's "/" */
+                done[dlen] = '\0';
+        }
+
+        if (dlen == 0)
+                memcpy(ret, "/", 2);
+        else
+                memcpy(ret, done, dlen + 1);
+        return 0;
+}
+
+int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX])
+{
+        if (!path || !*path)
+                return -ENOENT;
+        return resolve_from(rootfd, "", path, ret, NULL);
+}
+
+static void cache_add(struct sysroot_cache *c, const char *resolved)
+{
+        const char *slash = strrchr(resolved, '/');
+        size_t len = slash ? (size_t)(slash - resolved) : 0;
+
+        if (!c || len == 0)
+                return;
+        for (unsigned i = 0; i < CACHE_SLOTS; i++)
+                if (c->dirs[i] && strlen(c->dirs[i]) == len &&
+                    memcmp(c->dirs[i], resolved, len) == 0)
+                        return;
+        free(c->dirs[c->next]);
+        c->dirs[c->next] = strndup(resolved, len);
+        c->next = (c->next + 1) % CACHE_SLOTS;
+}
+
+int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
+{
+        const char *start = "", *rest = path;
+        char buf[PATH_MAX];
+        size_t best = 0;
+        int k;
+
+        if (!path || !*path)
+                return -ENOENT;
+        /* Start from the longest cached directory that prefixes the path
+         * component-wise: its components are known not to be links. */
+        for (unsigned i = 0; r->cache && i < CACHE_SLOTS; i++) {
+                const char *d = r->cache->dirs[i];
+                size_t len = d ? strlen(d) : 0;
+
+                if (len > best && strncmp(path, d, len) == 0 && path[len] == '/') {
+                        best = len;
+                        start = d;
+                        rest = path + len;
+                }
+        }
+        k = resolve_from(r->fd, start, rest, buf, r->rec);
+        if (k < 0)
+                return k;
+        record(r->rec, buf, NULL);
+        cache_add(r->cache, buf);
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int open_file(const struct sysroot *r, const char *path, enum sysroot_read kind)
+{
+        _cleanup_free_ char *resolved = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int k;
+
+        k = sysroot_resolve(r, path, &resolved);
+        if (k < 0)
+                return k;
+        /* O_NONBLOCK: a FIFO planted in a snapshot must not stall the open. */
+        fd = openat(r->fd, relative(resolved),
+                    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        record_as(r->rec, resolved, NULL, path, kind);
+        return TAKE_FD(fd);
+}
+
+int sysroot_open_file(const struct sysroot *r, const char *path)
+{
+        return open_file(r, path, SYSROOT_READ_FILE);
+}
+
+static int read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                     size_t *ret_len, enum sysroot_read kind)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+
+        fd = open_file(r, path, kind);
+        if (fd < 0)
+                return fd;
+        /* procfs and sysfs report st_size 0: read to EOF, growing, up to max. */
+        for (;;) {
+                ssize_t n;
+
+                if (len == cap) {
+                        size_t ncap = cap ? cap * 2 : 4096;
+                        char *nb;
+
+                        if (ncap > max + 1)
+                                ncap = max + 1;
+                        if (ncap <= cap)
+                                return -EFBIG;
+                        nb = realloc(buf, ncap + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap = ncap;
+                }
+                n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len > max)
+                        return -EFBIG;
+        }
+        if (!buf) {
+                buf = malloc(1);
+                if (!buf)
+                        return -ENOMEM;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                      size_t *ret_len)
+{
+        return read_file(r, path, max, ret, ret_len, SYSROOT_READ_FILE);
+}
+
+/* What sysroot_read_attr() makes of a file's bytes: 0 with s the value
+ * (buf is changed in place), or -ENODATA / -EBADMSG. */
+static int attr_value(char *buf, size_t len, char **s)
+{
+        if (memchr(buf, '\0', len))
+                return -EBADMSG;
+        *s = strip(buf);
+        if (!**s)
+                return -ENODATA;
+        for (const unsigned char *c = (const unsigned char *)*s; *c; c++)
+                if (*c < 0x20 || *c == 0x7f)
+                        return -EBADMSG;
+        if (!utf8_is_valid(*s, strlen(*s)))
+                return -EBADMSG;
+        return 0;
+}
+
+int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        char *s;
+        size_t len;
+        int k;
+
+        k = read_file(r, path, SYSROOT_ATTR_MAX, &buf, &len, SYSROOT_READ_ATTR);
+        if (k < 0)
+                return k;
+        k = attr_value(buf, len, &s);
+        if (k < 0)
+                return k;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int sysroot_reduce_attr(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *copy = NULL;
+        const char *marker;
+        char *s;
+        size_t n;
+        int k;
+
+        if (len > SYSROOT_ATTR_MAX) {
+                /* Only the size is kept: a replay gets -EFBIG as the probe did. */
+                copy = malloc(SYSROOT_ATTR_MAX + 2);
+                if (!copy)
+                        return -ENOMEM;
+                memset(copy, '0', SYSROOT_ATTR_MAX + 1);
+                copy[SYSROOT_ATTR_MAX + 1] = '\0';
+                *ret_len = SYSROOT_ATTR_MAX + 1;
+                *ret = TAKE_PTR(copy);
+                return 0;
+        }
+        /* + 2: a value without padding gets its newline and the terminator */
+        copy = malloc(len + 2);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, in, len);
+        copy[len] = '\0';
+        if (memchr(in, '\0', len))
+                k = -EBADMSG;
+        else
+                k = attr_value(copy, len, &s);
+        if (k == 0) {
+                n = strlen(s);
+                memmove(copy, s, n);
+                copy[n++] = '\n';
+                copy[n] = '\0';
+                *ret_len = n;
+                *ret = TAKE_PTR(copy);
+                return 0;
+        }
+        /* Nothing of the bytes themselves, only their error class. */
+        marker = k == -ENODATA ? "\n" : "\x01\n";
+        *ret = strdup(marker);
+        *ret_len = strlen(marker);
+        return *ret ? 0 : -ENOMEM;
+}
+
+bool sysroot_exists(const struct sysroot *r, const char *path)
+{
+        _cleanup_free_ char *resolved = NULL;
+
+        return sysroot_resolve(r, path, &resolved) >= 0;
+}
+
+char *sysroot_display(const struct sysroot *r, const char *path)
+{
+        char *s;
+
+        if (!r->dir)
+                return strdup(path);
+        if (asprintf(&s, "%s%s%s", r->dir, path[0] == '/' ? "" : "/", path) < 0)
+                return NULL;
+        return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sysroot_list_dir(const struct sysroot *r, const char *path, size_t max, char ***ret)
+{
+        _cleanup_free_ char *resolved = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        DIR *d;
+        int fd, k;
+        size_t n = 0;
+
+        k = sysroot_resolve(r, path, &resolved);
+        if (k < 0)
+                return k;
+        fd = openat(r->fd, relative(resolved), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                k = negative_errno();
+                close(fd);
+                return k;
+        }
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (n >= max) {
+                        closedir(d);
+                        return -E2BIG;
+                }
+                if (strv_push(&names, strdup(de->d_name)) < 0) {
+                        closedir(d);
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        closedir(d);
+        if (n > 1)
+                qsort(names, n, sizeof(char *), cmp_str);
+        *ret = TAKE_PTR(names);
+        if (!*ret) {
+                *ret = calloc(1, sizeof(char *));
+                if (!*ret)
+                        return -ENOMEM;
+        }
+        return 0;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/blockdev.h"
+#include "core/macro.h"
+#include "core/strutil.h"
+
+#define SLAVES_MAX 64
+
+char *ebs_volume_id_from_serial(const char *serial)
+{
+        const char *hex;
+        size_t n;
+        char *id;
+
+        /* amazon-ec2-utils ebsnvme-id: the controller serial is the volume id
+         * without its dash, "vol0123..." (17 hex digits, 8 for old volumes). */
+        if (!startswith(serial, "vol"))
+                return NULL;
+        hex = serial + 3;
+        if (*hex == '-')
+                hex++;
+        n = strlen(hex);
+        if (n != 17 && n != 8)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (!isxdigit((unsigned char)hex[i]) || isupper((unsigned char)hex[i]))
+                        return NULL;
+        if (asprintf(&id, "vol-%s", hex) < 0)
+                return NULL;
+        return id;
+}
+
+/* Reads one attribute; a missing one is silent, a garbled one a warning. */
+static char *read_attr(const struct sysroot *root, const char *dir, const char *attr,
+                       char ***warnings)
+{
+        _cleanup_free_ char *path = NULL, *display = NULL;
+        char *v = NULL;
+        int k;
+
+        if (asprintf(&path, "%s/%s", dir, attr) < 0)
+                return NULL;
+        k = sysroot_read_attr(root, path, &v);
+        if (k >= 0)
+                return v;
+        if (k == -ENOENT || k == -ENOTDIR)
+                return NULL;
+        display = sysroot_display(root, path);
+        if (k == -ENODATA)
+                (void)strv_extendf(warnings, "%s is empty, ignoring", strna(display));
+        else if (k == -EBADMSG)
+                (void)strv_extendf(warnings, "%s holds binary data, ignoring", strna(display));
+        else if (k == -EFBIG)
+                (void)strv_extendf(warnings, "%s is larger than 4 KiB, ignoring", strna(display));
+        else
+                (void)strv_extendf(warnings, "cannot read %s: %s, ignoring", strna(display),
+                                   strerror(-k));
+        return NULL;
+}
+
+static uint64_t read_u64_attr(const struct sysroot *root, const char *dir, const char *attr,
+                              char ***warnings)
+{
+        _cleanup_free_ char *v = read_attr(root, dir, attr, warnings), *path = NULL,
+                            *display = NULL;
+        uint64_t n;
+
+        if (!v)
+                return U64_UNSET;
+        if (parse_u64(v, &n) < 0) {
+                /* Named as the user finds it: under --sysroot, like read_attr's. */
+                if (asprintf(&path, "%s/%s", dir, attr) >= 0)
+                        display = sysroot_display(root, path);
+                (void)strv_extendf(warnings, "%s: \"%s\" is not a number, ignoring",
+                                   strna(display), v);
+                return U64_UNSET;
+        }
+        return n;
+}
+
+/* Whole-disk sysfs directory of the device directory dir (itself, or its
+ * parent when dir is a partition). */
+static char *whole_disk_dir(const struct sysroot *root, const char *dir, bool *is_partition)
+{
+        _cleanup_free_ char *p = NULL;
+        char *slash;
+
+        if (asprintf(&p, "%s/partition", dir) < 0)
+                return NULL;
+        *is_partition = sysroot_exists(root, p);
+        if (!*is_partition)
+                return strdup(dir);
+        slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+                return strdup(dir);
+        return strndup(dir, (size_t)(slash - dir));
+}
+
+/* Model and serial of a stacked device (LVM, md RAID over instance stores on
+ * p4d/p5): the model its slaves share, so the kind can still be told. */
+static void slaves_model(const struct sysroot *root, const char *whole, struct block_device *d,
+                         char ***warnings)
+{
+        _cleanup_free_ char *sdir = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+
+        if (asprintf(&sdir, "%s/slaves", whole) < 0)
+                return;
+        if (sysroot_list_dir(root, sdir, SLAVES_MAX, &names) < 0 || !names[0])
+                return;
+        for (size_t i = 0; names[i]; i++) {
+                _cleanup_free_ char *sl = NULL, *sl_resolved = NULL, *sw = NULL, *model = NULL,
+                                    *mdir = NULL;
+                bool part;
+
+                if (asprintf(&sl, "%s/%s", sdir, names[i]) < 0)
+                        return;
+                if (sysroot_resolve(root, sl, &sl_resolved) < 0)
+                        continue;
+                sw = whole_disk_dir(root, sl_resolved, &part);
+                if (!sw || asprintf(&mdir, "%s/device", sw) < 0)
+                        return;
+                model = read_attr(root, mdir, "model", warnings);
+                if (!model)
+                        continue;
+                if (!d->model)
+                        d->model = TAKE_PTR(model);
+                else if (strcmp(d->model, model) != 0) {
+                        /* Mixed members: no single kind. */
+                        free(d->model);
+                        d->model = NULL;
+                        return;
+                }
+        }
+}
+
+int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
+                   struct block_device **ret, char ***warnings)
+{
+        _cleanup_free_ char *link = NULL, *dir = NULL, *whole = NULL, *devdir = NULL,
+                            *queue = NULL;
+        struct block_device *d;
+        bool is_partition = false;
+        uint64_t sectors;
+        int k;
+
+        if (asprintf(&link, "/sys/dev/block/%u:%u", major, minor) < 0)
+                return -ENOMEM;
+        k = sysroot_resolve(root, link, &dir);
+        if (k < 0)
+                return k;
+        whole = whole_disk_dir(root, dir, &is_partition);
+        if (!whole)
+                return -ENOMEM;
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->rotational = -1;
+        d->name = strdup(path_basename(whole));
+        if (is_partition)
+                d->partition = strdup(path_basename(dir));
+
+        /* The size attribute counts 512-byte sectors whatever the logical block
+         * size (Documentation/ABI/stable/sysfs-block). */
+        sectors = read_u64_attr(root, dir, "size", warnings);
+        d->size_bytes = sectors != U64_UNSET && sectors <= UINT64_MAX / 512 ? sectors * 512
+                                                                            : U64_UNSET;
+
+        if (asprintf(&devdir, "%s/device", whole) >= 0) {
+                _cleanup_free_ char *mpath = NULL;
+
+                d->model = read_attr(root, devdir, "model", warnings);
+                d->serial = read_attr(root, devdir, "serial", warnings);
+                /* Garbled is not absent: virtio disks have no model and are local,
+                 * a disk whose model we cannot read may still be EBS. */
+                if (!d->model && asprintf(&mpath, "%s/model", devdir) >= 0)
+                        d->model_unreadable = sysroot_exists(root, mpath);
+        }
+        if (!d->model)
+                slaves_model(root, whole, d, warnings);
+        if (d->serial)
+                d->ebs_volume_id = ebs_volume_id_from_serial(d->serial);
+
+        if (asprintf(&queue, "%s/queue", whole) >= 0) {
+                uint64_t rot = read_u64_attr(root, queue, "rotational", warnings);
+                if (rot == 0 || rot == 1)
+                        d->rotational = (int)rot;
+        }
+        *ret = d;
+        return 0;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "model.h"
+#include "probe/mounts.h"
+
+/* NFS server, export, EFS ids and option checks of an nfs/nfs4 mount. */
+int nfs_describe(const struct mount_entry *e, struct nfs_info **ret);
+
+/* "fs-0123.efs.us-east-1.amazonaws.com" (or its AZ-prefixed mount target name). */
+bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region);
+/* SageMaker's "/mnt/custom-file-systems/efs/fs-<id>[_fsap-<id>]". */
+bool efs_parse_mountpoint(const char *target, char **ret_fsid, char **ret_apid);

@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/blockdev.h"
+#include "core/fsquery.h"
+#include "core/macro.h"
+#include "probe/mounts.h"
+#include "probe/probe.h"
+#include "probe/sagemaker.h"
+#include "probe/nfs.h"
+#include "classify/storage.h"
+#include "core/strutil.h"
+
+/* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
+static const char *const default_paths[] = {
+        "/home/sagemaker-user",
+        "/home/ec2-user/SageMaker",
+};
+
+/* Other storage worth describing wherever the inspected path is. */
+static const char *const interesting_prefixes[] = {
+        "/mnt/custom-file-systems", /* custom EFS and FSx (§2) */
+        "/mnt/sagemaker-nvme",      /* instance store (§2) */
+};
+static const char *const interesting_mounts[] = {
+        "/home/sagemaker-user",
+        "/root",
+        "/home/ec2-user/SageMaker",
+};
+#define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
+#define MOUNTS_OF_INTEREST_MAX 64
+#define FACTS_MAX (4 * 1024 * 1024)
+/* What the statfs/blkid batch still gets when the path lookup used up the
+ * whole --timeout: enough for a healthy mount to answer, short enough that the
+ * run stays within --timeout + 1 s however many mounts hang (issue 4). */
+#define FACTS_GRACE_NS (250 * NSEC_PER_MSEC)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
+
+struct filter_ctx {
+        /* Resolved, or lexical: the table is read while the lookup runs. */
+        const char *paths[ARRAY_SIZE(default_paths) + 1];
+        size_t n;
+};
+
+static bool mount_wanted(const struct mount_entry *e, void *userdata)
+{
+        const struct filter_ctx *f = userdata;
+
+        for (size_t i = 0; i < f->n; i++)
+                if (path_is_under(f->paths[i], e->target) || path_is_under(e->target, f->paths[i]))
+                        return true;
+        if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
+                return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
+                if (path_is_under(e->target, interesting_prefixes[i]))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
+                if (strcmp(e->target, interesting_mounts[i]) == 0)
+                        return true;
+        return false;
+}
+
+static bool mount_of_interest(const struct mount_entry *e, const char *path)
+{
+        if (path_is_under(e->target, path) && strcmp(e->target, path) != 0)
+                return true; /* a submount of the inspected path */
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
+                if (path_is_under(e->target, interesting_prefixes[i]))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
+                if (strcmp(e->target, interesting_mounts[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Of several mounts on one target only the last is visible. */
+static bool is_overmounted(const struct mount_table *t, size_t i)
+{
+        for (size_t j = i + 1; j < t->n; j++)
+                if (strcmp(t->entries[j].target, t->entries[i].target) == 0)
+                        return true;
+        return false;
+}
+
+int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e,
+                         struct storage *s, char ***warnings)
+{
+        s->mount_id = e->id;
+        s->mountpoint = strdup(e->target);
+        s->fs_root = strdup_or_null(e->root);
+        s->fstype = strdup(e->fstype);
+        s->source = strdup_or_null(e->source);
+        s->options = strdup_or_null(e->options);
+        s->dev_major = e->major;
+        s->dev_minor = e->minor;
+        if (!s->mountpoint || !s->fstype)
+                return -ENOMEM;
+
+        if (strcmp(e->fstype, "nfs") == 0 || strcmp(e->fstype, "nfs4") == 0) {
+                int k = nfs_describe(e, &s->nfs);
+                if (k < 0)
+                        return k;
+        }
+        /* Major 0 is the kernel's anonymous devices (NFS, overlay, tmpfs): no sysfs. */
+        if (e->major != 0) {
+                int k = blockdev_probe(root, e->major, e->minor, &s->device, warnings);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0 && k != -ENOENT) {
+                        _cleanup_free_ char *d = sysroot_display(root, "/sys/dev/block");
+                        (void)strv_extendf(warnings, "%s/%u:%u: %s, ignoring", strna(d), e->major,
+                                           e->minor, strerror(-k));
+                } else if (k == -ENOENT) {
+                        _cleanup_free_ char *d = sysroot_display(root, "/sys/dev/block");
+                        (void)strv_extendf(warnings,
+                                           "%s/%u:%u does not exist: the device of %s is unknown",
+                                           strna(d), e->major, e->minor, e->target);
+                }
+        }
+        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
+        return 0;
+}
+
+/* Facts that are not files, from the snapshot: {"statfs": {PATH: {...}},
+ * "blkid": {DEVICE: {...}}}. A missing file means they stay unknown. */
+static cJSON *load_facts(const struct sysroot *root, char ***warnings)
+{
+        _cleanup_free_ char *text = NULL, *display = NULL;
+        cJSON *j;
+        size_t len;
+        int k;
+
+        if (!sysroot_is_replay(root))
+                return NULL;
+        k = sysroot_read_file(root, SNAPSHOT_FACTS, FACTS_MAX, &text, &len);
+        if (k == -ENOENT || k == -ENOTDIR)
+                return NULL;
+        display = sysroot_display(root, SNAPSHOT_FACTS);
+        if (k < 0) {
+                (void)strv_extendf(warnings, "cannot read %s: %s, ignoring", strna(display),
+                                   strerror(-k));
+                return NULL;
+        }
+        j = cJSON_ParseWithLength(text, len);
+        if (!j || !cJSON_IsObject(j)) {
+                (void)strv_extendf(warnings, "%s: not a JSON object, ignoring", strna(display));
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+static bool json_u64(const cJSON *o, const char *key, uint64_t *ret)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        /* Sizes past 2^53 do not survive a double: collect writes them as strings. */
+        if (cJSON_IsString(v))
+                return parse_u64(v->valuestring, ret) == 0;
+        if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9007199254740992.0) {
+                *ret = (uint64_t)v->valuedouble;
+                return true;
+        }
+        return false;
+}
+
+static void facts_statfs(const cJSON *facts, const char *path, struct storage *s)
+{
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(facts, "statfs"), path);
+        uint64_t v;
+
+        if (!cJSON_IsObject(o))
+                return;
+        if (json_u64(o, "type", &v))
+                s->fs_magic = v;
+        if (json_u64(o, "size_bytes", &v))
+                s->size_bytes = v;
+        if (json_u64(o, "free_bytes", &v))
+                s->free_bytes = v;
+}
+
+static char *json_str(const cJSON *o, const char *key)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 256 ||
+            !utf8_is_valid(v->valuestring, strlen(v->valuestring)))
+                return NULL;
+        return strdup(v->valuestring);
+}
+
+static void facts_blkid(const cJSON *facts, const char *node, struct block_device *d)
+{
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(facts, "blkid"), node);
+
+        if (!cJSON_IsObject(o))
+                return;
+        d->fs_type = json_str(o, "type");
+        d->uuid = json_str(o, "uuid");
+        d->label = json_str(o, "label");
+}
+
+char *probe_device_node(const struct block_device *d)
+{
+        char *n;
+
+        if (asprintf(&n, "/dev/%s", d->partition ? d->partition : d->name) < 0)
+                return NULL;
+        return n;
+}
+
+static void apply_statfs(struct storage *s, const struct fsq_reply *rep)
+{
+        if (!rep->have_statfs)
+                return;
+        s->fs_magic = rep->f_type;
+        s->size_bytes = rep->size_bytes;
+        s->free_bytes = rep->free_bytes;
+}
+
+static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns)
+{
+        char t[32];
+
+        snprintf(t, sizeof(t), "%.3g s", (double)timeout_ns / 1e9);
+        free(s->error);
+        if (asprintf(&s->error, "did not answer within %s", t) < 0)
+                s->error = NULL;
+        r->timed_out = true;
+        (void)report_add_warning(r, "%s (%s from %s) did not answer within %s",
+                                 strna(s->mountpoint), strna(s->fstype), strna(s->source), t);
+}
+
+#define UDEV_DATA_MAX (64 * 1024)
+/* The lines of a udev database file that udev_blkid() reads, and all that a
+ * bundle keeps of it (probe_reduce_udev_data). */
+static const char *const udev_keys[] = {
+    "E:ID_FS_TYPE=",
+    "E:ID_FS_UUID=",
+    "E:ID_FS_LABEL_ENC=",
+    "E:ID_FS_LABEL=",
+};
+
+/* udev's database keeps what its blkid builtin found (lsblk reads it first for
+ * the same reason): no device to open, nothing that can block. Values are
+ * udev's, ID_FS_LABEL_ENC with \xHH escapes. Returns true when it knew the type. */
+static bool udev_blkid(const struct sysroot *root, const struct storage *s, struct block_device *d)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        char *label = NULL, *label_enc = NULL;
+
+        if (asprintf(&path, UDEV_DATA_PREFIX "%u:%u", s->dev_major, s->dev_minor) < 0 ||
+            sysroot_read_file(root, path, UDEV_DATA_MAX, &text, NULL) < 0)
+                return false;
+        for (char *line = text, *next; line && *line; line = next) {
+                char **dst = NULL, *v;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if ((v = startswith(line, udev_keys[0]) ? line + strlen(udev_keys[0]) : NULL))
+                        dst = &d->fs_type;
+                else if ((v = startswith(line, udev_keys[1]) ? line + strlen(udev_keys[1]) : NULL))
+                        dst = &d->uuid;
+                else if ((v = startswith(line, udev_keys[2]) ? line + strlen(udev_keys[2]) : NULL))
+                        label_enc = v;
+                else if ((v = startswith(line, udev_keys[3]) ? line + strlen(udev_keys[3]) : NULL))
+                        label = v;
+                if (dst && *v && strlen(v) < 256 && utf8_is_valid(v, strlen(v)) && !*dst)
+                        *dst = strdup(v);
+        }
+        if (label_enc) { /* decode \xHH in place */
+                char *o = label_enc;
+                for (char *i = label_enc; *i; i++) {
+                        unsigned x;
+                        if (i[0] == '\\' && i[1] == 'x' && sscanf(i + 2, "%2x", &x) == 1 && x) {
+                                *o++ = (char)x;
+                                i += 3;
+                        } else
+                                *o++ = *i;
+                }
+                *o = '\0';
+                label = label_enc;
+        }
+        if (label && *label && strlen(label) < 256 && utf8_is_valid(label, strlen(label)))
+                d->label = strdup(label);
+        return d->fs_type != NULL;
+}
+
+int probe_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        const char *end = memchr(in, '\0', len); /* udev_blkid() reads up to a NUL */
+        char *out = malloc(len + 1);
+        size_t n = 0;
+
+        if (!out)
+                return -ENOMEM;
+        if (!end)
+                end = in + len;
+        /* Too large: udev_blkid() reads nothing of it, nor does a replay. */
+        if (len > UDEV_DATA_MAX)
+                end = in;
+        for (const char *line = in, *next; line < end; line = next) {
+                const char *nl = memchr(line, '\n', (size_t)(end - line));
+                size_t llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+                next = nl ? nl + 1 : end;
+                for (size_t i = 0; i < ARRAY_SIZE(udev_keys); i++)
+                        if (llen >= strlen(udev_keys[i]) &&
+                            memcmp(line, udev_keys[i], strlen(udev_keys[i])) == 0) {
+                                memcpy(out + n, line, llen);
+                                n += llen;
+                                out[n++] = '\n';
+                                break;
+                        }
+        }
+        out[n] = '\0';
+        *ret = out;
+        *ret_len = n;
+        return 0;
+}
+
+static bool device_openable(const char *node)
+{
+        int fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
+/* statfs of every mount and a superblock probe of every device, live, in one
+ * batch of workers; in replay from the snapshot's facts. */
+static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJSON *facts,
+                          uint64_t timeout_ns)
+{
+        size_t n_st = r->n_mounts + 1;
+        _cleanup_free_ struct fsq_request *reqs = NULL;
+        _cleanup_free_ struct fsq_reply *reps = NULL;
+        _cleanup_strv_free_ char **nodes = NULL;
+        struct storage **owner = NULL;
+        size_t n = 0;
+        int k;
+
+        if (sysroot_is_replay(root)) {
+                for (size_t i = 0; i < n_st; i++) {
+                        struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                        _cleanup_free_ char *node = NULL;
+
+                        if (i == 0 && s->resolved_path)
+                                facts_statfs(facts, s->resolved_path, s);
+                        if (s->size_bytes == U64_UNSET && s->mountpoint)
+                                facts_statfs(facts, s->mountpoint, s);
+                        if (s->device && (node = probe_device_node(s->device)))
+                                facts_blkid(facts, node, s->device);
+                        if (s->device && !s->device->fs_type)
+                                (void)udev_blkid(root, s, s->device);
+                }
+                return 0;
+        }
+
+        reqs = calloc(2 * n_st, sizeof(*reqs));
+        reps = calloc(2 * n_st, sizeof(*reps));
+        owner = calloc(2 * n_st, sizeof(*owner));
+        if (!reqs || !reps || !owner) {
+                free(owner);
+                return -ENOMEM;
+        }
+        /* A worker per storage for its statfs, and one for its device's
+         * superblock: libblkid needs a forked worker, statfs a light one. */
+        for (size_t i = 0, g = 0; i < n_st; i++) {
+                struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+
+                if (s->error)
+                        continue;
+                /* The home's statfs came with its path lookup. */
+                if (i > 0 && s->mountpoint) {
+                        reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint, (unsigned)g++ };
+                        owner[n++] = s;
+                }
+                if (s->device && !udev_blkid(root, s, s->device)) {
+                        char *node = probe_device_node(s->device);
+                        if (!node || strv_push(&nodes, node) < 0) {
+                                free(owner);
+                                return -ENOMEM;
+                        }
+                        node = nodes[strv_length(nodes) - 1];
+                        /* A node we cannot open needs no worker: not root (Studio's
+                         * sagemaker-user), or a container's device cgroup (EPERM,
+                         * which access() does not see). Opening a block device
+                         * issues no I/O; reading its superblock is what can hang,
+                         * and that stays in the worker. */
+                        if (device_openable(node)) {
+                                reqs[n] = (struct fsq_request){ FSQ_BLKID, node, (unsigned)g++ };
+                                owner[n++] = s;
+                        }
+                }
+        }
+        k = fsq_run(root, reqs, reps, n, timeout_ns);
+        if (k < 0) {
+                free(owner);
+                return k;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct storage *s = owner[i];
+
+                if (reps[i].err == -ETIMEDOUT) {
+                        if (!s->error)
+                                set_timeout(s, r, timeout_ns);
+                        continue;
+                }
+                if (reps[i].err == -ECANCELED)
+                        continue;
+                if (reqs[i].op == FSQ_STATFS)
+                        apply_statfs(s, &reps[i]);
+                else if (reps[i].err == 0) {
+                        s->device->fs_type = reps[i].fs_type[0] ? strdup(reps[i].fs_type) : NULL;
+                        s->device->uuid = reps[i].uuid[0] ? strdup(reps[i].uuid) : NULL;
+                        s->device->label = reps[i].label[0] ? strdup(reps[i].label) : NULL;
+                }
+        }
+        free(owner);
+        return 0;
+}
+
+static int cmp_mount_id(const void *a, const void *b)
+{
+        const struct storage *x = a, *y = b;
+
+        return (x->mount_id > y->mount_id) - (x->mount_id < y->mount_id);
+}
+
+static char *absolute_path(const char *path, const char *cwd)
+{
+        char *s;
+
+        if (path[0] == '/' || !cwd)
+                return strdup(path);
+        if (asprintf(&s, "%s/%s", cwd, path) < 0)
+                return NULL;
+        return s;
+}
+
+static bool mount_holds(const struct mount_entry *e, void *userdata)
+{
+        return path_is_under(userdata, e->target);
+}
+
+/* "MOUNT (TYPE from SOURCE) did not answer within T": the words the probe's
+ * own timeouts use, for the live mount that holds path. */
+static char *did_not_answer(const struct sysroot *live, const char *path, uint64_t timeout_ns)
+{
+        _cleanup_strv_free_ char **ignored = NULL;
+        struct mount_table table = {};
+        const struct mount_entry *e;
+        char *s = NULL;
+
+        if (mounts_load(live, mount_holds, (void *)path, &table, &ignored) == 0 &&
+            (e = mounts_find_containing(&table, path)))
+                (void)asprintf(&s, "%s (%s from %s) did not answer within %.3g s", e->target,
+                               e->fstype, strna(e->source), (double)timeout_ns / 1e9);
+        else
+                (void)asprintf(&s, "the file system of %s did not answer within %.3g s", path,
+                               (double)timeout_ns / 1e9);
+        mount_table_done(&table);
+        return s;
+}
+
+int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint64_t timeout_ns,
+                       size_t *ret_index, char **ret_error)
+{
+        _cleanup_free_ struct fsq_request *reqs = NULL;
+        _cleanup_free_ struct fsq_reply *reps = NULL;
+        _cleanup_strv_free_ char **abs = NULL;
+        struct sysroot live = { .fd = -1 };
+        size_t m = 0;
+        int k;
+
+        *ret_error = NULL;
+        reqs = calloc(n ? n : 1, sizeof(*reqs));
+        reps = calloc(n ? n : 1, sizeof(*reps));
+        if (!reqs || !reps)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                /* Relative without a known current directory (it was deleted,
+                 * or is too long to name): statfs from the worker's own, which
+                 * is the same directory. Else a lookup from "/", component by
+                 * component, so a stall is pinned on the mount that has it. */
+                bool lookup = paths[i][0] == '/' || cwd;
+                char *a = lookup ? absolute_path(paths[i], cwd) : strdup(paths[i]);
+
+                if (strv_push(&abs, a) < 0)
+                        return -ENOMEM;
+                if (strlen(a) >= PATH_MAX)
+                        continue; /* the caller's own open says ENAMETOOLONG at once */
+                reqs[m] = (struct fsq_request){ lookup ? FSQ_PATH : FSQ_STATFS, a, (unsigned)m };
+                m++;
+        }
+        if (m == 0)
+                return 0;
+        k = sysroot_open(&live, NULL);
+        if (k < 0)
+                return k;
+        k = fsq_run(&live, reqs, reps, m, timeout_ns);
+        for (size_t i = 0, j = 0; k == 0 && i < n; i++) {
+                if (j >= m || reqs[j].path != abs[i])
+                        continue;
+                if (reps[j].err == -ETIMEDOUT) {
+                        const char *at = reps[j].resolved[0] == '/' ? reps[j].resolved : abs[i];
+                        _cleanup_free_ char *norm = at[0] == '/' ? path_normalize(at) : NULL;
+
+                        *ret_error = norm ? did_not_answer(&live, norm, timeout_ns) : NULL;
+                        if (!*ret_error)
+                                (void)asprintf(ret_error, "did not answer within %.3g s",
+                                               (double)timeout_ns / 1e9);
+                        *ret_index = i;
+                        k = -ETIMEDOUT;
+                }
+                j++;
+        }
+        sysroot_close(&live);
+        return k;
+}
+
+int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
+              char **ret_error)
+{
+        const char *candidates[ARRAY_SIZE(default_paths) + 1];
+        struct fsq_request reqs[ARRAY_SIZE(candidates)];
+        struct fsq_reply *reps = NULL;
+        _cleanup_free_ char *abs = NULL;
+        _cleanup_strv_free_ char **normalized = NULL;
+        _cleanup_(cJSON_Deletep) cJSON *facts = NULL;
+        struct mount_table table = {};
+        struct filter_ctx fctx = {};
+        struct fsq_batch *batch = NULL;
+        const struct mount_entry *home_mount;
+        const char *path;
+        int table_err;
+        size_t n = 0, chosen = SIZE_MAX;
+        /* One --timeout for the whole run, not one per batch of workers. */
+        const uint64_t deadline = now_ns() + p->timeout_ns;
+        uint64_t budget, now;
+        int k;
+
+        *ret_error = NULL;
+        k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
+        if (k < 0)
+                return k;
+
+        if (p->path) {
+                /* Live, a relative path taken from "/" would describe (and
+                 * --bench write into) the wrong file system. */
+                if (p->path[0] != '/' && !sysroot_is_replay(root) && !p->cwd) {
+                        (void)asprintf(ret_error,
+                                       "cannot resolve relative path '%s': the current "
+                                       "directory is unknown",
+                                       p->path);
+                        return -ENOENT;
+                }
+                abs = absolute_path(p->path, sysroot_is_replay(root) ? NULL : p->cwd);
+                if (!abs)
+                        return -ENOMEM;
+                candidates[n++] = abs;
+        } else {
+                for (size_t i = 0; i < ARRAY_SIZE(default_paths); i++)
+                        candidates[n++] = default_paths[i];
+                if (r->sagemaker.home_env && r->sagemaker.home_env[0] == '/')
+                        candidates[n++] = r->sagemaker.home_env;
+        }
+        /* One worker tries the candidates in order and stops at the first that
+         * exists: a stall is then pinned on the candidate that hangs. */
+        for (size_t i = 0; i < n; i++)
+                reqs[i] = (struct fsq_request){ FSQ_PATH, candidates[i], 0, true };
+
+        reps = calloc(n, sizeof(*reps));
+        if (!reps)
+                return -ENOMEM;
+        k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
+        if (k < 0)
+                goto out;
+        /* While the worker looks the path up (waking it costs more than its
+         * work), read the mount table for where the path would be unresolved;
+         * a symlink that leads elsewhere costs a second read below. */
+        for (size_t i = 0; i < n; i++) {
+                if (strv_push(&normalized, path_normalize(candidates[i])) < 0) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                fctx.paths[fctx.n++] = normalized[i];
+        }
+        table_err = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
+        k = fsq_wait(batch, reqs, reps);
+        batch = NULL;
+        if (k < 0)
+                goto out;
+        for (size_t i = 0; i < n && chosen == SIZE_MAX; i++)
+                /* Missing means "try the next"; any other answer, a stall
+                 * included, is the path's. */
+                if (reps[i].err != -ENOENT && reps[i].err != -ENOTDIR)
+                        chosen = i;
+        /* collect: the worker (another process) cannot record what its lookup
+         * went through, so walk the same paths again here. Only those it
+         * answered: they did not hang, so they will not now. */
+        for (size_t i = 0; root->rec && i < n && i <= chosen; i++)
+                if (reps[i].err != -ETIMEDOUT && reps[i].err != -ECANCELED) {
+                        _cleanup_free_ char *again = NULL;
+                        (void)sysroot_resolve(root, candidates[i], &again);
+                }
+        if (chosen == SIZE_MAX) {
+                if (p->path)
+                        (void)asprintf(ret_error, "%s: %s", p->path, strerror(-reps[0].err));
+                else
+                        (void)asprintf(ret_error, "no home found: none of %s, %s%s%s exists",
+                                       default_paths[0], default_paths[1],
+                                       n > 2 ? ", $HOME=" : ", and $HOME is not set",
+                                       n > 2 ? candidates[2] : "");
+                k = -ENOENT;
+                goto out;
+        }
+
+        r->home.path = strdup(p->path ? p->path : candidates[chosen]);
+        if (!r->home.path) {
+                k = -ENOMEM;
+                goto out;
+        }
+        if (reps[chosen].err == -ETIMEDOUT) {
+                /* Resolution got stuck: the mount of the path it was looking up
+                 * is the one that did not answer. Not the lexical path's: a
+                 * symlink in a healthy home to a dead EFS would name the home. */
+                path = reps[chosen].resolved[0] == '/' ? reps[chosen].resolved : normalized[chosen];
+        } else if (reps[chosen].err < 0) {
+                (void)asprintf(ret_error, "%s: %s", candidates[chosen],
+                               reps[chosen].err == -ELOOP ? "too many levels of symbolic links"
+                                                          : strerror(-reps[chosen].err));
+                k = reps[chosen].err;
+                goto out;
+        } else {
+                r->home.resolved_path = strdup(reps[chosen].resolved);
+                if (!r->home.resolved_path) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                path = r->home.resolved_path;
+                apply_statfs(&r->home, &reps[chosen]);
+        }
+
+        if (table_err == 0 && strcmp(path, normalized[chosen]) != 0) {
+                /* The lookup went elsewhere: the mounts kept may not hold it. */
+                _cleanup_strv_free_ char **again = NULL; /* said the first time */
+
+                mount_table_done(&table);
+                fctx = (struct filter_ctx){ .paths = { path }, .n = 1 };
+                table_err = mounts_load(root, mount_wanted, &fctx, &table, &again);
+        }
+        if (table_err < 0) {
+                _cleanup_free_ char *d = sysroot_display(root, "/proc/self/mountinfo");
+                (void)asprintf(ret_error, "cannot read the mount table %s: %s", strna(d),
+                               strerror(-table_err));
+                k = table_err;
+                goto out;
+        }
+        home_mount = mounts_find_containing(&table, path);
+        if (!home_mount) {
+                (void)asprintf(ret_error, "%s: no mount holds %s%s", table.file, path,
+                               table.lines == 0 ? " (the mount table is empty)" : "");
+                k = -ENOENT;
+                goto out;
+        }
+        k = probe_describe_mount(root, home_mount, &r->home, &r->warnings);
+        if (k < 0)
+                goto out;
+        if (reps[chosen].err == -ETIMEDOUT)
+                set_timeout(&r->home, r, p->timeout_ns);
+
+        for (size_t i = 0; i < table.n; i++) {
+                const struct mount_entry *e = &table.entries[i];
+                struct storage *s;
+
+                if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
+                        r->sagemaker.sagemakerinternal = true;
+                if (e == home_mount || !mount_of_interest(e, path) || is_overmounted(&table, i))
+                        continue;
+                if (r->n_mounts >= MOUNTS_OF_INTEREST_MAX) {
+                        (void)report_add_warning(r, "more than %d other mounts, listed the first",
+                                                 MOUNTS_OF_INTEREST_MAX);
+                        break;
+                }
+                s = report_add_mount(r);
+                if (!s) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                k = probe_describe_mount(root, e, s, &r->warnings);
+                if (k < 0)
+                        goto out;
+        }
+        if (r->n_mounts > 1)
+                qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
+
+        facts = load_facts(root, &r->warnings);
+        now = now_ns();
+        budget = now < deadline ? deadline - now : 0;
+        if (budget < FACTS_GRACE_NS)
+                budget = p->timeout_ns < FACTS_GRACE_NS ? p->timeout_ns : FACTS_GRACE_NS;
+        k = probe_fs_facts(root, r, facts, budget);
+        if (k < 0)
+                goto out;
+
+        /* NFS option findings belong to the report's warnings too, by mount. */
+        for (size_t i = 0; i <= r->n_mounts; i++) {
+                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                for (char **w = s->nfs ? s->nfs->warnings : NULL; w && *w; w++)
+                        (void)report_add_warning(r, "%s: %s", s->mountpoint, *w);
+                if (s->ephemeral && s->kind == STORAGE_INSTANCE_STORE)
+                        (void)report_add_warning(r,
+                                                 "%s is instance store: it is wiped when the app "
+                                                 "is deleted, restarted or patched",
+                                                 s->mountpoint);
+        }
+        if (r->home.kind == STORAGE_OVERLAY && !p->path)
+                (void)report_add_warning(r,
+                                         "%s is on the container's own file system: what is "
+                                         "written there is lost when the container restarts",
+                                         r->home.path);
+        k = 0;
+out:
+        if (batch)
+                (void)fsq_wait(batch, reqs, reps);
+        free(reps);
+        mount_table_done(&table);
+        return k;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "core/sysroot.h"
+
+#define RESOURCE_METADATA "/opt/ml/metadata/resource-metadata.json"
+#define NOTEBOOK_INSTANCE_MARKER "/etc/opt/ml/sagemaker-notebook-instance-version.txt"
+#define TRAINING_RESOURCECONFIG "/opt/ml/input/config/resourceconfig.json"
+#define PROCESSING_JOBCONFIG "/opt/ml/config/processingjobconfig.json"
+#define PROCESSING_RESOURCECONFIG "/opt/ml/config/resourceconfig.json"
+#define PROC_ENVIRON "/proc/self/environ"
+
+/* Reads the identity files and the environment under the sysroot. Missing
+ * files are no evidence; unreadable or invalid ones add a warning. Returns 0
+ * or -ENOMEM. Does not log. */
+int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***warnings);
+
+/* Parses resource-metadata.json text into ret; -EBADMSG when it is not a JSON
+ * object (warnings say why). For the fuzzer and tests too. */
+int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
+                             struct sagemaker *ret, char ***warnings);
+
+/* Whether the probe reads the environment variable name[0..len): collect keeps
+ * only those in a bundle's proc/self/environ (never credentials). */
+bool sagemaker_environ_var_used(const char *name, size_t len);
+
+/* What a support bundle keeps of each file the probe reads here (collect):
+ * only what the parser above takes, so that a replay reads the same and the
+ * rest (credentials, the job's Environment map, S3 URIs, role ARNs) stays
+ * home. A file the parser refuses becomes a stand-in that it refuses in the
+ * same way, holding none of the original bytes. Each returns 0 with a
+ * malloc'd *ret (NUL-terminated, *ret_len bytes) or -ENOMEM. */
+int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret_len);
+int sagemaker_reduce_metadata(const char *text, size_t len, char **ret, size_t *ret_len);
+int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t *ret_len);
+
+/* Picks the variables the probe uses from a NUL-separated environ block. */
+int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
+                            char ***warnings);

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* CloudWatch Embedded Metric Format: one JSON object on one line. Printed by a
+ * lifecycle script into /aws/sagemaker/studio it becomes metrics with no agent.
+ * Rules (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
+ * CloudWatch_Embedded_Metric_Format_Specification.html): root "_aws" with an
+ * integer Timestamp in ms and CloudWatchMetrics; every dimension key names a
+ * string root member, every metric Name a number root member. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "config.h"
+#include "core/json.h"
+#include "render/emf.h"
+#include "core/strutil.h"
+
+#define EMF_NAMESPACE "StudioProbe"
+
+struct emf {
+        cJSON *root;
+        cJSON *dimensions; /* the one DimensionSet */
+        cJSON *metrics;
+};
+
+/* A dimension only when the report knows it: a dimension key naming a missing
+ * member makes CloudWatch drop the whole event. */
+static bool emf_dimension(struct emf *e, const char *key, const char *value)
+{
+        cJSON *k;
+
+        if (!value || !*value)
+                return true;
+        if (!json_add_string(e->root, key, value))
+                return false;
+        k = cJSON_CreateString(key);
+        if (!k)
+                return false;
+        cJSON_AddItemToArray(e->dimensions, k);
+        return true;
+}
+
+/* The MetricDefinition for a root member already added under name. */
+static bool emf_define(struct emf *e, const char *name, const char *unit)
+{
+        cJSON *m = cJSON_CreateObject();
+
+        if (!m)
+                return false;
+        cJSON_AddItemToArray(e->metrics, m);
+        return cJSON_AddStringToObject(m, "Name", name) && cJSON_AddStringToObject(m, "Unit", unit);
+}
+
+static bool emf_metric(struct emf *e, const char *name, const char *unit, uint64_t value)
+{
+        if (value == U64_UNSET)
+                return true;
+        return json_add_u64(e->root, name, value) && emf_define(e, name, unit);
+}
+
+static bool emf_metric_double(struct emf *e, const char *name, const char *unit, double value)
+{
+        return cJSON_AddNumberToObject(e->root, name, value) && emf_define(e, name, unit);
+}
+
+/* Metric names for --bench: CamelCase as CloudWatch metrics usually are. */
+static const char *const bench_metric_prefix[_BENCH_MAX] = {
+        [BENCH_SEQ_WRITE] = "SeqWrite",   [BENCH_SEQ_READ] = "SeqRead",
+        [BENCH_RAND_READ] = "RandRead4k", [BENCH_SYNC_WRITE] = "SyncWrite4k",
+        [BENCH_MD_CREATE] = "MdCreate",   [BENCH_MD_STAT] = "MdStat",
+        [BENCH_MD_UNLINK] = "MdUnlink",
+};
+
+static bool emf_bench(struct emf *e, const struct bench_result *b)
+{
+        char name[64];
+
+        if (!b)
+                return true;
+        for (int i = 0; i < _BENCH_MAX; i++) {
+                const struct bench_workload *w = &b->m.w[i];
+                bool seq = i == BENCH_SEQ_WRITE || i == BENCH_SEQ_READ;
+
+                if (!w->ran || w->ops == 0 || !bench_metric_prefix[i])
+                        continue;
+                snprintf(name, sizeof(name), "%s%s", bench_metric_prefix[i],
+                         seq ? "Throughput" : "Iops");
+                if (!emf_metric(e, name, seq ? "Bytes/Second" : "Count/Second", w->per_second))
+                        return false;
+                if (w->latency.n == 0)
+                        continue;
+                /* Microseconds: the unit the CloudWatch console shows latencies in. */
+                snprintf(name, sizeof(name), "%sP50", bench_metric_prefix[i]);
+                if (!emf_metric_double(e, name, "Microseconds", (double)w->latency.p50 / 1e3))
+                        return false;
+                snprintf(name, sizeof(name), "%sP99", bench_metric_prefix[i]);
+                if (!emf_metric_double(e, name, "Microseconds", (double)w->latency.p99 / 1e3))
+                        return false;
+        }
+        return true;
+}
+
+int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
+{
+        const struct storage *h = &r->home;
+        const struct sagemaker *s = &r->sagemaker;
+        struct emf e = { 0 };
+        cJSON *aws, *cwm, *dir, *sets;
+        char ts[24], *out;
+        bool ok;
+
+        e.root = cJSON_CreateObject();
+        if (!e.root)
+                return -ENOMEM;
+        snprintf(ts, sizeof(ts), "%" PRIu64, timestamp_ms);
+        ok = (aws = cJSON_AddObjectToObject(e.root, "_aws")) &&
+             cJSON_AddRawToObject(aws, "Timestamp", ts) &&
+             (cwm = cJSON_AddArrayToObject(aws, "CloudWatchMetrics")) &&
+             (dir = cJSON_CreateObject());
+        if (ok) {
+                cJSON_AddItemToArray(cwm, dir);
+                ok = cJSON_AddStringToObject(dir, "Namespace", EMF_NAMESPACE) &&
+                     (sets = cJSON_AddArrayToObject(dir, "Dimensions")) &&
+                     (e.dimensions = cJSON_CreateArray());
+        }
+        if (ok) {
+                cJSON_AddItemToArray(sets, e.dimensions);
+                ok = (e.metrics = cJSON_AddArrayToObject(dir, "Metrics")) != NULL;
+        }
+        /* Low-cardinality dimensions only: each distinct set is a billed metric. */
+        ok = ok && emf_dimension(&e, "DomainId", s->domain_id) &&
+             emf_dimension(&e, "SpaceName", s->space_name ? s->space_name : s->env_space_name) &&
+             emf_dimension(&e, "AppType", s->app_type ? s->app_type : s->env_app_type) &&
+             emf_dimension(&e, "StorageKind",
+                           h->mount_id >= 0 ? storage_kind_to_string(h->kind) : NULL);
+        ok = ok && emf_metric(&e, "HomeSizeBytes", "Bytes", h->size_bytes) &&
+             emf_metric(&e, "HomeFreeBytes", "Bytes", h->free_bytes) &&
+             emf_metric(&e, "HomeNfsOptionsOk", "Count",
+                        h->nfs ? (uint64_t)h->nfs->options_ok : U64_UNSET) &&
+             emf_metric(&e, "TimedOut", "Count", (uint64_t)r->timed_out) && emf_bench(&e, r->bench);
+        /* Context, not dimensions: searchable in Logs Insights, free of charge. */
+        ok = ok && json_add_string(e.root, "Environment", environment_to_string(r->environment)) &&
+             json_add_string(e.root, "Confidence", confidence_to_string(r->confidence)) &&
+             json_add_string(e.root, "Path", h->path) &&
+             json_add_string(e.root, "MountPoint", h->mountpoint) &&
+             json_add_string(e.root, "FsType", h->fstype) &&
+             json_add_string(e.root, "EbsVolumeId", h->device ? h->device->ebs_volume_id : NULL) &&
+             json_add_string(e.root, "EfsFileSystemId",
+                             h->nfs ? h->nfs->efs_filesystem_id : NULL) &&
+             json_add_string(e.root, "ToolVersion", PROJECT_VERSION);
+        if (!ok) {
+                cJSON_Delete(e.root);
+                return -ENOMEM;
+        }
+        out = cJSON_PrintUnformatted(e.root);
+        cJSON_Delete(e.root);
+        if (!out)
+                return -ENOMEM;
+        fputs(out, f);
+        fputc('\n', f);
+        free(out);
+        return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "config.h"
+#include "core/json.h"
+#include "render/bench.h"
+#include "render/json.h"
+#include "probe/sagemaker.h"
+#include "core/strutil.h"
+
+static bool add_string_array(cJSON *o, const char *key, char *const *v)
+{
+        cJSON *a = cJSON_AddArrayToObject(o, key);
+
+        if (!a)
+                return false;
+        for (size_t i = 0; v && v[i]; i++) {
+                char *clean = utf8_sanitize(v[i]);
+                cJSON *s = clean ? cJSON_CreateString(clean) : NULL;
+                free(clean);
+                if (!s)
+                        return false;
+                cJSON_AddItemToArray(a, s);
+        }
+        return true;
+}
+
+static bool add_device(cJSON *o, const struct block_device *d)
+{
+        cJSON *j;
+
+        if (!d)
+                return cJSON_AddNullToObject(o, "device") != NULL;
+        j = cJSON_AddObjectToObject(o, "device");
+        if (!j)
+                return false;
+        return json_add_string(j, "name", d->name) &&
+               json_add_string(j, "partition", d->partition) &&
+               json_add_string(j, "model", d->model) && json_add_string(j, "serial", d->serial) &&
+               json_add_string(j, "ebs_volume_id", d->ebs_volume_id) &&
+               (d->rotational < 0 ? cJSON_AddNullToObject(j, "rotational") != NULL
+                                  : cJSON_AddBoolToObject(j, "rotational", d->rotational) != NULL) &&
+               json_add_u64(j, "size_bytes", d->size_bytes) &&
+               json_add_string(j, "fs_type", d->fs_type) && json_add_string(j, "uuid", d->uuid) &&
+               json_add_string(j, "label", d->label);
+}
+
+static bool add_nfs(cJSON *o, const struct nfs_info *n)
+{
+        cJSON *j;
+
+        if (!n)
+                return cJSON_AddNullToObject(o, "nfs") != NULL;
+        j = cJSON_AddObjectToObject(o, "nfs");
+        if (!j)
+                return false;
+        return json_add_string(j, "server", n->server) && json_add_string(j, "export", n->export) &&
+               json_add_string(j, "version", n->version) &&
+               json_add_string(j, "efs_filesystem_id", n->efs_filesystem_id) &&
+               json_add_string(j, "efs_access_point_id", n->efs_access_point_id) &&
+               json_add_string(j, "region", n->region) &&
+               cJSON_AddBoolToObject(j, "efs_utils", n->efs_utils) &&
+               cJSON_AddBoolToObject(j, "options_ok", n->options_ok) &&
+               add_string_array(j, "warnings", n->warnings);
+}
+
+static cJSON *storage_to_json(const struct storage *s, bool is_home)
+{
+        cJSON *j = cJSON_CreateObject();
+        bool ok;
+
+        if (!j)
+                return NULL;
+        ok = json_add_string(j, "path", is_home ? s->path : s->mountpoint) &&
+             json_add_string(j, "resolved_path", is_home ? s->resolved_path : s->mountpoint) &&
+             json_add_string(j, "mountpoint", s->mountpoint) &&
+             json_add_string(j, "fstype", s->fstype) && json_add_string(j, "source", s->source) &&
+             json_add_string(j, "options", s->options) &&
+             json_add_string(j, "storage", storage_kind_to_string(s->kind)) &&
+             cJSON_AddBoolToObject(j, "ephemeral", s->ephemeral) &&
+             json_add_u64(j, "size_bytes", s->size_bytes) &&
+             json_add_u64(j, "free_bytes", s->free_bytes) &&
+             json_add_u64(j, "statfs_type", s->fs_magic) &&
+             (s->mount_id < 0 ? cJSON_AddNullToObject(j, "mount_id") != NULL
+                              : cJSON_AddNumberToObject(j, "mount_id", s->mount_id) != NULL) &&
+             json_add_string(j, "fs_root", s->fs_root) && add_device(j, s->device) &&
+             add_nfs(j, s->nfs) && json_add_string(j, "error", s->error);
+        if (!ok) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+static bool sagemaker_known(const struct sagemaker *s)
+{
+        return s->metadata_present || s->env_app_type || s->env_space_name ||
+               s->notebook_instance_version || s->training_resourceconfig ||
+               s->processing_jobconfig || s->env_training_job_name;
+}
+
+static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
+{
+        cJSON *j;
+
+        if (!sagemaker_known(s))
+                return cJSON_AddNullToObject(o, "sagemaker") != NULL;
+        j = cJSON_AddObjectToObject(o, "sagemaker");
+        if (!j)
+                return false;
+        return json_add_string(j, "app_type", s->app_type ? s->app_type : s->env_app_type) &&
+               json_add_string(j, "domain_id", s->domain_id) &&
+               json_add_string(j, "space_name", s->space_name ? s->space_name : s->env_space_name) &&
+               json_add_string(j, "space_type", s->env_space_type) &&
+               json_add_string(j, "user_profile_name", s->user_profile_name) &&
+               json_add_string(j, "resource_arn", s->resource_arn) &&
+               json_add_string(j, "resource_name", s->resource_name) &&
+               json_add_string(j, "app_image_version", s->app_image_version) &&
+               json_add_string(j, "region", s->region) &&
+               json_add_string(j, "region_source", s->region_source) &&
+               json_add_string(j, "notebook_instance_version",
+                               s->notebook_instance_version && *s->notebook_instance_version
+                                       ? s->notebook_instance_version
+                                       : NULL) &&
+               json_add_string(j, "training_job_name", s->env_training_job_name) &&
+               json_add_string(j, "processing_job_name", s->processing_job_name) &&
+               json_add_string(j, "processing_job_arn", s->processing_job_arn);
+}
+
+cJSON *report_to_json(const struct report *r)
+{
+        cJSON *root = cJSON_CreateObject(), *tool, *ev, *mounts, *home;
+
+        if (!root)
+                return NULL;
+        if (!cJSON_AddNumberToObject(root, "schema_version", SCHEMA_VERSION))
+                goto fail;
+        tool = cJSON_AddObjectToObject(root, "tool");
+        if (!tool || !json_add_string(tool, "name", PROJECT_NAME) ||
+            !json_add_string(tool, "version", PROJECT_VERSION))
+                goto fail;
+        if (!json_add_string(root, "environment", environment_to_string(r->environment)) ||
+            !json_add_string(root, "confidence", confidence_to_string(r->confidence)))
+                goto fail;
+        ev = cJSON_AddArrayToObject(root, "evidence");
+        if (!ev)
+                goto fail;
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                cJSON *e = cJSON_CreateObject();
+                if (!e)
+                        goto fail;
+                cJSON_AddItemToArray(ev, e);
+                if (!json_add_string(e, "source", r->evidence[i].source) ||
+                    !json_add_string(e, "detail", r->evidence[i].detail) ||
+                    !json_add_string(e, "points_to", environment_to_string(r->evidence[i].points_to)))
+                        goto fail;
+        }
+        home = storage_to_json(&r->home, true);
+        if (!home)
+                goto fail;
+        cJSON_AddItemToObject(root, "home", home);
+        mounts = cJSON_AddArrayToObject(root, "mounts");
+        if (!mounts)
+                goto fail;
+        for (size_t i = 0; i < r->n_mounts; i++) {
+                cJSON *m = storage_to_json(&r->mounts[i], false);
+                if (!m)
+                        goto fail;
+                cJSON_AddItemToArray(mounts, m);
+        }
+        if (!add_sagemaker(root, &r->sagemaker) || !add_string_array(root, "warnings", r->warnings) ||
+            !cJSON_AddBoolToObject(root, "timed_out", r->timed_out))
+                goto fail;
+        /* Only with --bench: without it the document is unchanged. */
+        if (!bench_to_json(root, r->bench))
+                goto fail;
+        return root;
+fail:
+        cJSON_Delete(root);
+        return NULL;
+}
+
+int render_json(FILE *f, const struct report *r)
+{
+        cJSON *j = report_to_json(r);
+        char *s;
+
+        if (!j)
+                return -ENOMEM;
+        s = cJSON_Print(j);
+        cJSON_Delete(j);
+        if (!s)
+                return -ENOMEM;
+        fputs(s, f);
+        fputc('\n', f);
+        free(s);
+        return ferror(f) ? -EIO : 0;
+}

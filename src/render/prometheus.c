@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* Prometheus text exposition for the node_exporter textfile collector
+ * (prometheus.io/docs/instrumenting/exposition_formats): HELP and TYPE before a
+ * family's first sample, each family's lines together, base units in the name
+ * (prometheus.io/docs/practices/naming), no timestamps (the textfile collector
+ * rejects them), and a final newline. */
+#include <errno.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "config.h"
+#include "render/prometheus.h"
+#include "core/strutil.h"
+
+/* Label values escape backslash, double quote and newline; anything else is
+ * UTF-8 already, or made so, because the format is UTF-8. */
+static void put_label_value(FILE *f, const char *s)
+{
+        _cleanup_free_ char *clean = NULL;
+
+        if (!s)
+                s = "";
+        if (!utf8_is_valid(s, strlen(s))) {
+                clean = utf8_sanitize(s);
+                s = clean ? clean : "";
+        }
+        for (; *s; s++) {
+                if (*s == '\\')
+                        fputs("\\\\", f);
+                else if (*s == '"')
+                        fputs("\\\"", f);
+                else if (*s == '\n')
+                        fputs("\\n", f);
+                else
+                        fputc(*s, f);
+        }
+}
+
+static void family(FILE *f, const char *name, const char *help)
+{
+        fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* The storage a family describes: home first, then the other mounts, each
+ * mountpoint once (an over-mounted path would repeat a label set, which the
+ * collector rejects). */
+static bool seen_before(const struct report *r, size_t i)
+{
+        for (size_t j = 0; j < i; j++)
+                if (streq_ptr(r->mounts[j].mountpoint, r->mounts[i].mountpoint))
+                        return true;
+        return false;
+}
+
+static void storage_labels(FILE *f, const struct storage *s, const char *role)
+{
+        fputs("{role=\"", f);
+        put_label_value(f, role);
+        fputs("\",mountpoint=\"", f);
+        put_label_value(f, s->mountpoint);
+        fputs("\",storage=\"", f);
+        put_label_value(f, storage_kind_to_string(s->kind));
+        fputs("\",fstype=\"", f);
+        put_label_value(f, s->fstype);
+        fputs("\"}", f);
+}
+
+typedef uint64_t (*storage_value_fn)(const struct storage *s);
+
+static uint64_t size_of(const struct storage *s)
+{
+        return s->size_bytes;
+}
+
+static uint64_t free_of(const struct storage *s)
+{
+        return s->free_bytes;
+}
+
+static uint64_t nfs_ok_of(const struct storage *s)
+{
+        return s->nfs ? (uint64_t)s->nfs->options_ok : U64_UNSET;
+}
+
+static uint64_t ephemeral_of(const struct storage *s)
+{
+        return s->mount_id >= 0 ? (uint64_t)s->ephemeral : U64_UNSET;
+}
+
+/* Unknown values are left out rather than written as NaN: an absent series is
+ * what alerting rules (absent()) expect for "not measured". */
+static void storage_family(FILE *f, const struct report *r, const char *name, const char *help,
+                           storage_value_fn value)
+{
+        bool any = value(&r->home) != U64_UNSET && r->home.mountpoint;
+
+        for (size_t i = 0; !any && i < r->n_mounts; i++)
+                any = value(&r->mounts[i]) != U64_UNSET && r->mounts[i].mountpoint;
+        if (!any)
+                return;
+        family(f, name, help);
+        if (value(&r->home) != U64_UNSET && r->home.mountpoint) {
+                fputs(name, f);
+                storage_labels(f, &r->home, "home");
+                fprintf(f, " %" PRIu64 "\n", value(&r->home));
+        }
+        for (size_t i = 0; i < r->n_mounts; i++) {
+                const struct storage *s = &r->mounts[i];
+
+                if (value(s) == U64_UNSET || !s->mountpoint || seen_before(r, i))
+                        continue;
+                fputs(name, f);
+                storage_labels(f, s, "mount");
+                fprintf(f, " %" PRIu64 "\n", value(s));
+        }
+}
+
+/* --bench: one family per unit, the workload as a label (naming practice: no
+ * label values inside metric names). */
+static void bench_families(FILE *f, const struct bench_result *b)
+{
+        static const struct {
+                const char *q;
+                size_t off;
+        } quantiles[] = {
+                { "0.5", offsetof(struct bench_latency, p50) },
+                { "0.99", offsetof(struct bench_latency, p99) },
+                { "0.999", offsetof(struct bench_latency, p999) },
+        };
+        bool any;
+
+        if (!b)
+                return;
+        for (int pass = 0; pass < 2; pass++) {
+                const char *name = pass ? "studio_probe_bench_ops_per_second"
+                                        : "studio_probe_bench_throughput_bytes_per_second";
+
+                any = false;
+                for (int i = 0; i < _BENCH_MAX; i++) {
+                        const struct bench_workload *w = &b->m.w[i];
+                        bool seq = i == BENCH_SEQ_WRITE || i == BENCH_SEQ_READ;
+
+                        if (!w->ran || w->ops == 0 || seq == (pass == 1) ||
+                            w->per_second == U64_UNSET)
+                                continue;
+                        if (!any)
+                                family(f, name,
+                                       pass ? "Operations per second of a --bench workload."
+                                            : "Bytes per second of a sequential --bench "
+                                              "workload.");
+                        any = true;
+                        fprintf(f, "%s{workload=\"", name);
+                        put_label_value(f, bench_workload_to_string(i));
+                        fprintf(f, "\"} %" PRIu64 "\n", w->per_second);
+                }
+        }
+        any = false;
+        for (int i = 0; i < _BENCH_MAX; i++) {
+                const struct bench_workload *w = &b->m.w[i];
+
+                if (!w->ran || w->latency.n == 0)
+                        continue;
+                if (!any)
+                        family(f, "studio_probe_bench_latency_seconds",
+                               "Per-operation latency quantiles of a --bench workload.");
+                any = true;
+                for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
+                        uint64_t ns = *(const uint64_t *)((const char *)&w->latency +
+                                                          quantiles[q].off);
+                        fputs("studio_probe_bench_latency_seconds{workload=\"", f);
+                        put_label_value(f, bench_workload_to_string(i));
+                        fprintf(f, "\",quantile=\"%s\"} %.9f\n", quantiles[q].q, (double)ns / 1e9);
+                }
+        }
+}
+
+int render_prometheus(FILE *f, const struct report *r)
+{
+        family(f, "studio_probe_info", "The SageMaker environment studio-probe found (always 1).");
+        fputs("studio_probe_info{environment=\"", f);
+        put_label_value(f, environment_to_string(r->environment));
+        fputs("\",confidence=\"", f);
+        put_label_value(f, confidence_to_string(r->confidence));
+        fputs("\",version=\"", f);
+        put_label_value(f, PROJECT_VERSION);
+        fputs("\"} 1\n", f);
+
+        storage_family(f, r, "studio_probe_filesystem_size_bytes",
+                       "Size of the file system in bytes (statfs).", size_of);
+        storage_family(f, r, "studio_probe_filesystem_free_bytes",
+                       "Bytes an unprivileged user can still write (statfs f_bavail).", free_of);
+        storage_family(f, r, "studio_probe_filesystem_ephemeral",
+                       "1 when the storage is wiped when the app restarts (instance store).",
+                       ephemeral_of);
+        storage_family(f, r, "studio_probe_nfs_options_ok",
+                       "1 when the NFS mount options match the AWS recommendations.", nfs_ok_of);
+
+        bench_families(f, r->bench);
+
+        family(f, "studio_probe_timed_out",
+               "1 when a file system did not answer within --timeout.");
+        fprintf(f, "studio_probe_timed_out %d\n", r->timed_out ? 1 : 0);
+        return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "render/bench.h"
+#include "render/text.h"
+#include "core/strutil.h"
+
+struct out {
+        FILE *f;
+        bool color;
+};
+
+#define ANSI_BOLD "\033[1m"
+#define ANSI_YELLOW "\033[33m"
+#define ANSI_DIM "\033[2m"
+#define ANSI_RESET "\033[0m"
+
+/* A terminal must not be driven by a file name: control characters and bytes
+ * that are not UTF-8 are shown escaped, as ls -b does. */
+static void put_escaped(FILE *f, const char *s)
+{
+        if (s)
+                fputs_escaped(f, s);
+        else
+                fputs("unknown", f);
+}
+
+static void label(struct out *o, const char *l)
+{
+        fprintf(o->f, "  %-9s ", l);
+}
+
+static void heading(struct out *o, const char *h)
+{
+        fprintf(o->f, "\n%s%s%s\n", o->color ? ANSI_BOLD : "", h, o->color ? ANSI_RESET : "");
+}
+
+/* "EBS volume vol-0abc", "EFS file system fs-0123 (access point fsap-…)". */
+static void storage_line(struct out *o, const struct storage *s)
+{
+        fputs(storage_kind_to_title(s->kind), o->f);
+        if (s->device && s->device->ebs_volume_id) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->device->ebs_volume_id);
+        }
+        if (s->nfs && s->nfs->efs_filesystem_id) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->nfs->efs_filesystem_id);
+                if (s->nfs->efs_access_point_id) {
+                        fputs(" (access point ", o->f);
+                        put_escaped(o->f, s->nfs->efs_access_point_id);
+                        fputc(')', o->f);
+                }
+        }
+        if (s->nfs && s->nfs->region) {
+                fputs(", ", o->f);
+                put_escaped(o->f, s->nfs->region);
+        }
+}
+
+static void size_line(struct out *o, const struct storage *s)
+{
+        char a[32], b[32];
+
+        if (s->size_bytes == U64_UNSET)
+                fputs("size unknown", o->f);
+        else
+                fprintf(o->f, "%s, %s free", format_bytes(a, sizeof(a), s->size_bytes),
+                        format_bytes(b, sizeof(b), s->free_bytes));
+}
+
+static void describe(struct out *o, const struct storage *s)
+{
+        label(o, "storage");
+        storage_line(o, s);
+        fputc('\n', o->f);
+        if (s->device) {
+                const struct block_device *d = s->device;
+                label(o, "device");
+                fputs("/dev/", o->f);
+                put_escaped(o->f, d->partition ? d->partition : d->name);
+                if (d->model) {
+                        fputs(", ", o->f);
+                        put_escaped(o->f, d->model);
+                }
+                if (d->serial && !d->ebs_volume_id) {
+                        fputs(", serial ", o->f);
+                        put_escaped(o->f, d->serial);
+                }
+                if (d->fs_type) {
+                        fputs(", ", o->f);
+                        put_escaped(o->f, d->fs_type);
+                }
+                if (d->uuid) {
+                        fputs(" UUID ", o->f);
+                        put_escaped(o->f, d->uuid);
+                }
+                if (d->label) {
+                        fputs(" label ", o->f);
+                        put_escaped(o->f, d->label);
+                }
+                fputc('\n', o->f);
+        }
+        if (s->nfs) {
+                label(o, "server");
+                put_escaped(o->f, s->nfs->server);
+                fputs(", export ", o->f);
+                put_escaped(o->f, s->nfs->export);
+                if (s->nfs->version) {
+                        fputs(", NFS ", o->f);
+                        put_escaped(o->f, s->nfs->version);
+                }
+                if (s->nfs->efs_utils)
+                        fputs(", through efs-utils", o->f);
+                fputc('\n', o->f);
+        }
+        label(o, "mount");
+        put_escaped(o->f, s->mountpoint);
+        fputs(" (", o->f);
+        put_escaped(o->f, s->fstype);
+        fputs(" from ", o->f);
+        put_escaped(o->f, s->source);
+        fputs(")\n", o->f);
+        label(o, "size");
+        if (s->size_bytes == U64_UNSET)
+                fputs("unknown", o->f);
+        else
+                size_line(o, s);
+        fputc('\n', o->f);
+        if (s->error) {
+                label(o, "error");
+                put_escaped(o->f, s->error);
+                fputc('\n', o->f);
+        }
+}
+
+static void verdict(struct out *o, const struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        const char *app = s->app_type ? s->app_type : s->env_app_type;
+        const char *space = s->space_name ? s->space_name : s->env_space_name;
+
+        fprintf(o->f, "%s%s%s", o->color ? ANSI_BOLD : "", environment_to_title(r->environment),
+                o->color ? ANSI_RESET : "");
+        if (r->environment == ENV_STUDIO_NEW || r->environment == ENV_STUDIO_CLASSIC) {
+                if (app) {
+                        fputs(", ", o->f);
+                        put_escaped(o->f, app);
+                }
+                if (space) {
+                        fputs(s->env_space_type ? " " : " in space ", o->f);
+                        if (s->env_space_type) {
+                                put_escaped(o->f, s->env_space_type);
+                                fputs(" space ", o->f);
+                        }
+                        put_escaped(o->f, space);
+                } else if (s->user_profile_name) {
+                        fputs(" of user ", o->f);
+                        put_escaped(o->f, s->user_profile_name);
+                }
+        } else if (r->environment == ENV_NOTEBOOK_INSTANCE && s->resource_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->resource_name);
+        } else if (r->environment == ENV_TRAINING_JOB && s->env_training_job_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->env_training_job_name);
+        } else if (r->environment == ENV_PROCESSING_JOB && s->processing_job_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->processing_job_name);
+        }
+        fprintf(o->f, " (confidence: %s)\n", confidence_to_string(r->confidence));
+}
+
+int render_text(FILE *f, const struct report *r, bool color)
+{
+        struct out o = { f, color };
+
+        verdict(&o, r);
+
+        heading(&o, "Path");
+        label(&o, "path");
+        put_escaped(f, r->home.path);
+        if (r->home.resolved_path && strcmp(r->home.resolved_path, r->home.path) != 0) {
+                fputs(" -> ", f);
+                put_escaped(f, r->home.resolved_path);
+        }
+        fputc('\n', f);
+        describe(&o, &r->home);
+
+        if (r->n_mounts > 0) {
+                heading(&o, "Other storage");
+                for (size_t i = 0; i < r->n_mounts; i++) {
+                        const struct storage *s = &r->mounts[i];
+                        fputs("  ", f);
+                        put_escaped(f, s->mountpoint);
+                        fputs("\n    ", f);
+                        storage_line(&o, s);
+                        fputs("; ", f);
+                        size_line(&o, s);
+                        if (s->error) {
+                                fputs("; ", f);
+                                put_escaped(f, s->error);
+                        }
+                        fputc('\n', f);
+                }
+        }
+
+        if (r->warnings) {
+                heading(&o, "Warnings");
+                for (char **w = r->warnings; *w; w++) {
+                        fprintf(f, "  %s!%s ", color ? ANSI_YELLOW : "", color ? ANSI_RESET : "");
+                        put_escaped(f, *w);
+                        fputc('\n', f);
+                }
+        }
+
+        bench_render_text(f, r->bench, color);
+
+        heading(&o, "Evidence");
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                const struct evidence *e = &r->evidence[i];
+                fputs("  ", f);
+                put_escaped(f, e->source);
+                fputs(": ", f);
+                put_escaped(f, e->detail);
+                if (e->points_to >= 0)
+                        fprintf(f, "%s -> %s%s", color ? ANSI_DIM : "",
+                                environment_to_string(e->points_to), color ? ANSI_RESET : "");
+                fputc('\n', f);
+        }
+        return ferror(f) ? -EIO : 0;
+}
