@@ -54,14 +54,14 @@ const char *storage_kind_to_string(enum storage_kind k);
 const char *storage_kind_to_title(enum storage_kind k);
 
 struct block_device {
-        char *name;           /* whole disk, "nvme1n1" */
-        char *partition;      /* "nvme0n1p1" when the mount is on a partition */
-        char *model;          /* trimmed */
+        char *name;            /* whole disk, "nvme1n1" */
+        char *partition;       /* "nvme0n1p1" when the mount is on a partition */
+        char *model;           /* trimmed */
         bool model_unreadable; /* the attribute exists but is empty or garbled */
-        char *serial;         /* trimmed */
-        char *ebs_volume_id;  /* "vol-0abc..." from an EBS serial */
-        int rotational;       /* -1 unknown */
-        uint64_t size_bytes;  /* of the partition when there is one */
+        char *serial;          /* trimmed */
+        char *ebs_volume_id;   /* "vol-0abc..." from an EBS serial */
+        int rotational;        /* -1 unknown */
+        uint64_t size_bytes;   /* of the partition when there is one */
         /* libblkid; only where the device node is readable (live) or the snapshot has them */
         char *fs_type;
         char *uuid;
@@ -71,37 +71,37 @@ struct block_device {
 struct nfs_info {
         char *server;
         char *export;
-        char *version;            /* "4.1" from vers= */
+        char *version; /* "4.1" from vers= */
         char *efs_filesystem_id;
         char *efs_access_point_id;
         char *region;
-        bool efs_utils;           /* mounted through efs-utils' local TLS/proxy port */
+        bool efs_utils; /* mounted through efs-utils' local TLS/proxy port */
         bool options_ok;
         char **warnings;
 };
 
 struct storage {
-        char *path;           /* as given */
-        char *resolved_path;  /* symlinks resolved, inside the sysroot */
-        int mount_id;         /* -1 when no mount was found */
+        char *path;          /* as given */
+        char *resolved_path; /* symlinks resolved, inside the sysroot */
+        int mount_id;        /* -1 when no mount was found */
         char *mountpoint;
-        char *fs_root;        /* the mount's root within its file system (bind mounts) */
+        char *fs_root; /* the mount's root within its file system (bind mounts) */
         char *fstype;
         char *source;
-        char *options;        /* VFS and super-block options, as findmnt's OPTIONS */
+        char *options; /* VFS and super-block options, as findmnt's OPTIONS */
         unsigned dev_major, dev_minor;
         enum storage_kind kind;
-        bool ephemeral;       /* instance store: wiped when the app restarts */
-        uint64_t fs_magic;    /* statfs f_type, U64_UNSET when unknown */
+        bool ephemeral;    /* instance store: wiped when the app restarts */
+        uint64_t fs_magic; /* statfs f_type, U64_UNSET when unknown */
         uint64_t size_bytes;
-        uint64_t free_bytes;  /* f_bavail: what an unprivileged user can still write */
+        uint64_t free_bytes; /* f_bavail: what an unprivileged user can still write */
         struct block_device *device;
         struct nfs_info *nfs;
-        char *error;          /* why a fact is missing ("did not answer within 5 s") */
+        char *error; /* why a fact is missing ("did not answer within 5 s") */
 };
 
 struct sagemaker {
-        bool metadata_present;   /* resource-metadata.json exists and parsed */
+        bool metadata_present; /* resource-metadata.json exists and parsed */
         char *app_type;
         char *domain_id;
         char *space_name;
@@ -110,13 +110,13 @@ struct sagemaker {
         char *resource_name;
         char *app_image_version;
         char *region;
-        char *region_source;     /* which variable or field region came from */
+        char *region_source; /* which variable or field region came from */
         /* environment of the process (or the snapshot's proc/self/environ) */
         char *env_app_type;
         char *env_space_name;
         char *env_space_type;
         char *env_training_job_name;
-        char *processing_job_name;  /* processingjobconfig.json */
+        char *processing_job_name; /* processingjobconfig.json */
         char *processing_job_arn;
         char *home_env;
         /* marker files */
@@ -124,7 +124,7 @@ struct sagemaker {
         bool training_resourceconfig;
         bool processing_jobconfig;
         bool processing_resourceconfig;
-        bool sagemakerinternal;  /* /opt/.sagemakerinternal exists */
+        bool sagemakerinternal; /* /opt/.sagemakerinternal exists */
 };
 
 struct evidence {
@@ -140,13 +140,13 @@ struct report {
         enum confidence confidence;
         struct evidence *evidence;
         size_t n_evidence;
-        struct storage home;     /* the inspected path */
-        struct storage *mounts;  /* other storage of interest, by mount id */
+        struct storage home;    /* the inspected path */
+        struct storage *mounts; /* other storage of interest, by mount id */
         size_t n_mounts;
         struct sagemaker sagemaker;
-        bool sagemaker_known;    /* anything at all of struct sagemaker was found */
+        bool sagemaker_known; /* anything at all of struct sagemaker was found */
         char **warnings;
-        bool timed_out;          /* a file system did not answer: exit 3 with what is known */
+        bool timed_out;             /* a file system did not answer: exit 3 with what is known */
         struct bench_result *bench; /* --bench (include/bench.h), NULL when not asked */
 };
 

@@ -68,18 +68,18 @@ enum action {
 
 struct options {
         enum action action;
-        const char *path;     /* NULL: the default list */
-        bool json;            /* format == FORMAT_JSON, kept for older callers */
+        const char *path; /* NULL: the default list */
+        bool json;        /* format == FORMAT_JSON, kept for older callers */
         enum output_format format;
-        const char *output;   /* --output=FILE: written atomically; NULL: stdout */
+        const char *output; /* --output=FILE: written atomically; NULL: stdout */
         bool quiet;
         enum environment expect; /* _ENV_INVALID: not asked */
-        const char *sysroot;  /* NULL: live */
+        const char *sysroot;     /* NULL: live */
         uint64_t timeout_ns;
         bool bench;
-        uint64_t bench_time_ns;  /* total budget of --bench */
-        uint64_t bench_size;     /* bytes; 0: default (256 MiB capped at 5% of free space) */
-        const char *collect;     /* `collect DEST`: a support bundle; NULL: a report */
+        uint64_t bench_time_ns; /* total budget of --bench */
+        uint64_t bench_size;    /* bytes; 0: default (256 MiB capped at 5% of free space) */
+        const char *collect;    /* `collect DEST`: a support bundle; NULL: a report */
         bool redact;
 };
 

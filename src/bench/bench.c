@@ -43,9 +43,9 @@
 #endif
 
 static const char *const workload_names[_BENCH_MAX] = {
-        [BENCH_SEQ_WRITE] = "seq_write",   [BENCH_SEQ_READ] = "seq_read",
+        [BENCH_SEQ_WRITE] = "seq_write",    [BENCH_SEQ_READ] = "seq_read",
         [BENCH_RAND_READ] = "rand_read_4k", [BENCH_SYNC_WRITE] = "sync_write_4k",
-        [BENCH_MD_CREATE] = "create",      [BENCH_MD_STAT] = "stat",
+        [BENCH_MD_CREATE] = "create",       [BENCH_MD_STAT] = "stat",
         [BENCH_MD_UNLINK] = "unlink",
 };
 
@@ -58,7 +58,7 @@ const char *bench_workload_to_string(enum bench_workload_id w)
  * sequential pass does not need flows on to the workloads after it. The
  * latency workloads get the most, as their tails need samples. */
 static const unsigned weight[_BENCH_MAX] = {
-        [BENCH_SEQ_WRITE] = 20, [BENCH_SEQ_READ] = 15, [BENCH_RAND_READ] = 25,
+        [BENCH_SEQ_WRITE] = 20,  [BENCH_SEQ_READ] = 15, [BENCH_RAND_READ] = 25,
         [BENCH_SYNC_WRITE] = 25, [BENCH_MD_CREATE] = 8, [BENCH_MD_STAT] = 3,
         [BENCH_MD_UNLINK] = 4,
 };
@@ -370,15 +370,15 @@ struct ctx {
         int sock;
         int basefd, dirfd, markerfd;
         char name[64];
-        const char *path;         /* the resolved directory benchmarked */
+        const char *path; /* the resolved directory benchmarked */
         struct bench_msg msg;
         struct bench_measure *m;
-        uint64_t deadline;        /* end of the workloads' share of the budget */
+        uint64_t deadline; /* end of the workloads' share of the budget */
         uint8_t *buf;
         uint64_t rng;
         uint64_t stamp;
         struct bench_hist hist;
-        bool rand_direct;         /* 4 KiB O_DIRECT reads are allowed */
+        bool rand_direct; /* 4 KiB O_DIRECT reads are allowed */
         bool parent_gone;
         /* What each metadata file is, from its create: the stat pass goes by
          * absolute path and checks that the path still leads to it. */
@@ -787,9 +787,10 @@ static int metadata(struct ctx *c)
                                 c->m->md_files = files;
                         }
                         if (e < 0) {
-                                k = fail(c, w, w == BENCH_MD_CREATE ? (r >= 0 ? "pwrite" : "openat")
-                                               : w == BENCH_MD_STAT ? (prefix ? "lstat" : "fstatat")
-                                                                    : "unlinkat",
+                                k = fail(c, w,
+                                         w == BENCH_MD_CREATE ? (r >= 0 ? "pwrite" : "openat")
+                                         : w == BENCH_MD_STAT ? (prefix ? "lstat" : "fstatat")
+                                                              : "unlinkat",
                                          e);
                                 break;
                         }
@@ -996,8 +997,7 @@ static bool private_name(const char *n)
  * (never through a symlink) of our name pattern, owned by our effective uid,
  * with a marker file of ours that proves every process it names dead, and
  * whose flock(2) nobody holds. */
-static int stale_one(int basefd, const char *name, const struct bench_owner *self,
-                     uint64_t *bytes)
+static int stale_one(int basefd, const char *name, const struct bench_owner *self, uint64_t *bytes)
 {
         _cleanup_close_ int sfd = -1, mfd = -1;
         struct bench_owner o;
@@ -1068,9 +1068,8 @@ static void remove_stale(struct ctx *c, const struct bench_owner *self)
                                 return;
                         if (stale_one(c->basefd, de->d_name, self, &bytes) == 1) {
                                 if (c->m->stale_removed++ == 0)
-                                        snprintf(c->m->stale_name, sizeof(c->m->stale_name),
-                                                 "%.*s", (int)sizeof(c->m->stale_name) - 1,
-                                                 de->d_name);
+                                        snprintf(c->m->stale_name, sizeof(c->m->stale_name), "%.*s",
+                                                 (int)sizeof(c->m->stale_name) - 1, de->d_name);
                                 c->m->stale_bytes += bytes;
                         }
                 }
@@ -1079,7 +1078,8 @@ static void remove_stale(struct ctx *c, const struct bench_owner *self)
 
 static int make_private_dir(struct ctx *c, const struct bench_owner *owner)
 {
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        static const char chars[] =
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         char buf[512];
         int k, len;
 
@@ -1433,9 +1433,9 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         init.budget_ns = p->budget_ns;
         /* Setup, the probe before and the cleanup after come out of the same
          * budget: the whole command stays within --bench-time. */
-        init.workload_budget_ns = p->budget_ns - (p->budget_ns / 10 < 500 * NSEC_PER_MSEC
-                                                          ? p->budget_ns / 10
-                                                          : 500 * NSEC_PER_MSEC);
+        init.workload_budget_ns =
+                p->budget_ns -
+                (p->budget_ns / 10 < 500 * NSEC_PER_MSEC ? p->budget_ns / 10 : 500 * NSEC_PER_MSEC);
         b->m = init;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -1512,8 +1512,10 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
                         struct cmsghdr align;
                 } u;
                 struct iovec iov = { &msg, sizeof(msg) };
-                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                                     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+                struct msghdr mh = { .msg_iov = &iov,
+                                     .msg_iovlen = 1,
+                                     .msg_control = u.buf,
+                                     .msg_controllen = sizeof(u.buf) };
                 struct pollfd pfd = { sv[0], POLLIN, 0 };
                 uint64_t now = now_ns(), until, wait;
                 struct timespec ts;
@@ -1608,8 +1610,8 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
                  * (its descriptors close before it can be reaped). Otherwise it is
                  * stuck in the kernel or ignoring us: what it sent so far stands. */
                 if (eof)
-                        reaped = reap(pid, &status, p->grace_ns < NSEC_PER_SEC ? p->grace_ns
-                                                                               : NSEC_PER_SEC);
+                        reaped = reap(pid, &status,
+                                      p->grace_ns < NSEC_PER_SEC ? p->grace_ns : NSEC_PER_SEC);
                 if (!reaped) {
                         kill(pid, SIGKILL);
                         if (!parent_stop_signal)

@@ -28,7 +28,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
-
 /* One thing of the bundle: a directory, a file (data) or a symlink (target). */
 struct entry {
         char *path; /* absolute inside the bundle */
@@ -183,7 +182,7 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
                 ret->archive = true;
                 if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                         format_err(err, errlen, "collect: %s already exists; it is not overwritten",
-                                dest);
+                                   dest);
                         return -EEXIST;
                 }
                 if (errno != ENOENT) {
@@ -191,7 +190,8 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
                         return negative_errno();
                 }
                 if (access(TAR, X_OK) < 0) {
-                        format_err(err, errlen,
+                        format_err(
+                                err, errlen,
                                 "collect: %s needs %s (Debian: apt-get install tar); collect into "
                                 "a directory instead",
                                 dest, TAR);
@@ -211,8 +211,8 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
                 /* Ours no more (a symlink in its place): nothing is removed. */
                 ret->created = false;
                 format_err(err, errlen, "collect: %s: %s", dest,
-                        k == -ENOTDIR || k == -ELOOP ? "exists and is not a directory"
-                                                     : strerror(-k));
+                           k == -ENOTDIR || k == -ELOOP ? "exists and is not a directory"
+                                                        : strerror(-k));
                 return k == -ENOTDIR || k == -ELOOP ? -EEXIST : k;
         }
         ret->dirfd = fd;
@@ -242,9 +242,9 @@ int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_
                         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
                                 closedir(d);
                                 format_err(err, errlen,
-                                        "collect: %s is not empty; collect into a new or empty "
-                                        "directory",
-                                        dest);
+                                           "collect: %s is not empty; collect into a new or empty "
+                                           "directory",
+                                           dest);
                                 return -ENOTEMPTY;
                         }
                 closedir(d);
@@ -466,15 +466,15 @@ static const struct reducer {
         bool in_proc; /* may reduce a file that resolved under /proc */
         reduce_fn reduce;
 } reducers[] = {
-    {PROC_ENVIRON, false, true, sagemaker_reduce_environ},
-    {PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo},
-    {RESOURCE_METADATA, false, false, sagemaker_reduce_metadata},
-    {PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig},
-    {UDEV_DATA_PREFIX, true, false, probe_reduce_udev_data},
-    /* written anew from the report */
-    {SNAPSHOT_FACTS, false, false, reduce_to_nothing},
+        { PROC_ENVIRON, false, true, sagemaker_reduce_environ },
+        { PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo },
+        { RESOURCE_METADATA, false, false, sagemaker_reduce_metadata },
+        { PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig },
+        { UDEV_DATA_PREFIX, true, false, probe_reduce_udev_data },
+        /* written anew from the report */
+        { SNAPSHOT_FACTS, false, false, reduce_to_nothing },
 };
-static const struct reducer attr_reducer = {NULL, false, false, sysroot_reduce_attr};
+static const struct reducer attr_reducer = { NULL, false, false, sysroot_reduce_attr };
 
 static const struct reducer *find_reducer(const struct sysroot_record *it)
 {
@@ -625,7 +625,7 @@ static int reduce_report_mounts(cJSON *report)
         for (size_t i = 0; i <= n; i++) {
                 cJSON *m = i == 0 ? home : cJSON_GetArrayItem(mounts, (int)i - 1);
                 const char *fstype =
-                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "fstype"));
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "fstype"));
                 cJSON *o = cJSON_GetObjectItemCaseSensitive(m, "options");
                 cJSON *src = cJSON_GetObjectItemCaseSensitive(m, "source");
                 _cleanup_free_ char *ro = NULL, *rs = NULL;
@@ -839,32 +839,32 @@ static int write_entry(int dirfd, const struct entry *e, struct redactor *red)
  * ("home", "sagemaker-user") is still replaced in the identity fields, but
  * paths keep their meaning. */
 static const char *const probe_paths[] = {
-    RESOURCE_METADATA,
-    NOTEBOOK_INSTANCE_MARKER,
-    TRAINING_RESOURCECONFIG,
-    PROCESSING_JOBCONFIG,
-    PROCESSING_RESOURCECONFIG,
-    PROC_ENVIRON,
-    MOUNTINFO_PATH,
-    SNAPSHOT_FACTS,
-    ("/" REPORT_NAME),
-    "/home/sagemaker-user/custom-file-systems/efs",
-    "/home/sagemaker-user/custom-file-systems/fsx_lustre",
-    "/home/sagemaker-user/user-default-efs",
-    "/home/ec2-user/SageMaker",
-    "/root",
-    "/opt/.sagemakerinternal",
-    "/mnt/custom-file-systems/efs",
-    "/mnt/custom-file-systems/fsx_lustre",
-    "/mnt/custom-file-systems/s3",
-    "/mnt/sagemaker-nvme",
-    "/sys/dev/block",
-    "/run/udev/data",
+        RESOURCE_METADATA,
+        NOTEBOOK_INSTANCE_MARKER,
+        TRAINING_RESOURCECONFIG,
+        PROCESSING_JOBCONFIG,
+        PROCESSING_RESOURCECONFIG,
+        PROC_ENVIRON,
+        MOUNTINFO_PATH,
+        SNAPSHOT_FACTS,
+        ("/" REPORT_NAME),
+        "/home/sagemaker-user/custom-file-systems/efs",
+        "/home/sagemaker-user/custom-file-systems/fsx_lustre",
+        "/home/sagemaker-user/user-default-efs",
+        "/home/ec2-user/SageMaker",
+        "/root",
+        "/opt/.sagemakerinternal",
+        "/mnt/custom-file-systems/efs",
+        "/mnt/custom-file-systems/fsx_lustre",
+        "/mnt/custom-file-systems/s3",
+        "/mnt/sagemaker-nvme",
+        "/sys/dev/block",
+        "/run/udev/data",
 };
 
 /* The kernel's trees: device and attribute names, and the links between
  * them, stay as they are (a user named "nvme0" must not rename a device). */
-static const char *const protected_trees[] = {"/proc", "/sys", "/dev", "/run/udev"};
+static const char *const protected_trees[] = { "/proc", "/sys", "/dev", "/run/udev" };
 
 static int redactor_scan_entry(struct redactor *red, const struct entry *e)
 {
@@ -941,7 +941,7 @@ static int write_tree(int dirfd, const struct bundle *b, struct redactor *red, c
                         k = write_entry(dirfd, e, red);
                         if (k < 0) {
                                 format_err(err, errlen, "collect: cannot write %s: %s", e->path,
-                                        strerror(-k));
+                                           strerror(-k));
                                 return k;
                         }
                         files += !e->dir;
@@ -954,7 +954,7 @@ static int write_tree(int dirfd, const struct bundle *b, struct redactor *red, c
                 k = write_file_at(dirfd, REPORT_NAME, rep ? rep : report, rlen);
         if (k < 0) {
                 format_err(err, errlen, "collect: cannot write the facts or the report: %s",
-                        strerror(-k));
+                           strerror(-k));
                 return k;
         }
         *ret_files = files + 2;
@@ -1017,8 +1017,8 @@ static char *replay_difference(struct redactor *red, const struct report *a, con
 static int verify_redacted(int dirfd, const char *display, const struct report *r,
                            struct redactor *red, char *err, size_t errlen)
 {
-        struct sysroot root = {.fd = -1};
-        struct probe_params pp = {.timeout_ns = REDACT_CHECK_TIMEOUT_NS};
+        struct sysroot root = { .fd = -1 };
+        struct probe_params pp = { .timeout_ns = REDACT_CHECK_TIMEOUT_NS };
         _cleanup_free_ char *path = NULL, *error = NULL, *diff = NULL;
         const char *p = NULL;
         struct report rep;
@@ -1070,8 +1070,9 @@ static int run_tar(const char *tmp, const char *name, int outfd, char *err, size
          * ./--help.tgz is archived and not taken for an option. A fixed
          * environment: TAR_OPTIONS would add options (-h would follow the
          * bundle's symlinks into this machine's files), GZIP gzip's. */
-        const char *argv[] = { "tar", "-C", tmp, "--numeric-owner", "--owner=0", "--group=0",
-                               "-czf", "-", "--", name, NULL };
+        const char *argv[] = { "tar",       "-C",        tmp,    "--numeric-owner",
+                               "--owner=0", "--group=0", "-czf", "-",
+                               "--",        name,        NULL };
         const char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
         int status;
         pid_t pid;
@@ -1090,8 +1091,8 @@ static int run_tar(const char *tmp, const char *name, int outfd, char *err, size
                         return negative_errno();
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 format_err(err, errlen, "collect: %s failed (%s %d)", TAR,
-                        WIFEXITED(status) ? "exit status" : "signal",
-                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                           WIFEXITED(status) ? "exit status" : "signal",
+                           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
                 return -EIO;
         }
         return 0;
@@ -1129,7 +1130,7 @@ static int write_archive(struct collect_dest *d, const struct report *r, const s
         if (!mkdtemp(tmp)) { /* 0700: the tree is private until archived */
                 k = negative_errno();
                 format_err(err, errlen, "collect: cannot create a temporary directory in %s: %s",
-                        tmpdir, strerror(-k));
+                           tmpdir, strerror(-k));
                 free(TAKE_PTR(tmp));
                 return k;
         }
@@ -1160,7 +1161,7 @@ static int write_archive(struct collect_dest *d, const struct report *r, const s
         if (k < 0) {
                 if (!err[0])
                         format_err(err, errlen, "collect: cannot write %s: %s", d->path,
-                                strerror(-k));
+                                   strerror(-k));
                 unlink(d->path);
         }
 out:

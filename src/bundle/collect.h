@@ -19,10 +19,10 @@
 #define COLLECT_FILE_MAX (4 * 1024 * 1024 + 1)
 
 struct collect_dest {
-        char *path;     /* as given */
-        bool archive;   /* FILE.tar.gz / FILE.tgz */
-        int dirfd;      /* directory mode: the (new or empty) directory, else -1 */
-        bool created;   /* directory mode: we made it (removed again on failure) */
+        char *path;   /* as given */
+        bool archive; /* FILE.tar.gz / FILE.tgz */
+        int dirfd;    /* directory mode: the (new or empty) directory, else -1 */
+        bool created; /* directory mode: we made it (removed again on failure) */
 };
 
 /* Checks and claims the destination before anything is probed: a new or empty
@@ -48,5 +48,4 @@ int collect_dest_dirs(const char *dest, char ***ret);
  * of files written and what could not be copied in *ret_warnings (may stay
  * NULL), or -errno with a reason in err. Does not log. */
 int collect_write(const struct sysroot *root, const struct report *r, struct collect_dest *d,
-                  bool redact, size_t *ret_files, char ***ret_warnings, char *err,
-                  size_t errlen);
+                  bool redact, size_t *ret_files, char ***ret_warnings, char *err, size_t errlen);

@@ -277,7 +277,7 @@ static struct word *intern(struct redactor *r, const char *s, size_t len)
         memcpy(key, s, len);
         key[len] = '\0';
         w = &r->w[r->n];
-        *w = (struct word){.key = key, .len = len, .hash = hash_of(r->seed, s, len)};
+        *w = (struct word){ .key = key, .len = len, .hash = hash_of(r->seed, s, len) };
         for (size_t j = w->hash & (r->nslot - 1);; j = (j + 1) & (r->nslot - 1))
                 if (!r->slot[j]) {
                         r->slot[j] = r->n + 1;
@@ -292,9 +292,8 @@ static struct word *intern(struct redactor *r, const char *s, size_t len)
 static int placeholder(enum secret_kind kind, size_t n, char **ret)
 {
         static const char *const prefix[_SECRET_MAX] = {
-                [SECRET_DOMAIN] = "d-domain-", [SECRET_USER] = "user-",
-                [SECRET_SPACE] = "space-",     [SECRET_RESOURCE] = "resource-",
-                [SECRET_JOB] = "job-",
+                [SECRET_DOMAIN] = "d-domain-",   [SECRET_USER] = "user-", [SECRET_SPACE] = "space-",
+                [SECRET_RESOURCE] = "resource-", [SECRET_JOB] = "job-",
         };
         int k;
 
@@ -332,9 +331,9 @@ static int placeholder(enum secret_kind kind, size_t n, char **ret)
                         return -E2BIG;
                 break;
         case SECRET_IP6:
-                k = n <= 0xffff
-                        ? asprintf(ret, "2001:db8::%zx", n)
-                        : asprintf(ret, "2001:db8::%zx:%zx", (n >> 16) & 0xffffffff, n & 0xffff);
+                k = n <= 0xffff ? asprintf(ret, "2001:db8::%zx", n)
+                                : asprintf(ret, "2001:db8::%zx:%zx", (n >> 16) & 0xffffffff,
+                                           n & 0xffff);
                 break;
         default:
                 k = asprintf(ret, "%s%zu", prefix[kind], n);
@@ -350,8 +349,8 @@ static int placeholder(enum secret_kind kind, size_t n, char **ret)
 /* Tokens of the input that a placeholder could be: noted, so none is. */
 static bool placeholder_shaped(const char *s, size_t len)
 {
-        static const char *const prefixes[] = {"d-domain-", "user-", "space-",   "resource-",
-                                               "job-",      "host-", "2001:db8:"};
+        static const char *const prefixes[] = { "d-domain-", "user-", "space-",   "resource-",
+                                                "job-",      "host-", "2001:db8:" };
 
         for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
                 size_t pl = strlen(prefixes[i]);
@@ -854,7 +853,7 @@ static int identity(struct redactor *r, struct out *o, enum secret_kind kind, co
  * EC2's public names (ec2-1-2-3-4.compute-1.amazonaws.com) hold an address. */
 static bool aws_resource_host(const char *h, size_t len)
 {
-        static const char *const suffixes[] = {".amazonaws.com", ".amazonaws.com.cn"};
+        static const char *const suffixes[] = { ".amazonaws.com", ".amazonaws.com.cn" };
 
         if (starts_folded(h, len, "ec2-") || starts_folded(h, len, "ip-"))
                 return false;
@@ -891,7 +890,7 @@ static int host(struct redactor *r, struct out *o, const char *h, size_t len)
                 }
                 if (inet_pton(AF_INET6, buf, a) == 1 &&
                     inet_ntop(AF_INET6, a, canon, sizeof(canon))) {
-                        static const unsigned char loop[16] = {[15] = 1}, any[16] = {};
+                        static const unsigned char loop[16] = { [15] = 1 }, any[16] = {};
                         if (memcmp(a, loop, 16) == 0 || memcmp(a, any, 16) == 0)
                                 return put(o, h, len);
                         if ((k = add_secret(r, SECRET_IP6, canon, strlen(canon), &w)) < 0)
@@ -1012,57 +1011,57 @@ struct field {
 };
 
 static const struct field json_fields[] = {
-    /* resource-metadata.json (notebooks-run-and-manage-metadata, nbi-metadata),
-     * processingjobconfig.json (build-your-own-processing-container) */
-    {"DomainId", SECRET_DOMAIN},
-    {"UserProfileName", SECRET_USER},
-    {"SpaceName", SECRET_SPACE},
-    {"ResourceName", SECRET_RESOURCE},
-    {"ProcessingJobName", SECRET_JOB},
-    {"TrainingJobName", SECRET_JOB},
-    {"OwnerAccountId", SECRET_ACCOUNT},
-    {"AccountId", SECRET_ACCOUNT},
-    {"AppType", FIELD_PUBLIC},
-    /* report.json (render/json.c) */
-    {"domain_id", SECRET_DOMAIN},
-    {"user_profile_name", SECRET_USER},
-    {"space_name", SECRET_SPACE},
-    {"resource_name", SECRET_RESOURCE},
-    {"processing_job_name", SECRET_JOB},
-    {"training_job_name", SECRET_JOB},
-    {"app_type", FIELD_PUBLIC},
-    {"space_type", FIELD_PUBLIC},
-    {"region", FIELD_PUBLIC},
-    {"region_source", FIELD_PUBLIC},
-    {"environment", FIELD_PUBLIC},
-    {"confidence", FIELD_PUBLIC},
-    {"points_to", FIELD_PUBLIC},
-    {"storage", FIELD_PUBLIC},
-    {"fstype", FIELD_PUBLIC},
-    {"fs_type", FIELD_PUBLIC},
-    {"name", FIELD_PUBLIC},
-    {"partition", FIELD_PUBLIC},
-    {"model", FIELD_PUBLIC},
-    {"serial", FIELD_PUBLIC},
-    {"ebs_volume_id", FIELD_PUBLIC},
-    {"efs_filesystem_id", FIELD_PUBLIC},
-    {"efs_access_point_id", FIELD_PUBLIC},
-    {"uuid", FIELD_PUBLIC},
-    {"version", FIELD_PUBLIC},
-    /* facts.json (collect.c) */
-    {"type", FIELD_PUBLIC},
+        /* resource-metadata.json (notebooks-run-and-manage-metadata, nbi-metadata),
+         * processingjobconfig.json (build-your-own-processing-container) */
+        { "DomainId", SECRET_DOMAIN },
+        { "UserProfileName", SECRET_USER },
+        { "SpaceName", SECRET_SPACE },
+        { "ResourceName", SECRET_RESOURCE },
+        { "ProcessingJobName", SECRET_JOB },
+        { "TrainingJobName", SECRET_JOB },
+        { "OwnerAccountId", SECRET_ACCOUNT },
+        { "AccountId", SECRET_ACCOUNT },
+        { "AppType", FIELD_PUBLIC },
+        /* report.json (render/json.c) */
+        { "domain_id", SECRET_DOMAIN },
+        { "user_profile_name", SECRET_USER },
+        { "space_name", SECRET_SPACE },
+        { "resource_name", SECRET_RESOURCE },
+        { "processing_job_name", SECRET_JOB },
+        { "training_job_name", SECRET_JOB },
+        { "app_type", FIELD_PUBLIC },
+        { "space_type", FIELD_PUBLIC },
+        { "region", FIELD_PUBLIC },
+        { "region_source", FIELD_PUBLIC },
+        { "environment", FIELD_PUBLIC },
+        { "confidence", FIELD_PUBLIC },
+        { "points_to", FIELD_PUBLIC },
+        { "storage", FIELD_PUBLIC },
+        { "fstype", FIELD_PUBLIC },
+        { "fs_type", FIELD_PUBLIC },
+        { "name", FIELD_PUBLIC },
+        { "partition", FIELD_PUBLIC },
+        { "model", FIELD_PUBLIC },
+        { "serial", FIELD_PUBLIC },
+        { "ebs_volume_id", FIELD_PUBLIC },
+        { "efs_filesystem_id", FIELD_PUBLIC },
+        { "efs_access_point_id", FIELD_PUBLIC },
+        { "uuid", FIELD_PUBLIC },
+        { "version", FIELD_PUBLIC },
+        /* facts.json (collect.c) */
+        { "type", FIELD_PUBLIC },
 };
 
 static const struct field environ_fields[] = {
-    /* studio-facts §3 */
-    {"SAGEMAKER_SPACE_NAME", SECRET_SPACE},
-    {"TRAINING_JOB_NAME", SECRET_JOB},
-    {"AWS_ACCOUNT_ID", SECRET_ACCOUNT},
-    {"SAGEMAKER_APP_TYPE", FIELD_PUBLIC},
-    {"SAGEMAKER_SPACE_TYPE_LOWERCASE", FIELD_PUBLIC},
-    {"AWS_REGION", FIELD_PUBLIC},
-    {"REGION_NAME", FIELD_PUBLIC},
-    {"AWS_DEFAULT_REGION", FIELD_PUBLIC},
+        /* studio-facts §3 */
+        { "SAGEMAKER_SPACE_NAME", SECRET_SPACE },
+        { "TRAINING_JOB_NAME", SECRET_JOB },
+        { "AWS_ACCOUNT_ID", SECRET_ACCOUNT },
+        { "SAGEMAKER_APP_TYPE", FIELD_PUBLIC },
+        { "SAGEMAKER_SPACE_TYPE_LOWERCASE", FIELD_PUBLIC },
+        { "AWS_REGION", FIELD_PUBLIC },
+        { "REGION_NAME", FIELD_PUBLIC },
+        { "AWS_DEFAULT_REGION", FIELD_PUBLIC },
 };
 
 static int field_role(const struct field *t, size_t n, const char *name, size_t len)
@@ -1100,7 +1099,7 @@ static int json_walk(struct redactor *r, cJSON *node, int inherited, bool write,
 
         for (cJSON *c = node->child; c && k >= 0; c = c->next) {
                 int role = inherited;
-                struct out o = {.discard = !write};
+                struct out o = { .discard = !write };
 
                 if (cJSON_IsObject(node) && c->string) {
                         size_t kl = strlen(c->string);
@@ -1120,7 +1119,7 @@ static int json_walk(struct redactor *r, cJSON *node, int inherited, bool write,
                                         }
                                 }
                                 free(o.buf);
-                                o = (struct out){.discard = !write};
+                                o = (struct out){ .discard = !write };
                         }
                 }
                 if (k < 0)
@@ -1226,7 +1225,7 @@ static int environ_block(struct redactor *r, struct out *o, const char *in, size
                 if (eq) {
                         size_t nl = (size_t)(eq - in) - i;
                         int role =
-                            field_role(environ_fields, ARRAY_SIZE(environ_fields), in + i, nl);
+                                field_role(environ_fields, ARRAY_SIZE(environ_fields), in + i, nl);
                         r->work += nl;
                         if ((k = put(o, in + i, nl + 1)) >= 0)
                                 k = field(r, o, role, eq + 1, el - nl - 1);
@@ -1282,7 +1281,7 @@ enum mi_kind { MI_PATH, MI_SOURCE, MI_OPTIONS };
  * that what was not redacted stays byte for byte. */
 static int mi_field(struct redactor *r, struct out *o, enum mi_kind kind, const char *s, size_t len)
 {
-        struct out raw = {}, red = {.discard = o->discard};
+        struct out raw = {}, red = { .discard = o->discard };
         int k;
 
         k = unescape(s, len, &raw);
@@ -1382,50 +1381,50 @@ static int mountinfo(struct redactor *r, struct out *o, const char *in, size_t l
 /* ---- the interface ---- */
 
 static const char *const builtin_reserved[] = {
-    /* JSON's literals, for JSON that does not parse and goes as text */
-    "true",
-    "false",
-    "null",
-    /* AppType (SageMaker API reference: CreateApp) */
-    "JupyterServer",
-    "KernelGateway",
-    "JupyterLab",
-    "CodeEditor",
-    "RStudioServerPro",
-    "RSessionGateway",
-    "Canvas",
-    "TensorBoard",
-    "DetailedProfiler",
-    /* app names, space types, IAM role paths */
-    "default",
-    "private",
-    "shared",
-    "service-role",
-    "aws-service-role",
-    /* file system types and sources of the mount table */
-    "xfs",
-    "ext2",
-    "ext3",
-    "ext4",
-    "btrfs",
-    "vfat",
-    "nfs",
-    "nfs4",
-    "lustre",
-    "overlay",
-    "tmpfs",
-    "cgroup",
-    "cgroup2",
-    "proc",
-    "sysfs",
-    "devpts",
-    "mqueue",
-    "fuse",
-    "squashfs",
-    "zfs",
-    "shm",
-    "none",
-    "localhost",
+        /* JSON's literals, for JSON that does not parse and goes as text */
+        "true",
+        "false",
+        "null",
+        /* AppType (SageMaker API reference: CreateApp) */
+        "JupyterServer",
+        "KernelGateway",
+        "JupyterLab",
+        "CodeEditor",
+        "RStudioServerPro",
+        "RSessionGateway",
+        "Canvas",
+        "TensorBoard",
+        "DetailedProfiler",
+        /* app names, space types, IAM role paths */
+        "default",
+        "private",
+        "shared",
+        "service-role",
+        "aws-service-role",
+        /* file system types and sources of the mount table */
+        "xfs",
+        "ext2",
+        "ext3",
+        "ext4",
+        "btrfs",
+        "vfat",
+        "nfs",
+        "nfs4",
+        "lustre",
+        "overlay",
+        "tmpfs",
+        "cgroup",
+        "cgroup2",
+        "proc",
+        "sysfs",
+        "devpts",
+        "mqueue",
+        "fuse",
+        "squashfs",
+        "zfs",
+        "shm",
+        "none",
+        "localhost",
 };
 
 struct redactor *redactor_new(void)
@@ -1509,7 +1508,7 @@ int redactor_protect_tree(struct redactor *r, const char *path)
 
 int redactor_add(struct redactor *r, enum secret_kind kind, const char *value)
 {
-        struct out o = {.discard = true};
+        struct out o = { .discard = true };
 
         if (!value || !*value || kind < 0 || kind >= _SECRET_MAX)
                 return 0;
@@ -1566,7 +1565,7 @@ static int finish(struct out *o, int k, char **ret, size_t *ret_len)
 int redact_data(struct redactor *r, enum redact_format f, const char *in, size_t len, char **ret,
                 size_t *ret_len)
 {
-        struct out o = {.discard = !ret};
+        struct out o = { .discard = !ret };
         int k;
 
         if (ret && !r->frozen)
@@ -1593,7 +1592,7 @@ int redact_data(struct redactor *r, enum redact_format f, const char *in, size_t
 
 int redact_path(struct redactor *r, const char *path, char **ret)
 {
-        struct out o = {.discard = !ret};
+        struct out o = { .discard = !ret };
 
         if (ret && !r->frozen)
                 return -EINVAL;
@@ -1643,7 +1642,7 @@ static char *link_destination(const char *link, const char *target)
 
 int redact_link(struct redactor *r, const char *link, const char *target, char **ret)
 {
-        struct out o = {.discard = !ret};
+        struct out o = { .discard = !ret };
         _cleanup_free_ char *dest = NULL;
         int k;
 

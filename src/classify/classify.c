@@ -146,21 +146,41 @@ static const struct storage_rule {
         const char *why;
 } storage_rules[] = {
         /* §2: "The Amazon EBS volume for your space is mounted on /home/sagemaker-user". */
-        { "/home/sagemaker-user", false, { STORAGE_EBS }, 1, ENV_STUDIO_NEW,
+        { "/home/sagemaker-user",
+          false,
+          { STORAGE_EBS },
+          1,
+          ENV_STUDIO_NEW,
           "a per-space EBS volume on /home/sagemaker-user is Studio (new)" },
         /* §1: Classic homes are per-user directories on the domain's EFS, mounted
          * at /home/sagemaker-user (JupyterServer) or /root (kernel images); a
          * plain NFS source is the same EFS reached without efs-utils. */
-        { "/home/sagemaker-user", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
+        { "/home/sagemaker-user",
+          false,
+          { STORAGE_EFS, STORAGE_NFS },
+          2,
+          ENV_STUDIO_CLASSIC,
           "an EFS or NFS home on /home/sagemaker-user is Studio Classic" },
-        { "/root", false, { STORAGE_EFS, STORAGE_NFS }, 2, ENV_STUDIO_CLASSIC,
+        { "/root",
+          false,
+          { STORAGE_EFS, STORAGE_NFS },
+          2,
+          ENV_STUDIO_CLASSIC,
           "an EFS or NFS home on /root is a Studio Classic kernel image" },
         /* §3: the notebook instance's ML storage volume. */
-        { "/home/ec2-user/SageMaker", false, { STORAGE_EBS }, 1, ENV_NOTEBOOK_INSTANCE,
+        { "/home/ec2-user/SageMaker",
+          false,
+          { STORAGE_EBS },
+          1,
+          ENV_NOTEBOOK_INSTANCE,
           "an EBS volume on /home/ec2-user/SageMaker is a notebook instance" },
         /* §2: custom file systems attach to JupyterLab and Code Editor spaces only. */
-        { "/mnt/custom-file-systems", true, { STORAGE_EFS, STORAGE_FSX_LUSTRE, STORAGE_NFS }, 3,
-          ENV_STUDIO_NEW, "custom file systems under /mnt/custom-file-systems are Studio (new)" },
+        { "/mnt/custom-file-systems",
+          true,
+          { STORAGE_EFS, STORAGE_FSX_LUSTRE, STORAGE_NFS },
+          3,
+          ENV_STUDIO_NEW,
+          "custom file systems under /mnt/custom-file-systems are Studio (new)" },
 };
 
 /* Mount points that make a table "SageMaker-shaped" at all. */
@@ -237,8 +257,8 @@ int classify(struct report *r)
                 } else if (e != identity && !identity_conflict) {
                         identity_conflict = true;
                         k = report_add_warning(r, "%s says %s, but %s already said %s",
-                                               identity_rules[i].source, title(e),
-                                               identity_source, title(identity));
+                                               identity_rules[i].source, title(e), identity_source,
+                                               title(identity));
                         if (k < 0)
                                 return k;
                 }
@@ -281,8 +301,8 @@ int classify(struct report *r)
                                 continue;
                         snprintf(src, sizeof(src), "mountinfo:%s", st->mountpoint);
                         k = report_add_evidence(r, src, storage_rules[i].env, "%s from %s: %s",
-                                                storage_kind_to_string(st->kind),
-                                                strna(st->source), storage_rules[i].why);
+                                                storage_kind_to_string(st->kind), strna(st->source),
+                                                storage_rules[i].why);
                         if (k < 0)
                                 return k;
                         if (storage < 0)
@@ -292,8 +312,7 @@ int classify(struct report *r)
                         break;
                 }
         }
-        if (storage < 0 && !home_mounted &&
-            (identity < 0 || env_has_storage_signature(identity))) {
+        if (storage < 0 && !home_mounted && (identity < 0 || env_has_storage_signature(identity))) {
                 storage = ENV_NONE;
                 k = report_add_evidence(r, "mountinfo", ENV_NONE,
                                         "none of /home/sagemaker-user, /root, "
@@ -314,8 +333,7 @@ int classify(struct report *r)
                         r->confidence = CONFIDENCE_HIGH;
                 else {
                         r->confidence = CONFIDENCE_LOW;
-                        k = report_add_warning(r,
-                                               "identity says %s, but the storage looks like %s",
+                        k = report_add_warning(r, "identity says %s, but the storage looks like %s",
                                                title(identity),
                                                storage == ENV_NONE ? "no SageMaker home"
                                                                    : title(storage));

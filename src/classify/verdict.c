@@ -58,11 +58,12 @@ static int assess_ebs(char ***v, const struct bench_result *b)
                                          "or the instance's EBS bandwidth)",
                                          bench_workload_to_string(w), r);
                 else
-                        k = strv_extendf(v,
-                                         "%s %s: under half of gp3's 125 MiB/s baseline: a sign of "
-                                         "throttling (gp2 out of burst credits, instance EBS limit) "
-                                         "or of a volume still initializing from a snapshot",
-                                         bench_workload_to_string(w), r);
+                        k = strv_extendf(
+                                v,
+                                "%s %s: under half of gp3's 125 MiB/s baseline: a sign of "
+                                "throttling (gp2 out of burst credits, instance EBS limit) "
+                                "or of a volume still initializing from a snapshot",
+                                bench_workload_to_string(w), r);
         }
         if (k >= 0 && (x = ran(b, BENCH_RAND_READ))) {
                 format_ns(l, sizeof(l), x->latency.p50);
@@ -115,18 +116,17 @@ static int assess_nfs(char ***v, const struct bench_result *b, bool efs)
                                          "likely the client's cache answered",
                                          l);
                 else if (f <= 2.0)
-                        k = strv_extendf(v, "rand_read_4k p50 %s: in line with %s of ~250 µs",
-                                         l, what);
-                else
-                        k = strv_extendf(v, "rand_read_4k p50 %s: %.1f× %s of ~250 µs", l, f,
+                        k = strv_extendf(v, "rand_read_4k p50 %s: in line with %s of ~250 µs", l,
                                          what);
+                else
+                        k = strv_extendf(v, "rand_read_4k p50 %s: %.1f× %s of ~250 µs", l, f, what);
         }
         if (k >= 0 && (x = ran(b, BENCH_SYNC_WRITE))) {
                 double f = (double)x->latency.p99 / (double)EFS_WRITE_NS;
                 format_ns(l, sizeof(l), x->latency.p99);
                 if (f <= 1.5)
-                        k = strv_extendf(v, "sync_write_4k p99 %s: in line with %s of ~2.7 ms",
-                                         l, what);
+                        k = strv_extendf(v, "sync_write_4k p99 %s: in line with %s of ~2.7 ms", l,
+                                         what);
                 else if (f < 4.0)
                         k = strv_extendf(v, "sync_write_4k p99 %s: %.1f× %s of ~2.7 ms", l, f,
                                          what);
@@ -163,11 +163,11 @@ static int assess_local(char ***v, const struct bench_result *b, bool nvme, cons
         if ((x = ran(b, BENCH_RAND_READ))) {
                 format_ns(l, sizeof(l), x->latency.p50);
                 if (nvme)
-                        k = strv_extendf(v,
-                                         "rand_read_4k p50 %s: %s NVMe instance store's usual "
-                                         "under 100 µs",
-                                         l, x->latency.p50 <= NVME_READ_NS ? "in line with"
-                                                                           : "slower than");
+                        k = strv_extendf(
+                                v,
+                                "rand_read_4k p50 %s: %s NVMe instance store's usual "
+                                "under 100 µs",
+                                l, x->latency.p50 <= NVME_READ_NS ? "in line with" : "slower than");
                 else
                         k = strv_extendf(v,
                                          "rand_read_4k p50 %s: no published band for this %s; "
@@ -198,9 +198,9 @@ int bench_assess(struct bench_result *b, const struct storage *s)
                 k = assess_local(v, b, true, "instance store");
         else
                 k = assess_local(v, b, false,
-                                 !s || s->kind == STORAGE_UNKNOWN  ? "file system"
-                                 : s->kind == STORAGE_OVERLAY ? "overlay file system"
-                                                              : "local disk");
+                                 !s || s->kind == STORAGE_UNKNOWN ? "file system"
+                                 : s->kind == STORAGE_OVERLAY     ? "overlay file system"
+                                                                  : "local disk");
         if (k >= 0 && s && s->kind == STORAGE_INSTANCE_STORE)
                 k = strv_extendf(v, "instance store is ephemeral: fast, but wiped when the "
                                     "app or instance restarts");
@@ -209,9 +209,8 @@ int bench_assess(struct bench_result *b, const struct storage *s)
                                  "O_DIRECT was not used (%s): reads were buffered after "
                                  "POSIX_FADV_DONTNEED and may still be served from a cache",
                                  b->m.direct_note[0] ? b->m.direct_note : "not supported");
-        if (k >= 0 && (x = ran(b, BENCH_SEQ_WRITE)) && b->m.file_written_bytes <
-                                                              b->m.file_size_bytes &&
-            !b->m.interrupted)
+        if (k >= 0 && (x = ran(b, BENCH_SEQ_WRITE)) &&
+            b->m.file_written_bytes < b->m.file_size_bytes && !b->m.interrupted)
                 k = strv_extendf(v,
                                  "the time budget allowed %s of the planned %s test file; later "
                                  "workloads used that part",

@@ -134,8 +134,8 @@ static const char *bench_file(int workload)
 static void log_bench_error(const struct bench_result *b)
 {
         const struct bench_measure *m = &b->m;
-        const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
-                                                  : "setup";
+        const char *where =
+                m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : "setup";
         const char *left = b->leftover || m->err_workload < 0 ? "" : "; its files were removed";
         const char *lim;
         char buf[32];
@@ -163,8 +163,8 @@ static void log_bench_error(const struct bench_result *b)
                 lim = limit_text(RLIMIT_FSIZE, 0, buf, sizeof(buf));
                 log_error("--bench: the file size limit (ulimit -f%s%s) was reached while "
                           "writing %s (%s in %s: %s); partial results follow%s",
-                          lim ? ": " : "", lim ? lim : "", bench_file(m->err_workload),
-                          m->err_call, where, strerror(-m->err), left);
+                          lim ? ": " : "", lim ? lim : "", bench_file(m->err_workload), m->err_call,
+                          where, strerror(-m->err), left);
                 break;
         case ENOMEM:
                 lim = limit_text(RLIMIT_AS, 0, buf, sizeof(buf));
@@ -195,8 +195,8 @@ static void log_bench_killed(const struct bench_result *b)
 {
         const struct bench_measure *m = &b->m;
         const char *sig = signal_abbrev(m->killed_by) ? signal_abbrev(m->killed_by) : "?";
-        const char *where = m->err_workload >= 0 ? bench_workload_to_string(m->err_workload)
-                                                  : "setup";
+        const char *where =
+                m->err_workload >= 0 ? bench_workload_to_string(m->err_workload) : "setup";
         const char *left = b->leftover ? "" : "; its files were removed";
         const char *lim;
         char buf[32];

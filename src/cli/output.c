@@ -103,7 +103,7 @@ static void writer_on_signal(int sig)
  * deadline's) is on its way, and its handler cleans up. */
 static void say(int pfd, int step, int err, int refusal, int fd)
 {
-        struct msg m = {step, err, refusal, fd};
+        struct msg m = { step, err, refusal, fd };
 
         (void)!write(pfd, &m, sizeof(m));
 }
@@ -152,7 +152,7 @@ static int split_path(const char *path, char **ret_dir, const char **ret_base)
 static void tmp_name_make(const char *base)
 {
         static const char chars[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         static unsigned counter;
         unsigned char rnd[6];
         size_t n = strlen(base);
@@ -273,7 +273,7 @@ static int write_direct(int pfd, int dirfd, const char *base, bool follow, const
         int k;
 
         if (S_ISSOCK(want->st_mode)) {
-                struct sockaddr_un sa = {.sun_family = AF_UNIX};
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
                 /* connect(2) takes a path, not a directory descriptor. */
                 if (strlen(base) >= sizeof(sa.sun_path))
@@ -426,8 +426,8 @@ static void close_from(int from)
 
 static _Noreturn void writer_main(const struct job *j, int pfd, pid_t parent)
 {
-        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-        struct sigaction sa = {.sa_handler = writer_on_signal};
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+        struct sigaction sa = { .sa_handler = writer_on_signal };
         struct stat stdio[3];
         sigset_t block;
         int k, refusal = REFUSE_NONE, use_fd = -1;
@@ -523,7 +523,7 @@ static int run_writer(const struct job *j, uint64_t deadline, const sigset_t *wa
         pid_t pid, parent = getpid();
         int p[2];
 
-        *o = (struct outcome){.step = j->path ? STEP_LOOKUP : STEP_WRITE, .fd = -1};
+        *o = (struct outcome){ .step = j->path ? STEP_LOOKUP : STEP_WRITE, .fd = -1 };
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
         /* Anything buffered would be written twice, once by the child. */
@@ -543,7 +543,7 @@ static int run_writer(const struct job *j, uint64_t deadline, const sigset_t *wa
         close(p[1]);
 
         while (!eof) {
-                struct pollfd pfd = {p[0], POLLIN, 0};
+                struct pollfd pfd = { p[0], POLLIN, 0 };
                 struct timespec ts;
                 uint64_t now = now_ns();
                 struct msg m;
@@ -665,9 +665,9 @@ static int fd_name(const char *path)
 int output_write(const char *path, const void *data, size_t len, uint64_t timeout_ns,
                  int *ret_signal, char *err, size_t errlen)
 {
-        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-        struct sigaction sa = {.sa_handler = on_signal}, old[ARRAY_SIZE(sigs)];
-        struct job j = {.path = path, .fd = -1, .data = data, .len = len};
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+        struct sigaction sa = { .sa_handler = on_signal }, old[ARRAY_SIZE(sigs)];
+        struct job j = { .path = path, .fd = -1, .data = data, .len = len };
         uint64_t deadline = now_ns() + timeout_ns;
         struct outcome o;
         sigset_t block, oldmask;
@@ -690,16 +690,16 @@ int output_write(const char *path, const void *data, size_t len, uint64_t timeou
 
         k = fd_name(path);
         if (k >= 0) {
-                o = (struct outcome){.use_fd = true, .fd = k};
+                o = (struct outcome){ .use_fd = true, .fd = k };
                 k = 0;
         } else
                 k = run_writer(&j, deadline, &oldmask, &o);
         if (k == 0 && o.use_fd && !got_signal) {
                 /* FILE is our standard output or error (/dev/stdout): written
                  * there by a second writer, bounded the same way. */
-                j = (struct job){.path = NULL, .fd = o.fd, .data = data, .len = len};
+                j = (struct job){ .path = NULL, .fd = o.fd, .data = data, .len = len };
                 if (fcntl(j.fd, F_GETFD) < 0)
-                        o = (struct outcome){.step = STEP_WRITE, .err = -EBADF};
+                        o = (struct outcome){ .step = STEP_WRITE, .err = -EBADF };
                 else
                         k = run_writer(&j, deadline, &oldmask, &o);
                 /* A reader that went away (| head -c1): as for standard output. */

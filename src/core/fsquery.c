@@ -65,10 +65,10 @@ static void fill_statfs(const char *path, struct fsq_reply *rep)
         if (unit == 0)
                 unit = 1;
         /* EFS reports 8 EiB: keep the product from wrapping. */
-        rep->size_bytes = sf.f_blocks > UINT64_MAX / unit ? UINT64_MAX - 1
-                                                         : (uint64_t)sf.f_blocks * unit;
-        rep->free_bytes = sf.f_bavail > UINT64_MAX / unit ? UINT64_MAX - 1
-                                                         : (uint64_t)sf.f_bavail * unit;
+        rep->size_bytes =
+                sf.f_blocks > UINT64_MAX / unit ? UINT64_MAX - 1 : (uint64_t)sf.f_blocks * unit;
+        rep->free_bytes =
+                sf.f_bavail > UINT64_MAX / unit ? UINT64_MAX - 1 : (uint64_t)sf.f_bavail * unit;
 }
 
 static void execute_path(int rootfd, bool replay, const char *path, struct fsq_reply *rep)
@@ -150,8 +150,7 @@ static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
         rep->err = -EINVAL;
 }
 
-void fsq_execute(const struct sysroot *root, const struct fsq_request *req,
-                 struct fsq_reply *rep)
+void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep)
 {
         execute(root->fd, sysroot_is_replay(root), req->op, req->path, rep);
 }
@@ -177,10 +176,10 @@ struct shared {
 
 struct worker {
         pid_t pid;
-        int fd;         /* read end: one byte per finished slot, EOF at exit */
+        int fd; /* read end: one byte per finished slot, EOF at exit */
         size_t done, expected;
         bool finished;
-        void *stack;    /* light workers only */
+        void *stack; /* light workers only */
 };
 
 /* Runs a group's slots in order; the answer is in the slot before the byte. */
@@ -594,8 +593,8 @@ int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_rep
         return r;
 }
 
-int fsq_run(const struct sysroot *root, const struct fsq_request *reqs,
-            struct fsq_reply *replies, size_t n, uint64_t timeout_ns)
+int fsq_run(const struct sysroot *root, const struct fsq_request *reqs, struct fsq_reply *replies,
+            size_t n, uint64_t timeout_ns)
 {
         struct fsq_batch *b;
         int k;

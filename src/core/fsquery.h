@@ -36,7 +36,7 @@ struct fsq_request {
 };
 
 struct fsq_reply {
-        int err;              /* 0, -errno of the failed call, or -ETIMEDOUT */
+        int err; /* 0, -errno of the failed call, or -ETIMEDOUT */
         /* FSQ_PATH: the resolved path. -ETIMEDOUT: for the request its group
          * was stuck on, the path whose lookup, stat or statfs did not return
          * (the walk's progress: symlinks before it already followed), or ""
@@ -55,8 +55,8 @@ struct fsq_reply {
  * -ETIMEDOUT for the request a group was stuck on and for those after it.
  * Returns 0, or -errno when the workers could not be started at all. Does not
  * log. */
-int fsq_run(const struct sysroot *root, const struct fsq_request *reqs,
-            struct fsq_reply *replies, size_t n, uint64_t timeout_ns);
+int fsq_run(const struct sysroot *root, const struct fsq_request *reqs, struct fsq_reply *replies,
+            size_t n, uint64_t timeout_ns);
 
 /* The same in two steps, so the caller can work while the workers do:
  * fsq_start() launches them (bounded by timeout_ns from now), fsq_wait()
@@ -68,5 +68,4 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
 int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_reply *replies);
 
 /* The work of one query, in the calling process: for tests and the child. */
-void fsq_execute(const struct sysroot *root, const struct fsq_request *req,
-                 struct fsq_reply *rep);
+void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep);

@@ -55,24 +55,24 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hands ownership out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                           \
-        ({                                    \
-                __typeof__(p) _tp_ = (p);     \
-                (p) = NULL;                   \
-                _tp_;                         \
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                __typeof__(p) _tp_ = (p);                                                          \
+                (p) = NULL;                                                                        \
+                _tp_;                                                                              \
         })
-#define TAKE_FD(fd)                           \
-        ({                                    \
-                int _tf_ = (fd);              \
-                (fd) = -1;                    \
-                _tf_;                         \
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _tf_ = (fd);                                                                   \
+                (fd) = -1;                                                                         \
+                _tf_;                                                                              \
         })
 
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)         \
-        static inline void func##p(type *p)             \
-        {                                               \
-                if (*p)                                 \
-                        func(*p);                       \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
+        static inline void func##p(type *p)                                                        \
+        {                                                                                          \
+                if (*p)                                                                            \
+                        func(*p);                                                                  \
         }
 
 static inline const char *strna(const char *s)

@@ -152,10 +152,22 @@ void storage_done(struct storage *s)
 void sagemaker_done(struct sagemaker *s)
 {
         char **strs[] = {
-                &s->app_type, &s->domain_id, &s->space_name, &s->user_profile_name,
-                &s->resource_arn, &s->resource_name, &s->app_image_version, &s->region,
-                &s->region_source, &s->env_app_type, &s->env_space_name, &s->env_space_type,
-                &s->env_training_job_name, &s->processing_job_name, &s->processing_job_arn, &s->home_env,
+                &s->app_type,
+                &s->domain_id,
+                &s->space_name,
+                &s->user_profile_name,
+                &s->resource_arn,
+                &s->resource_name,
+                &s->app_image_version,
+                &s->region,
+                &s->region_source,
+                &s->env_app_type,
+                &s->env_space_name,
+                &s->env_space_type,
+                &s->env_training_job_name,
+                &s->processing_job_name,
+                &s->processing_job_arn,
+                &s->home_env,
                 &s->notebook_instance_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)

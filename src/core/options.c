@@ -12,8 +12,7 @@
 #include "core/strutil.h"
 
 const struct option_def option_table[] = {
-        { OPT_PATH, "path", 'p', "PATH",
-          "inspect PATH (default: the SageMaker home, else $HOME)",
+        { OPT_PATH, "path", 'p', "PATH", "inspect PATH (default: the SageMaker home, else $HOME)",
           "Inspect the storage that holds PATH. Symbolic links are resolved first, so "
           "~/user-default-efs is reported as the EFS file system it points to. Without this "
           "option the first that exists of /home/sagemaker-user, /home/ec2-user/SageMaker and "
@@ -127,7 +126,6 @@ enum output_format output_format_from_string(const char *s)
         return _FORMAT_INVALID;
 }
 
-
 /* "256M", "1G", "1048576": bytes with a K/M/G/T suffix (powers of 1024,
  * optionally followed by "iB"); 0 or -EINVAL/-ERANGE. */
 static int parse_size(const char *s, uint64_t *ret)
@@ -204,17 +202,17 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                          * argument was given to one that takes none ("--json=1"). */
                         if (optopt >= 256 && optopt < 256 + _OPT_MAX)
                                 format_err(err, errlen, "option '%s' doesn't allow an argument",
-                                        argv[optind - 1]);
+                                           argv[optind - 1]);
                         else if (optopt > 0 && optopt < 256)
                                 format_err(err, errlen, "invalid option -- '%c'", optopt);
                         else
                                 format_err(err, errlen, "unrecognized option '%s'",
-                                        argv[optind - 1]);
+                                           argv[optind - 1]);
                         return -EINVAL;
                 }
                 if (c == ':') {
                         format_err(err, errlen, "option '%s' requires an argument",
-                                argv[optind - 1]);
+                                   argv[optind - 1]);
                         return -EINVAL;
                 }
                 if (c >= 256)
@@ -239,9 +237,9 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         ret->format = output_format_from_string(optarg);
                         if (ret->format < 0) {
                                 format_err(err, errlen,
-                                        "--format: unknown format '%s' (human, json, emf, "
-                                        "prometheus)",
-                                        optarg);
+                                           "--format: unknown format '%s' (human, json, emf, "
+                                           "prometheus)",
+                                           optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -259,8 +257,8 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         ret->expect = environment_from_string(optarg);
                         if (ret->expect < 0) {
                                 format_err(err, errlen,
-                                        "--expect: unknown environment '%s' (see --list)",
-                                        optarg);
+                                           "--expect: unknown environment '%s' (see --list)",
+                                           optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -275,9 +273,9 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         uint64_t ns;
                         if (parse_seconds(optarg, &ns) < 0 || ns == 0 || ns > MAX_TIMEOUT_NS) {
                                 format_err(err, errlen,
-                                        "--timeout: '%s' is not a number of seconds between 0 "
-                                        "and 3600",
-                                        optarg);
+                                           "--timeout: '%s' is not a number of seconds between 0 "
+                                           "and 3600",
+                                           optarg);
                                 return -EINVAL;
                         }
                         ret->timeout_ns = ns;
@@ -291,9 +289,9 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         if (parse_seconds(optarg, &ns) < 0 || ns < BENCH_MIN_BUDGET_NS ||
                             ns > BENCH_MAX_BUDGET_NS) {
                                 format_err(err, errlen,
-                                        "--bench-time: '%s' is not a number of seconds between "
-                                        "0.2 and 600",
-                                        optarg);
+                                           "--bench-time: '%s' is not a number of seconds between "
+                                           "0.2 and 600",
+                                           optarg);
                                 return -EINVAL;
                         }
                         ret->bench_time_ns = ns;
@@ -301,11 +299,12 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 }
                 case OPT_BENCH_SIZE: {
                         uint64_t v;
-                        if (parse_size(optarg, &v) < 0 || v < BENCH_MIN_SIZE || v > BENCH_MAX_SIZE) {
+                        if (parse_size(optarg, &v) < 0 || v < BENCH_MIN_SIZE ||
+                            v > BENCH_MAX_SIZE) {
                                 format_err(err, errlen,
-                                        "--bench-size: '%s' is not a size between 1M and 1T "
-                                        "(a number with an optional K, M, G or T suffix)",
-                                        optarg);
+                                           "--bench-size: '%s' is not a size between 1M and 1T "
+                                           "(a number with an optional K, M, G or T suffix)",
+                                           optarg);
                                 return -EINVAL;
                         }
                         ret->bench_size = v;
@@ -347,8 +346,8 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
         if (ret->collect && (ret->bench || ret->quiet || ret->output || ret->expect >= 0 ||
                              ret->format != FORMAT_HUMAN)) {
                 format_err(err, errlen,
-                        "collect writes its own report; --bench, --quiet, --output, --expect, "
-                        "--json and --format do not apply");
+                           "collect writes its own report; --bench, --quiet, --output, --expect, "
+                           "--json and --format do not apply");
                 return -EINVAL;
         }
         ret->json = ret->format == FORMAT_JSON;
@@ -358,8 +357,8 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
         }
         if (ret->bench && ret->sysroot) {
                 format_err(err, errlen,
-                        "--bench measures this machine's storage; it cannot run on a --sysroot "
-                        "snapshot");
+                           "--bench measures this machine's storage; it cannot run on a --sysroot "
+                           "snapshot");
                 return -EINVAL;
         }
         if (ret->bench && ret->quiet) {
@@ -370,7 +369,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 ret->bench_time_ns = BENCH_DEFAULT_BUDGET_NS;
         if (ret->format != FORMAT_HUMAN && ret->quiet) {
                 format_err(err, errlen, "--%s and --quiet exclude each other",
-                        ret->json ? "json" : "format");
+                           ret->json ? "json" : "format");
                 return -EINVAL;
         }
         return 0;

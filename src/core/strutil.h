@@ -9,7 +9,7 @@
 #include "core/macro.h"
 
 /* NULL-terminated vectors of owned strings. All return -ENOMEM on failure. */
-int strv_push(char ***v, char *s);            /* takes s, also on failure */
+int strv_push(char ***v, char *s); /* takes s, also on failure */
 int strv_extendf(char ***v, const char *fmt, ...) _printf_(2, 3);
 size_t strv_length(char *const *v);
 char **strv_free(char **v);

@@ -97,10 +97,10 @@ static void record_as(struct sysroot_recorder *rec, const char *path, const char
         }
         it = &rec->items[rec->n];
         *it = (struct sysroot_record){
-            .path = strdup(path),
-            .target = target ? strdup(target) : NULL,
-            .read_as = read_as ? strdup(read_as) : NULL,
-            .kind = kind,
+                .path = strdup(path),
+                .target = target ? strdup(target) : NULL,
+                .read_as = read_as ? strdup(read_as) : NULL,
+                .kind = kind,
         };
         if (!it->path || (target && !it->target) || (read_as && !it->read_as)) {
                 free(it->path);

@@ -36,14 +36,14 @@ struct sysroot_record {
 struct sysroot_recorder {
         struct sysroot_record *items;
         size_t n, cap;
-        int err;      /* -ENOMEM when a record was lost: the bundle would be incomplete */
+        int err; /* -ENOMEM when a record was lost: the bundle would be incomplete */
 };
 void sysroot_recorder_done(struct sysroot_recorder *rec);
 
 struct sysroot {
-        int fd;       /* O_PATH directory fd of the root */
-        char *dir;    /* the --sysroot argument; NULL when live */
-        struct sysroot_cache *cache; /* directories already resolved; may be NULL */
+        int fd;                       /* O_PATH directory fd of the root */
+        char *dir;                    /* the --sysroot argument; NULL when live */
+        struct sysroot_cache *cache;  /* directories already resolved; may be NULL */
         struct sysroot_recorder *rec; /* NULL: not recording (the caller owns it) */
 };
 

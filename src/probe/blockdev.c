@@ -77,8 +77,8 @@ static uint64_t read_u64_attr(const struct sysroot *root, const char *dir, const
                 /* Named as the user finds it: under --sysroot, like read_attr's. */
                 if (asprintf(&path, "%s/%s", dir, attr) >= 0)
                         display = sysroot_display(root, path);
-                (void)strv_extendf(warnings, "%s: \"%s\" is not a number, ignoring",
-                                   strna(display), v);
+                (void)strv_extendf(warnings, "%s: \"%s\" is not a number, ignoring", strna(display),
+                                   v);
                 return U64_UNSET;
         }
         return n;
@@ -143,8 +143,7 @@ static void slaves_model(const struct sysroot *root, const char *whole, struct b
 int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
                    struct block_device **ret, char ***warnings)
 {
-        _cleanup_free_ char *link = NULL, *dir = NULL, *whole = NULL, *devdir = NULL,
-                            *queue = NULL;
+        _cleanup_free_ char *link = NULL, *dir = NULL, *whole = NULL, *devdir = NULL, *queue = NULL;
         struct block_device *d;
         bool is_partition = false;
         uint64_t sectors;
@@ -169,8 +168,8 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
         /* The size attribute counts 512-byte sectors whatever the logical block
          * size (Documentation/ABI/stable/sysfs-block). */
         sectors = read_u64_attr(root, dir, "size", warnings);
-        d->size_bytes = sectors != U64_UNSET && sectors <= UINT64_MAX / 512 ? sectors * 512
-                                                                            : U64_UNSET;
+        d->size_bytes =
+                sectors != U64_UNSET && sectors <= UINT64_MAX / 512 ? sectors * 512 : U64_UNSET;
 
         if (asprintf(&devdir, "%s/device", whole) >= 0) {
                 _cleanup_free_ char *mpath = NULL;

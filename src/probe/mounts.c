@@ -29,8 +29,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_iter *, mnt_free_iter)
 struct chunk {
         char *buf;
         size_t len, cap;
-        unsigned *lineno;   /* file line of each chunk line */
-        bool *failed;       /* libmount rejected that chunk line */
+        unsigned *lineno; /* file line of each chunk line */
+        bool *failed;     /* libmount rejected that chunk line */
         size_t nlines;
 };
 
@@ -170,8 +170,8 @@ static int flush_chunk(struct parse_ctx *ctx, mount_filter_t filter, void *userd
                         continue;
                 }
                 {
-                        struct mount_entry *n = realloc(ctx->table->entries,
-                                                        (ctx->table->n + 1) * sizeof(*n));
+                        struct mount_entry *n =
+                                realloc(ctx->table->entries, (ctx->table->n + 1) * sizeof(*n));
                         if (!n) {
                                 mount_entry_done(&e);
                                 return -ENOMEM;
@@ -396,13 +396,14 @@ bool mount_option_has(const char *optstr, const char *name)
  * too (cifs password=, credentials=, ceph secret=, s3fs passwd_file=, ...). */
 /* nfs(5), then ext4(5), xfs(5), tmpfs(5) */
 static const char *const kept_values[] = {
-    "vers",    "nfsvers",    "minorversion", "rsize",      "wsize",       "timeo",
-    "retrans", "port",       "proto",        "mountproto", "mountport",   "mountvers",
-    "namlen",  "acregmin",   "acregmax",     "acdirmin",   "acdirmax",    "actimeo",
-    "sec",     "local_lock", "lookupcache",  "nconnect",   "max_connect", "retry",
-    "errors",  "data",       "commit",       "size",       "nr_inodes",   "nr_blocks",
-    "mode",    "uid",        "gid",          "logbufs",    "logbsize",    "sunit",
-    "swidth",  "allocsize",  "stripe",       "subvolid"};
+        "vers",    "nfsvers",    "minorversion", "rsize",      "wsize",       "timeo",
+        "retrans", "port",       "proto",        "mountproto", "mountport",   "mountvers",
+        "namlen",  "acregmin",   "acregmax",     "acdirmin",   "acdirmax",    "actimeo",
+        "sec",     "local_lock", "lookupcache",  "nconnect",   "max_connect", "retry",
+        "errors",  "data",       "commit",       "size",       "nr_inodes",   "nr_blocks",
+        "mode",    "uid",        "gid",          "logbufs",    "logbsize",    "sunit",
+        "swidth",  "allocsize",  "stripe",       "subvolid"
+};
 #define KEPT_VALUE_MAX 64
 #define OPTIONS_DROPPED "dropped"
 
@@ -576,7 +577,7 @@ static const char *skip_number(const char *s)
 /* Propagation tags, the only optional fields the kernel writes (proc(5)). */
 static bool optional_field_kept(const char *s, size_t n)
 {
-        static const char *const tags[] = {"shared:", "master:", "propagate_from:"};
+        static const char *const tags[] = { "shared:", "master:", "propagate_from:" };
 
         if (n == 10 && memcmp(s, "unbindable", 10) == 0)
                 return true;

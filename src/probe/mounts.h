@@ -12,8 +12,8 @@
 struct mount_entry {
         int id, parent_id;
         unsigned major, minor;
-        char *root;       /* within the file system: bind mounts show a subdirectory */
-        char *target;     /* octal escapes (\040) decoded */
+        char *root;   /* within the file system: bind mounts show a subdirectory */
+        char *target; /* octal escapes (\040) decoded */
         char *fstype;
         char *source;
         char *options;    /* VFS and super-block options merged, as findmnt shows */
@@ -24,9 +24,9 @@ struct mount_entry {
 struct mount_table {
         struct mount_entry *entries;
         size_t n;
-        size_t lines;        /* lines read */
-        size_t bad_lines;    /* malformed lines skipped */
-        char *file;          /* display name of the file that was read */
+        size_t lines;     /* lines read */
+        size_t bad_lines; /* malformed lines skipped */
+        char *file;       /* display name of the file that was read */
 };
 
 /* Decides which entries are kept; huge tables are streamed, never held whole. */

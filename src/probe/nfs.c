@@ -53,8 +53,7 @@ bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
                         return false;
                 /* Only an availability zone name may come first ("us-east-1a"). */
                 for (const char *c = server; c < p; c++)
-                        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
-                            *c != '-')
+                        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
                                 return false;
                 p++;
         }

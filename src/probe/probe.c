@@ -91,8 +91,8 @@ static bool is_overmounted(const struct mount_table *t, size_t i)
         return false;
 }
 
-int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e,
-                         struct storage *s, char ***warnings)
+int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e, struct storage *s,
+                         char ***warnings)
 {
         s->mount_id = e->id;
         s->mountpoint = strdup(e->target);
@@ -246,10 +246,10 @@ static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns
 /* The lines of a udev database file that udev_blkid() reads, and all that a
  * bundle keeps of it (probe_reduce_udev_data). */
 static const char *const udev_keys[] = {
-    "E:ID_FS_TYPE=",
-    "E:ID_FS_UUID=",
-    "E:ID_FS_LABEL_ENC=",
-    "E:ID_FS_LABEL=",
+        "E:ID_FS_TYPE=",
+        "E:ID_FS_UUID=",
+        "E:ID_FS_LABEL_ENC=",
+        "E:ID_FS_LABEL=",
 };
 
 /* udev's database keeps what its blkid builtin found (lsblk reads it first for

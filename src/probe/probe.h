@@ -17,9 +17,9 @@
 int probe_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len);
 
 struct probe_params {
-        const char *path;     /* NULL: the default list */
+        const char *path; /* NULL: the default list */
         uint64_t timeout_ns;
-        const char *cwd;      /* live: for a relative --path */
+        const char *cwd; /* live: for a relative --path */
 };
 
 /* Fills r with everything the system says. Returns 0 (possibly with
@@ -32,8 +32,8 @@ struct mount_entry;
 /* Fills s from one mount-table entry: the NFS analysis, the block device from
  * sysfs, the storage kind. Unreadable sysfs adds warnings. Returns 0 or
  * -ENOMEM. The fuzzer drives it too. */
-int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e,
-                         struct storage *s, char ***warnings);
+int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e, struct storage *s,
+                         char ***warnings);
 
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error);

@@ -27,18 +27,18 @@ struct json_field {
 };
 
 static const struct json_field metadata_fields[] = {
-    {"AppType", offsetof(struct sagemaker, app_type)},
-    {"DomainId", offsetof(struct sagemaker, domain_id)},
-    {"SpaceName", offsetof(struct sagemaker, space_name)},
-    {"UserProfileName", offsetof(struct sagemaker, user_profile_name)},
-    {"ResourceArn", offsetof(struct sagemaker, resource_arn)},
-    {"ResourceName", offsetof(struct sagemaker, resource_name)},
-    {"AppImageVersion", offsetof(struct sagemaker, app_image_version)},
+        { "AppType", offsetof(struct sagemaker, app_type) },
+        { "DomainId", offsetof(struct sagemaker, domain_id) },
+        { "SpaceName", offsetof(struct sagemaker, space_name) },
+        { "UserProfileName", offsetof(struct sagemaker, user_profile_name) },
+        { "ResourceArn", offsetof(struct sagemaker, resource_arn) },
+        { "ResourceName", offsetof(struct sagemaker, resource_name) },
+        { "AppImageVersion", offsetof(struct sagemaker, app_image_version) },
 };
 
 static const struct json_field jobconfig_fields[] = {
-    {"ProcessingJobName", offsetof(struct sagemaker, processing_job_name)},
-    {"ProcessingJobArn", offsetof(struct sagemaker, processing_job_arn)},
+        { "ProcessingJobName", offsetof(struct sagemaker, processing_job_name) },
+        { "ProcessingJobArn", offsetof(struct sagemaker, processing_job_arn) },
 };
 
 enum field_state {
@@ -368,8 +368,7 @@ int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret
         return 0;
 }
 
-int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
-                            char ***warnings)
+int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, char ***warnings)
 {
         const char *region_vals[ARRAY_SIZE(region_vars)] = {};
         size_t region_lens[ARRAY_SIZE(region_vars)] = {};
@@ -406,8 +405,8 @@ int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
                         }
                         for (size_t i = 0; i < ARRAY_SIZE(region_vars); i++)
                                 if (strlen(region_vars[i]) == klen &&
-                                    memcmp(region_vars[i], p, klen) == 0 && vlen > 0 &&
-                                    vlen < 64 && utf8_is_valid(val, vlen)) {
+                                    memcmp(region_vars[i], p, klen) == 0 && vlen > 0 && vlen < 64 &&
+                                    utf8_is_valid(val, vlen)) {
                                         region_vals[i] = val;
                                         region_lens[i] = vlen;
                                 }
@@ -550,7 +549,8 @@ int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***w
                 _cleanup_free_ char *d = sysroot_display(root, NOTEBOOK_INSTANCE_MARKER);
                 /* Present but odd is still a notebook instance's marker. */
                 ret->notebook_instance_version = strdup("");
-                (void)strv_extendf(warnings, "%s: unreadable or not text (%s), ignoring its content",
+                (void)strv_extendf(warnings,
+                                   "%s: unreadable or not text (%s), ignoring its content",
                                    strna(d), strerror(-k));
         }
         ret->training_resourceconfig = sysroot_exists(root, TRAINING_RESOURCECONFIG);

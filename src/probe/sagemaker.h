@@ -39,5 +39,4 @@ int sagemaker_reduce_metadata(const char *text, size_t len, char **ret, size_t *
 int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t *ret_len);
 
 /* Picks the variables the probe uses from a NUL-separated environ block. */
-int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret,
-                            char ***warnings);
+int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, char ***warnings);

@@ -34,7 +34,8 @@ static cJSON *workload(cJSON *o, const char *key, const struct bench_workload *x
         if (!x->ran)
                 return cJSON_AddNullToObject(o, key) ? o : NULL;
         j = cJSON_AddObjectToObject(o, key);
-        if (!j || !json_add_u64(j, "ops", x->ops) || !json_add_u64(j, "elapsed_ns", x->elapsed_ns) ||
+        if (!j || !json_add_u64(j, "ops", x->ops) ||
+            !json_add_u64(j, "elapsed_ns", x->elapsed_ns) ||
             !json_add_u64(j, "budget_ns", x->budget_ns) ||
             !cJSON_AddBoolToObject(j, "complete", x->complete))
                 return NULL;
@@ -100,8 +101,7 @@ static bool add_budget(cJSON *o, const struct bench_measure *m)
                 if (!json_add_u64(j, bench_workload_to_string(w),
                                   m->w[w].ran ? m->w[w].budget_ns : U64_UNSET))
                         return false;
-        return json_add_u64(j, "metadata",
-                            m->w[BENCH_MD_CREATE].ran ? md_budget(m) : U64_UNSET) &&
+        return json_add_u64(j, "metadata", m->w[BENCH_MD_CREATE].ran ? md_budget(m) : U64_UNSET) &&
                json_add_u64(j, "setup_and_cleanup", m->budget_ns - m->workload_budget_ns);
 }
 
@@ -203,10 +203,9 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
         if (!b)
                 return;
         m = &b->m;
-        fprintf(f, "\n%sBenchmark%s (%s of %s budget, %s, test file %s)\n",
-                color ? "\033[1m" : "", color ? "\033[0m" : "",
-                format_ns(x, sizeof(x), m->elapsed_ns), format_ns(y, sizeof(y), m->budget_ns),
-                m->direct_io ? "O_DIRECT" : "buffered",
+        fprintf(f, "\n%sBenchmark%s (%s of %s budget, %s, test file %s)\n", color ? "\033[1m" : "",
+                color ? "\033[0m" : "", format_ns(x, sizeof(x), m->elapsed_ns),
+                format_ns(y, sizeof(y), m->budget_ns), m->direct_io ? "O_DIRECT" : "buffered",
                 format_bytes(z, sizeof(z), m->file_written_bytes));
         for (int w = 0; w < _BENCH_MAX; w++) {
                 const struct bench_workload *k = &m->w[w];

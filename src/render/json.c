@@ -42,8 +42,9 @@ static bool add_device(cJSON *o, const struct block_device *d)
                json_add_string(j, "partition", d->partition) &&
                json_add_string(j, "model", d->model) && json_add_string(j, "serial", d->serial) &&
                json_add_string(j, "ebs_volume_id", d->ebs_volume_id) &&
-               (d->rotational < 0 ? cJSON_AddNullToObject(j, "rotational") != NULL
-                                  : cJSON_AddBoolToObject(j, "rotational", d->rotational) != NULL) &&
+               (d->rotational < 0
+                        ? cJSON_AddNullToObject(j, "rotational") != NULL
+                        : cJSON_AddBoolToObject(j, "rotational", d->rotational) != NULL) &&
                json_add_u64(j, "size_bytes", d->size_bytes) &&
                json_add_string(j, "fs_type", d->fs_type) && json_add_string(j, "uuid", d->uuid) &&
                json_add_string(j, "label", d->label);
@@ -114,7 +115,8 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
                 return false;
         return json_add_string(j, "app_type", s->app_type ? s->app_type : s->env_app_type) &&
                json_add_string(j, "domain_id", s->domain_id) &&
-               json_add_string(j, "space_name", s->space_name ? s->space_name : s->env_space_name) &&
+               json_add_string(j, "space_name",
+                               s->space_name ? s->space_name : s->env_space_name) &&
                json_add_string(j, "space_type", s->env_space_type) &&
                json_add_string(j, "user_profile_name", s->user_profile_name) &&
                json_add_string(j, "resource_arn", s->resource_arn) &&
@@ -156,7 +158,8 @@ cJSON *report_to_json(const struct report *r)
                 cJSON_AddItemToArray(ev, e);
                 if (!json_add_string(e, "source", r->evidence[i].source) ||
                     !json_add_string(e, "detail", r->evidence[i].detail) ||
-                    !json_add_string(e, "points_to", environment_to_string(r->evidence[i].points_to)))
+                    !json_add_string(e, "points_to",
+                                     environment_to_string(r->evidence[i].points_to)))
                         goto fail;
         }
         home = storage_to_json(&r->home, true);
@@ -172,7 +175,8 @@ cJSON *report_to_json(const struct report *r)
                         goto fail;
                 cJSON_AddItemToArray(mounts, m);
         }
-        if (!add_sagemaker(root, &r->sagemaker) || !add_string_array(root, "warnings", r->warnings) ||
+        if (!add_sagemaker(root, &r->sagemaker) ||
+            !add_string_array(root, "warnings", r->warnings) ||
             !cJSON_AddBoolToObject(root, "timed_out", r->timed_out))
                 goto fail;
         /* Only with --bench: without it the document is unchanged. */

@@ -168,8 +168,8 @@ static void bench_families(FILE *f, const struct bench_result *b)
                                "Per-operation latency quantiles of a --bench workload.");
                 any = true;
                 for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
-                        uint64_t ns = *(const uint64_t *)((const char *)&w->latency +
-                                                          quantiles[q].off);
+                        uint64_t ns =
+                                *(const uint64_t *)((const char *)&w->latency + quantiles[q].off);
                         fputs("studio_probe_bench_latency_seconds{workload=\"", f);
                         put_label_value(f, bench_workload_to_string(i));
                         fprintf(f, "\",quantile=\"%s\"} %.9f\n", quantiles[q].q, (double)ns / 1e9);

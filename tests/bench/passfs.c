@@ -267,8 +267,7 @@ static int pf_statfs(const char *path, struct statvfs *sv)
         return fstatvfs(base, sv) < 0 ? -errno : 0;
 }
 
-static int pf_fallocate(const char *path, int mode, off_t off, off_t len,
-                        struct fuse_file_info *fi)
+static int pf_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi)
 {
         round_trip();
         return fallocate(F(fi)->fd, mode, off, len) < 0 ? -errno : 0;

@@ -44,8 +44,8 @@ static void ran_seq(struct bench_workload *x, uint64_t bps)
         x->bytes = 256 << 20;
         x->per_second = bps;
         x->elapsed_ns = x->budget_ns = NSEC_PER_SEC;
-        x->latency = (struct bench_latency){ 256, 900000, 1000000, 1000000, 1100000,
-                                             1500000, 1600000, 2000000 };
+        x->latency = (struct bench_latency){ 256,     900000,  1000000, 1000000,
+                                             1100000, 1500000, 1600000, 2000000 };
 }
 
 static void ran_rand(struct bench_workload *x, uint64_t p50, uint64_t p99)
@@ -117,10 +117,10 @@ static void test_failed_before_first_sample(void **state)
         rr = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "rand_read_4k");
         assert_true(cJSON_IsNull(cJSON_GetObjectItem(rr, "latency_ns")));
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(rr, "complete")));
-        assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"),
-                                                     "sync_write_4k")));
-        assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"),
-                                                     "metadata")));
+        assert_true(cJSON_IsNull(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "sync_write_4k")));
+        assert_true(
+                cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "metadata")));
         cJSON_Delete(j);
 
         assert_false(has_assessment(b, "rand_read_4k"));
@@ -160,8 +160,8 @@ static void test_wording_per_kind(void **state)
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct bench_result *b = new_result();
                 struct storage s = { .kind = cases[i].kind };
-                uint64_t p50 = cases[i].kind == STORAGE_EFS ? 300 * NSEC_PER_USEC
-                                                            : 80 * NSEC_PER_USEC;
+                uint64_t p50 =
+                        cases[i].kind == STORAGE_EFS ? 300 * NSEC_PER_USEC : 80 * NSEC_PER_USEC;
 
                 ran_rand(&b->m.w[BENCH_RAND_READ], p50, 4 * p50);
                 assert_int_equal(bench_assess(b, &s), 0);

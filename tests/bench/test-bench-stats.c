@@ -184,13 +184,12 @@ static void test_plan_size(void **state)
         assert_int_equal(s, UINT64_C(51) << 20);
         assert_int_equal(bench_plan_size(0, UINT64_C(100) << 20, &s, err, sizeof(err)), -ENOSPC);
         assert_non_null(strstr(err, "--bench-size"));
-        assert_int_equal(bench_plan_size(UINT64_C(3) << 20, UINT64_C(100) << 20, &s, err,
-                                         sizeof(err)),
-                         0);
+        assert_int_equal(
+                bench_plan_size(UINT64_C(3) << 20, UINT64_C(100) << 20, &s, err, sizeof(err)), 0);
         assert_int_equal(s, UINT64_C(3) << 20);
-        assert_int_equal(bench_plan_size(UINT64_C(60) << 20, UINT64_C(100) << 20, &s, err,
-                                         sizeof(err)),
-                         -ENOSPC);
+        assert_int_equal(
+                bench_plan_size(UINT64_C(60) << 20, UINT64_C(100) << 20, &s, err, sizeof(err)),
+                -ENOSPC);
         assert_int_equal(bench_plan_size(UINT64_C(1) << 20, 0, &s, err, sizeof(err)), -ENOSPC);
 }
 
@@ -231,9 +230,9 @@ static void test_owner_marker(void **state)
                 "",
                 "studio-probe-bench 1\n",
                 "studio-probe-bench 2\nboot_id a\npidns b\npid 1 2\n",
-                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 2",      /* cut short */
-                "studio-probe-bench 1\nboot_id a\npidns b\n",             /* no pid */
-                "studio-probe-bench 1\npidns b\nboot_id a\npid 1 2\n",   /* order */
+                "studio-probe-bench 1\nboot_id a\npidns b\npid 1 2",   /* cut short */
+                "studio-probe-bench 1\nboot_id a\npidns b\n",          /* no pid */
+                "studio-probe-bench 1\npidns b\nboot_id a\npid 1 2\n", /* order */
                 "studio-probe-bench 1\nboot_id a\npidns b\npid 0 2\n",
                 "studio-probe-bench 1\nboot_id a\npidns b\npid -1 2\n",
                 "studio-probe-bench 1\nboot_id a\npidns b\npid 1 x\n",
@@ -291,8 +290,7 @@ static void test_options(void **state)
         assert_int_equal(parse(&o, "--bench", "--bench-size=1X", NULL), -EINVAL);
         assert_int_equal(parse(&o, "--bench", "--bench-size=512K", NULL), -EINVAL);
         assert_int_equal(parse(&o, "--bench", "--bench-size=2T", NULL), -EINVAL);
-        assert_int_equal(parse(&o, "--bench", "--bench-size=99999999999999999999G", NULL),
-                         -EINVAL);
+        assert_int_equal(parse(&o, "--bench", "--bench-size=99999999999999999999G", NULL), -EINVAL);
         assert_int_equal(parse(&o, "--bench", "--bench-size=", NULL), -EINVAL);
         assert_int_equal(parse(&o, "--bench", "--bench-time=0", NULL), -EINVAL);
         assert_int_equal(parse(&o, "--bench", "--bench-time=601", NULL), -EINVAL);

@@ -79,10 +79,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         static const char *const dirs[] = {
-                "proc", "proc/self", "home", "home/sagemaker-user", "opt", "opt/.sagemakerinternal",
-                "sys", "sys/dev", "sys/dev/block", "sys/block", "sys/block/nvme0n1",
-                "sys/block/nvme0n1/device", "sys/block/nvme0n1/queue",
-                "sys/block/nvme0n1/nvme0n1p1", "sys/block/nvme1n1", "sys/block/nvme1n1/device",
+                "proc",
+                "proc/self",
+                "home",
+                "home/sagemaker-user",
+                "opt",
+                "opt/.sagemakerinternal",
+                "sys",
+                "sys/dev",
+                "sys/dev/block",
+                "sys/block",
+                "sys/block/nvme0n1",
+                "sys/block/nvme0n1/device",
+                "sys/block/nvme0n1/queue",
+                "sys/block/nvme0n1/nvme0n1p1",
+                "sys/block/nvme1n1",
+                "sys/block/nvme1n1/device",
                 "sys/block/nvme1n1/queue",
         };
         char path[512];

@@ -48,8 +48,8 @@ static void check(bool ok)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static const char *const names[] = {"e",     "home",   "true",  "JupyterLab",
-                                            "alice", "user-1", "d-abc", "sagemaker-user"};
+        static const char *const names[] = { "e",     "home",   "true",  "JupyterLab",
+                                             "alice", "user-1", "d-abc", "sagemaker-user" };
         struct redactor *r;
         char *in, *o1 = NULL, *o2 = NULL, *link = NULL;
         size_t len, l1 = 0, l2 = 0;
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
                 (void)redactor_add(r, (enum secret_kind)(i % SECRET_HOST), names[i]);
         if (fmt < 4) {
-                static const enum redact_format f[] = {REDACT_JSON, REDACT_MOUNTINFO,
-                                                       REDACT_ENVIRON, REDACT_TEXT};
+                static const enum redact_format f[] = { REDACT_JSON, REDACT_MOUNTINFO,
+                                                        REDACT_ENVIRON, REDACT_TEXT };
                 if (redact_data(r, f[fmt], in, len, NULL, NULL) < 0 || redactor_freeze(r) < 0 ||
                     redact_data(r, f[fmt], in, len, &o1, &l1) < 0 ||
                     redact_data(r, f[fmt], in, len, &o2, &l2) < 0)
@@ -102,10 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         target = nl + 1;
                 }
                 if ((fmt == 4 ? redact_path(r, target, NULL) : redact_link(r, link, target, NULL)) <
-                        0 ||
+                            0 ||
                     redactor_freeze(r) < 0 ||
                     (fmt == 4 ? redact_path(r, target, &o1) : redact_link(r, link, target, &o1)) <
-                        0)
+                            0)
                         goto out;
                 check(count(target, strlen(target), '/') == count(o1, strlen(o1), '/'));
         }

@@ -79,8 +79,9 @@ static void make_partition(const char *dir, int n, int part, const char *sectors
         snprintf(p, sizeof(p), PCI "/nvme%d/nvme%dn1/nvme%dn1p%d/partition", n, n, n, part);
         assert_int_equal(tt_puts(dir, p, "1\n"), 0);
         snprintf(p, sizeof(p), "sys/dev/block/259:%d", n * 10 + part);
-        snprintf(t, sizeof(t), "../../devices/pci0000:00/0000:00:1f.0/nvme/nvme%d/nvme%dn1/nvme%dn1p%d",
-                 n, n, n, part);
+        snprintf(t, sizeof(t),
+                 "../../devices/pci0000:00/0000:00:1f.0/nvme/nvme%d/nvme%dn1/nvme%dn1p%d", n, n, n,
+                 part);
         assert_int_equal(tt_symlink(dir, p, t), 0);
 }
 
@@ -109,7 +110,7 @@ static void test_ebs_volume_id(void **state)
                 { "vol0123456789abcdefg", NULL },
                 { "vol0123456789abcdef0 ", NULL },
                 { "vol--0123456789abcdef0", NULL },
-                { "AWS2A1B2C3D4E5F6A7B8", NULL },      /* instance store serial */
+                { "AWS2A1B2C3D4E5F6A7B8", NULL }, /* instance store serial */
                 { "vol", NULL },
                 { "", NULL },
         };
@@ -183,7 +184,8 @@ static void test_missing_attrs(void **state)
 
         /* A virtio disk: no device/model, no queue: unknown, and no warning. */
         assert_int_equal(tt_mkdir(f->dir, "sys/devices/virtual/block/vda"), 0);
-        assert_int_equal(tt_symlink(f->dir, "sys/dev/block/254:0", "../../devices/virtual/block/vda"), 0);
+        assert_int_equal(
+                tt_symlink(f->dir, "sys/dev/block/254:0", "../../devices/virtual/block/vda"), 0);
         d = probe(f, 254, 0);
         assert_string_equal(d->name, "vda");
         assert_null(d->model);
@@ -242,10 +244,12 @@ static void make_dm(const char *dir, const char *m1, const char *m2)
                                     "../../../../pci0000:00/0000:00:1f.0/nvme/nvme4/nvme4n1"),
                          0);
         /* A slave that is a partition: its disk's model counts. */
-        assert_int_equal(tt_symlink(dir, "sys/devices/virtual/block/dm-0/slaves/nvme5n1p1",
-                                    "../../../../pci0000:00/0000:00:1f.0/nvme/nvme5/nvme5n1/nvme5n1p1"),
+        assert_int_equal(
+                tt_symlink(dir, "sys/devices/virtual/block/dm-0/slaves/nvme5n1p1",
+                           "../../../../pci0000:00/0000:00:1f.0/nvme/nvme5/nvme5n1/nvme5n1p1"),
+                0);
+        assert_int_equal(tt_symlink(dir, "sys/dev/block/253:0", "../../devices/virtual/block/dm-0"),
                          0);
-        assert_int_equal(tt_symlink(dir, "sys/dev/block/253:0", "../../devices/virtual/block/dm-0"), 0);
 }
 
 static void test_dm_slaves(void **state)

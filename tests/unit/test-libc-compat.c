@@ -21,19 +21,19 @@ static void test_errno_text_known(void **state)
                 int err;
                 const char *text;
         } rows[] = {
-            {0, "Success"},
-            {ENOENT, "No such file or directory"},
-            {EIO, "Input/output error"},                  /* musl: "I/O error" */
-            {ELOOP, "Too many levels of symbolic links"}, /* musl: "Symbolic link loop" */
-            {ENOMEM, "Cannot allocate memory"},           /* musl: "Out of memory" */
-            {ENAMETOOLONG, "File name too long"},         /* musl: "Filename too long" */
-            {ETIMEDOUT, "Connection timed out"},          /* musl: "Operation timed out" */
-            {EDQUOT, "Disk quota exceeded"},              /* musl: "Quota exceeded" */
-            {EOVERFLOW, "Value too large for defined data type"},
-            {EOPNOTSUPP, "Operation not supported"}, /* musl: "Not supported" */
-            {-1, "Unknown error -1"},
-            {41, "Unknown error 41"}, /* a hole in the numbering */
-            {4096, "Unknown error 4096"},
+                { 0, "Success" },
+                { ENOENT, "No such file or directory" },
+                { EIO, "Input/output error" },                  /* musl: "I/O error" */
+                { ELOOP, "Too many levels of symbolic links" }, /* musl: "Symbolic link loop" */
+                { ENOMEM, "Cannot allocate memory" },           /* musl: "Out of memory" */
+                { ENAMETOOLONG, "File name too long" },         /* musl: "Filename too long" */
+                { ETIMEDOUT, "Connection timed out" },          /* musl: "Operation timed out" */
+                { EDQUOT, "Disk quota exceeded" },              /* musl: "Quota exceeded" */
+                { EOVERFLOW, "Value too large for defined data type" },
+                { EOPNOTSUPP, "Operation not supported" }, /* musl: "Not supported" */
+                { -1, "Unknown error -1" },
+                { 41, "Unknown error 41" }, /* a hole in the numbering */
+                { 4096, "Unknown error 4096" },
         };
 
         (void)state;
@@ -75,9 +75,9 @@ static void test_signal_abbrev(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_errno_text_known),
-            cmocka_unit_test(test_errno_text_matches_glibc),
-            cmocka_unit_test(test_signal_abbrev),
+                cmocka_unit_test(test_errno_text_known),
+                cmocka_unit_test(test_errno_text_matches_glibc),
+                cmocka_unit_test(test_signal_abbrev),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,7 +49,8 @@ static int teardown(void **state)
         return 0;
 }
 
-#define LINE(id, target) #id " 1 259:" #id " / " target " rw,relatime - xfs /dev/nvme1n1 rw,noquota\n"
+#define LINE(id, target)                                                                           \
+#id " 1 259:" #id " / " target " rw,relatime - xfs /dev/nvme1n1 rw,noquota\n"
 
 static int load(struct fixture *f, const char *content, size_t len, mount_filter_t filter,
                 void *userdata)
@@ -80,10 +81,13 @@ static void test_basic(void **state)
 {
         struct fixture *f = *state;
         static const char text[] =
-                "1503 1384 0:170 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/a:/b,upperdir=/u,workdir=/w\n"
-                "1525 1503 259:3 / /home/sagemaker-user rw,relatime - xfs /dev/nvme1n1 rw,attr2,noquota\n"
+                "1503 1384 0:170 / / rw,relatime master:1 - overlay overlay "
+                "rw,lowerdir=/a:/b,upperdir=/u,workdir=/w\n"
+                "1525 1503 259:3 / /home/sagemaker-user rw,relatime - xfs /dev/nvme1n1 "
+                "rw,attr2,noquota\n"
                 "1600 1503 259:4 /sub /mnt/with\\040space\\011tab rw - ext4 /dev/nvme2n1 rw\n"
-                "1601 1503 0:55 / /mnt/custom-file-systems/efs/fs-0123456789abcdef0 rw,relatime shared:5 master:6 - nfs4 127.0.0.1:/ rw,vers=4.1,rsize=1048576,port=20050\n";
+                "1601 1503 0:55 / /mnt/custom-file-systems/efs/fs-0123456789abcdef0 rw,relatime "
+                "shared:5 master:6 - nfs4 127.0.0.1:/ rw,vers=4.1,rsize=1048576,port=20050\n";
 
         assert_int_equal(load(f, text, sizeof(text) - 1, NULL, NULL), 0);
         assert_null(f->warnings);
@@ -143,17 +147,16 @@ static void test_missing_and_empty(void **state)
 static void test_bad_lines(void **state)
 {
         struct fixture *f = *state;
-        static const char text[] =
-                LINE(1, "/a")                                     /* 1 */
-                "garbage\n"                                       /* 2: libmount rejects */
-                LINE(3, "/c")                                     /* 3 */
-                "36 25 259:3 / /truncated rw\n"                   /* 4: no separator */
-                LINE(5, "/e")                                     /* 5 */
-                "\n"                                              /* 6: blank */
-                "# comment\n"                                     /* 7 */
-                LINE(8, "/h")                                     /* 8 */
-                "38 1 259:1 / /nul\0byte rw - xfs /dev/x rw\n"    /* 9: NUL */
-                LINE(10, "/j");                                   /* 10 */
+        static const char text[] = LINE(1, "/a")               /* 1 */
+                "garbage\n"                                    /* 2: libmount rejects */
+                LINE(3, "/c")                                  /* 3 */
+                "36 25 259:3 / /truncated rw\n"                /* 4: no separator */
+                LINE(5, "/e")                                  /* 5 */
+                "\n"                                           /* 6: blank */
+                "# comment\n"                                  /* 7 */
+                LINE(8, "/h")                                  /* 8 */
+                "38 1 259:1 / /nul\0byte rw - xfs /dev/x rw\n" /* 9: NUL */
+                LINE(10, "/j");                                /* 10 */
 
         assert_int_equal(load(f, text, sizeof(text) - 1, NULL, NULL), 0);
         assert_int_equal(f->t.lines, 10);
@@ -191,7 +194,8 @@ static void test_bad_lines(void **state)
                         assert_warning(f, (size_t)(w - f->warnings),
                                        "7: comment in mountinfo, ignoring");
                 if (strstr(*w, ":9:"))
-                        assert_warning(f, (size_t)(w - f->warnings), "9: NUL byte in line, ignoring");
+                        assert_warning(f, (size_t)(w - f->warnings),
+                                       "9: NUL byte in line, ignoring");
                 if (strstr(*w, ":2:"))
                         assert_warning(f, (size_t)(w - f->warnings),
                                        "2: malformed mountinfo line, ignoring");
@@ -380,16 +384,10 @@ static void test_options(void **state)
         static const struct {
                 const char *name, *value;
         } rows[] = {
-                { "vers", "4.1" },
-                { "rsize", "1048576" },
-                { "hard", "" },
-                { "rw", "" },
-                { "noresvport", "" },
-                { "addr", "10.0.0.1" },
-                { "timeo", "600" },
-                { "soft", NULL },
-                { "resvport", NULL },     /* not a substring match */
-                { "size", NULL },         /* not a suffix of rsize */
+                { "vers", "4.1" },    { "rsize", "1048576" }, { "hard", "" },     { "rw", "" },
+                { "noresvport", "" }, { "addr", "10.0.0.1" }, { "timeo", "600" }, { "soft", NULL },
+                { "resvport", NULL }, /* not a substring match */
+                { "size", NULL },     /* not a suffix of rsize */
                 { "ver", NULL },
         };
 
@@ -418,41 +416,41 @@ static void test_reduce_options(void **state)
         static const struct {
                 const char *fstype, *in, *out;
         } rows[] = {
-            {"nfs4", "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr=10.0.0.1",
-             "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr="},
-            {"cifs", "rw,vers=3.0,username=alice,password=hunter2,domain=CORP",
-             "rw,vers=,username=,password=,domain="},
-            {"fuse.sshfs", "rw,user_id=0,password=hunter2", "rw,user_id=,password="},
-            {"fuseblk", "rw,size=1", "rw,size="},
-            {"ext4", "rw,errors=remount-ro,data=ordered,journal_path=/x",
-             "rw,errors=remount-ro,data=ordered,journal_path="},
-            {"ceph", "name=admin,secret=AQB==", "name=,secret="},
-            /* a value that is no plain word is dropped even for a kept key */
-            {"nfs4", "vers=4.1\\054password=x", "vers="},
-            {"nfs4", "vers=\"4.1,password=x\"", "vers="},
-            {"tmpfs",
-             "size="
-             "12345678901234567890123456789012345678901234567890123456789012345",
-             "size="},
-            /* an option without a plain name goes whole */
-            {"nfs4", "rw,pass\\075word,hard", "rw,hard"},
-            {"nfs4", "rw,,hard", "rw,hard"},
-            /* never an empty field: it would shift mountinfo's fields */
-            {"nfs4", "\"x", "dropped"},
-            {"nfs4", "", ""},
-            {NULL, "rw,size=1", "rw,size="},
+                { "nfs4", "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr=10.0.0.1",
+                  "rw,vers=4.1,rsize=1048576,hard,timeo=600,noresvport,addr=" },
+                { "cifs", "rw,vers=3.0,username=alice,password=hunter2,domain=CORP",
+                  "rw,vers=,username=,password=,domain=" },
+                { "fuse.sshfs", "rw,user_id=0,password=hunter2", "rw,user_id=,password=" },
+                { "fuseblk", "rw,size=1", "rw,size=" },
+                { "ext4", "rw,errors=remount-ro,data=ordered,journal_path=/x",
+                  "rw,errors=remount-ro,data=ordered,journal_path=" },
+                { "ceph", "name=admin,secret=AQB==", "name=,secret=" },
+                /* a value that is no plain word is dropped even for a kept key */
+                { "nfs4", "vers=4.1\\054password=x", "vers=" },
+                { "nfs4", "vers=\"4.1,password=x\"", "vers=" },
+                { "tmpfs",
+                  "size="
+                  "12345678901234567890123456789012345678901234567890123456789012345",
+                  "size=" },
+                /* an option without a plain name goes whole */
+                { "nfs4", "rw,pass\\075word,hard", "rw,hard" },
+                { "nfs4", "rw,,hard", "rw,hard" },
+                /* never an empty field: it would shift mountinfo's fields */
+                { "nfs4", "\"x", "dropped" },
+                { "nfs4", "", "" },
+                { NULL, "rw,size=1", "rw,size=" },
         };
         static const struct {
                 const char *in, *out;
         } sources[] = {
-            {"10.0.0.1:/export", "10.0.0.1:/export"},
-            {"fs-0123.efs.us-east-1.amazonaws.com:/a@b",
-             "fs-0123.efs.us-east-1.amazonaws.com:/a@b"},
-            {"https://carol:pw@dav.example/x", "https://carol@dav.example/x"},
-            {"bob:p:w@host:/data", "bob@host:/data"},
-            {"bob@host:/data", "bob@host:/data"},
-            {"//srv/share", "//srv/share"},
-            {"", ""},
+                { "10.0.0.1:/export", "10.0.0.1:/export" },
+                { "fs-0123.efs.us-east-1.amazonaws.com:/a@b",
+                  "fs-0123.efs.us-east-1.amazonaws.com:/a@b" },
+                { "https://carol:pw@dav.example/x", "https://carol@dav.example/x" },
+                { "bob:p:w@host:/data", "bob@host:/data" },
+                { "bob@host:/data", "bob@host:/data" },
+                { "//srv/share", "//srv/share" },
+                { "", "" },
         };
         char *r;
 
@@ -478,17 +476,17 @@ static void test_reduce_mountinfo(void **state)
 {
         struct fixture *f = *state;
         static const char in[] =
-            "1 0 259:1 / / rw,relatime shared:1 junk:secret - xfs /dev/nvme0n1p1 rw,attr2\n"
-            "2 1 0:50 / /home/sagemaker-user rw - nfs4 10.0.0.1:/ "
-            "rw,vers=4.0,rsize=65536,soft,timeo=30,clientaddr=10.0.0.2\n"
-            "3 1 0:51 / /mnt/my\\040share rw - cifs //srv/s rw,password=hunter2\r\n"
-            "4 1 0:52 / /mnt/empty rw - tmpfs  rw,size=1k,nr_inodes=\\000secret\n"
-            "5 1 0:53 / /mnt/tabs\trw - \tnfs\tsrv:/x\trw,port=2049,retry=secret!\n"
-            "# comment secret\n"
-            "\n"
-            "6 1 0:1 no separator secret\n"
-            "garbage secret\n"
-            "7 1 0:54 / /mnt/trail rw - nfs4 u:secret@srv:/x rw,vers=4.1 trailing-secret";
+                "1 0 259:1 / / rw,relatime shared:1 junk:secret - xfs /dev/nvme0n1p1 rw,attr2\n"
+                "2 1 0:50 / /home/sagemaker-user rw - nfs4 10.0.0.1:/ "
+                "rw,vers=4.0,rsize=65536,soft,timeo=30,clientaddr=10.0.0.2\n"
+                "3 1 0:51 / /mnt/my\\040share rw - cifs //srv/s rw,password=hunter2\r\n"
+                "4 1 0:52 / /mnt/empty rw - tmpfs  rw,size=1k,nr_inodes=\\000secret\n"
+                "5 1 0:53 / /mnt/tabs\trw - \tnfs\tsrv:/x\trw,port=2049,retry=secret!\n"
+                "# comment secret\n"
+                "\n"
+                "6 1 0:1 no separator secret\n"
+                "garbage secret\n"
+                "7 1 0:54 / /mnt/trail rw - nfs4 u:secret@srv:/x rw,vers=4.1 trailing-secret";
         char *out = NULL;
         size_t olen, n_orig;
         struct mount_table orig = {};
@@ -535,8 +533,8 @@ static void test_reduce_mountinfo(void **state)
                 free(ro);
                 /* what probe/nfs.c reads */
                 for (const char *const *k =
-                         (const char *const[]){"vers", "rsize", "wsize", "timeo", "retrans", "port",
-                                               "soft", "noresvport", NULL};
+                             (const char *const[]){ "vers", "rsize", "wsize", "timeo", "retrans",
+                                                    "port", "soft", "noresvport", NULL };
                      *k; k++) {
                         char *va = mount_option_get(a->fs_options, *k);
                         char *vb = mount_option_get(b->fs_options, *k);
@@ -573,17 +571,17 @@ static void test_reduce_mountinfo(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_many_bad_lines_summarised, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_huge_filtered, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_huge_unfiltered_capped, setup, teardown),
-            cmocka_unit_test(test_find_containing),
-            cmocka_unit_test(test_options),
-            cmocka_unit_test(test_reduce_options),
-            cmocka_unit_test_setup_teardown(test_reduce_mountinfo, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_many_bad_lines_summarised, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_huge_filtered, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_huge_unfiltered_capped, setup, teardown),
+                cmocka_unit_test(test_find_containing),
+                cmocka_unit_test(test_options),
+                cmocka_unit_test(test_reduce_options),
+                cmocka_unit_test_setup_teardown(test_reduce_mountinfo, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,9 +121,11 @@ static void test_bad(void **state)
                 { ARGS("--json=1"), "option '--json=1' doesn't allow an argument" },
                 { ARGS("--list=yes"), "option '--list=yes' doesn't allow an argument" },
                 { ARGS("--expect=studio"), "--expect: unknown environment 'studio' (see --list)" },
-                { ARGS("--expect=Studio-New"), "--expect: unknown environment 'Studio-New' (see --list)" },
+                { ARGS("--expect=Studio-New"),
+                  "--expect: unknown environment 'Studio-New' (see --list)" },
                 { ARGS("--expect="), "--expect: unknown environment '' (see --list)" },
-                { ARGS("--timeout=0"), "--timeout: '0' is not a number of seconds between 0 and 3600" },
+                { ARGS("--timeout=0"),
+                  "--timeout: '0' is not a number of seconds between 0 and 3600" },
                 { ARGS("--timeout=-1"), "--timeout: '-1' is not" },
                 { ARGS("--timeout=1e9"), "--timeout: '1e9' is not" },
                 { ARGS("--timeout=1000000000"), "--timeout: '1000000000' is not" },
@@ -254,10 +256,8 @@ static void test_help(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_good),
-                cmocka_unit_test(test_bad),
-                cmocka_unit_test(test_table),
+                cmocka_unit_test(test_defaults), cmocka_unit_test(test_good),
+                cmocka_unit_test(test_bad),      cmocka_unit_test(test_table),
                 cmocka_unit_test(test_help),
         };
 

@@ -67,8 +67,9 @@ static char *out_link(struct redactor *r, const char *link, const char *target)
  * numbers (a name "1" is no reason to touch every 1). */
 static bool kept_in_text(const char *n)
 {
-        static const char *const words[] = {"home",       "JupyterLab", "default", "sagemaker-user",
-                                            "CodeEditor", "true",       "null",    "ebs"};
+        static const char *const words[] = { "home",           "JupyterLab", "default",
+                                             "sagemaker-user", "CodeEditor", "true",
+                                             "null",           "ebs" };
 
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
                 if (strcmp(words[i], n) == 0)
@@ -77,25 +78,25 @@ static bool kept_in_text(const char *n)
 }
 
 static const char *const tricky[] = {
-    "e",
-    "user",
-    "home",
-    "JupyterLab",
-    "default",
-    "sagemaker-user",
-    "CodeEditor",
-    "true",
-    "null",
-    "1",
-    "user-1",
-    "ebs",
-    "J\xc3\xbcrgen" /* Jürgen */,
-    "\xe5\x90\x8d\xe5\x89\x8d" /* 名前 */,
-    "a\"b",
-    "a\\b",
-    "a/b",
-    "{\"x\":1}",
-    ".*+?[](|)^$",
+        "e",
+        "user",
+        "home",
+        "JupyterLab",
+        "default",
+        "sagemaker-user",
+        "CodeEditor",
+        "true",
+        "null",
+        "1",
+        "user-1",
+        "ebs",
+        "J\xc3\xbcrgen" /* Jürgen */,
+        "\xe5\x90\x8d\xe5\x89\x8d" /* 名前 */,
+        "a\"b",
+        "a\\b",
+        "a/b",
+        "{\"x\":1}",
+        ".*+?[](|)^$",
 };
 
 /* JSON: the value of an identity field is replaced whatever it is; keys,
@@ -119,7 +120,7 @@ static void test_json_names(void **state)
                 assert_non_null(cJSON_AddStringToObject(j, "Home", "/home/sagemaker-user"));
                 assert_non_null(cJSON_AddStringToObject(j, "warning", "/mnt/x: e and user"));
                 assert_non_null(cJSON_AddStringToObject(
-                    j, "detail", "AppType=JupyterLab on /home/sagemaker-user"));
+                        j, "detail", "AppType=JupyterLab on /home/sagemaker-user"));
                 list = cJSON_AddArrayToObject(j, "list");
                 cJSON_AddItemToArray(list, cJSON_CreateString("e"));
                 cJSON_AddItemToArray(list, cJSON_CreateString(name));
@@ -152,7 +153,8 @@ static void test_json_names(void **state)
                                  strcmp(name, "e") == 0 ? user : "e",
                                  strcmp(name, "user") == 0 ? user : "user");
                         assert_string_equal(
-                            cJSON_GetObjectItemCaseSensitive(back, "warning")->valuestring, want);
+                                cJSON_GetObjectItemCaseSensitive(back, "warning")->valuestring,
+                                want);
                 }
                 list = cJSON_GetObjectItemCaseSensitive(back, "list");
                 /* a whole value equal to the name, unless the word is the files' own */
@@ -172,21 +174,21 @@ static void test_paths_and_links(void **state)
         static const struct {
                 const char *in, *out;
         } rows[] = {
-            {"/home/sagemaker-user/e/x", "/home/sagemaker-user/user-1/x"},
-            {"/e", "/user-1"},
-            {"//e//x/", "//user-1//x/"},
-            {"/mnt/x/../e/.", "/mnt/x/../user-1/."},
-            {"/home/sagemaker-user/alice-ce-fsx", "/home/sagemaker-user/alice-ce-fsx"},
-            {"/home/sagemaker-user/alice", "/home/sagemaker-user/space-1"},
-            {"/home/e.txt", "/home/e.txt"},                   /* another name */
-            {"/home/E", "/home/user-1"},                      /* the same name */
-            {"/home/sagemaker-user", "/home/sagemaker-user"}, /* "home" is a space */
-            {"/sys/devices/e/nvme0", "/sys/devices/e/nvme0"}, /* protected */
-            {"/proc/self/environ", "/proc/self/environ"},
-            {"/mnt/10.0.0.1/x", "/mnt/192.0.2.1/x"},
-            {"/mnt/1", "/mnt/1"}, /* digits: no name, in text */
-            {"/mnt/J\xc3\xbcrgen", "/mnt/user-2"},
-            {"/mnt/a\"b", "/mnt/user-3"},
+                { "/home/sagemaker-user/e/x", "/home/sagemaker-user/user-1/x" },
+                { "/e", "/user-1" },
+                { "//e//x/", "//user-1//x/" },
+                { "/mnt/x/../e/.", "/mnt/x/../user-1/." },
+                { "/home/sagemaker-user/alice-ce-fsx", "/home/sagemaker-user/alice-ce-fsx" },
+                { "/home/sagemaker-user/alice", "/home/sagemaker-user/space-1" },
+                { "/home/e.txt", "/home/e.txt" },                   /* another name */
+                { "/home/E", "/home/user-1" },                      /* the same name */
+                { "/home/sagemaker-user", "/home/sagemaker-user" }, /* "home" is a space */
+                { "/sys/devices/e/nvme0", "/sys/devices/e/nvme0" }, /* protected */
+                { "/proc/self/environ", "/proc/self/environ" },
+                { "/mnt/10.0.0.1/x", "/mnt/192.0.2.1/x" },
+                { "/mnt/1", "/mnt/1" }, /* digits: no name, in text */
+                { "/mnt/J\xc3\xbcrgen", "/mnt/user-2" },
+                { "/mnt/a\"b", "/mnt/user-3" },
         };
         struct redactor *r = new_redactor();
 
@@ -210,13 +212,13 @@ static void test_paths_and_links(void **state)
                 static const struct {
                         const char *link, *target, *out;
                 } links[] = {
-                    {"/sys/dev/block/259:3", "../../devices/pci/e/nvme1n1",
-                     "../../devices/pci/e/nvme1n1"},
-                    {"/home/sagemaker-user/l", "e/data", "user-1/data"},
-                    {"/home/sagemaker-user/l", "../../sys/e", "../../sys/e"},
-                    {"/home/sagemaker-user/l", "../../../../sys/e", "../../../../sys/e"},
-                    {"/home/sagemaker-user/l", "/mnt/e", "/mnt/user-1"},
-                    {"/home/sagemaker-user/l", "/sys/e", "/sys/e"},
+                        { "/sys/dev/block/259:3", "../../devices/pci/e/nvme1n1",
+                          "../../devices/pci/e/nvme1n1" },
+                        { "/home/sagemaker-user/l", "e/data", "user-1/data" },
+                        { "/home/sagemaker-user/l", "../../sys/e", "../../sys/e" },
+                        { "/home/sagemaker-user/l", "../../../../sys/e", "../../../../sys/e" },
+                        { "/home/sagemaker-user/l", "/mnt/e", "/mnt/user-1" },
+                        { "/home/sagemaker-user/l", "/sys/e", "/sys/e" },
                 };
                 for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
                         char *o = out_link(r, links[i].link, links[i].target);
@@ -241,47 +243,48 @@ static void test_mountinfo(void **state)
         static const struct {
                 const char *in, *out;
         } rows[] = {
-            /* the EFS DNS name and its id stay; addresses in options go */
-            {"36 25 0:50 / /mnt/efs/fs-0123456789abcdef0 rw,relatime shared:1 - nfs4 "
-             "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com:/ rw,vers=4.1,addr=10.0.1.9,"
-             "clientaddr=10.0.1.5",
-             "36 25 0:50 / /mnt/efs/fs-0123456789abcdef0 rw,relatime shared:1 - nfs4 "
-             "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com:/ rw,vers=4.1,addr=192.0.2.1,"
-             "clientaddr=192.0.2.2"},
-            /* efs-utils' loopback stays; the mount's root is a path */
-            {"37 25 0:51 /alice /home/sagemaker-user rw - nfs4 127.0.0.1:/200005 "
-             "rw,port=20100,addr=127.0.0.1",
-             "37 25 0:51 /user-1 /home/sagemaker-user rw - nfs4 127.0.0.1:/200005 "
-             "rw,port=20100,addr=127.0.0.1"},
-            /* escaped fields; a host name; the export's names */
-            {"38 25 0:52 / /mnt/my\\040data rw - nfs nfs.corp.example.com:/export/alice "
-             "rw,addr=172.16.5.4",
-             "38 25 0:52 / /mnt/user-2 rw - nfs host-1.invalid:/export/user-1 "
-             "rw,addr=192.0.2.3"},
-            {"39 25 0:53 / /mnt/l rw - lustre 10.1.53.46@tcp:10.1.53.47@tcp1:/fsname/alice rw",
-             "39 25 0:53 / /mnt/l rw - lustre 192.0.2.4@tcp:192.0.2.5@tcp1:/fsname/user-1 rw"},
-            {"40 25 0:54 / /mnt/v6 rw - nfs4 [fd00::1]:/x rw,addr=fd00::1",
-             "40 25 0:54 / /mnt/v6 rw - nfs4 [2001:db8::1]:/x rw,addr=2001:db8::1"},
-            {"41 25 0:55 / /mnt/s rw - fuse.sshfs bob@server:/home/bob rw,user_id=0",
-             "41 25 0:55 / /mnt/s rw - fuse.sshfs user-4@host-2.invalid:/home/user-4 "
-             "rw,user_id=0"},
-            {"42 25 0:56 / /mnt/c rw - cifs //fileserver/share rw,addr=192.168.1.2",
-             "42 25 0:56 / /mnt/c rw - cifs //host-3.invalid/share rw,addr=192.0.2.6"},
-            /* flags stay, whatever a name is; so does the device */
-            {"43 25 259:3 / /data rw - xfs /dev/nvme1n1 rw,user,e",
-             "43 25 259:3 / /data rw - xfs /dev/nvme1n1 rw,user,e"},
-            {"44 25 0:57 / /mnt/e rw - nfs4 ip-10-0-1-2.ec2.internal:/ rw",
-             "44 25 0:57 / /mnt/e rw - nfs4 host-4.invalid:/ rw"},
-            /* a public address as a server: the customer's; replaced wherever it stands */
-            {"45 25 0:58 / /mnt/p rw - nfs4 54.1.2.3:/pub rw,addr=54.1.2.3",
-             "45 25 0:58 / /mnt/p rw - nfs4 192.0.2.7:/pub rw,addr=192.0.2.7"},
-            {"46 25 0:59 / /mnt/f rw - nfs4 svm-1.fs-0123456789abcdef0.fsx.us-east-1."
-             "amazonaws.com:/vol1 rw",
-             "46 25 0:59 / /mnt/f rw - nfs4 svm-1.fs-0123456789abcdef0.fsx.us-east-1."
-             "amazonaws.com:/vol1 rw"},
-            /* not a mountinfo line: tokens */
-            {"garbage line with alice", "garbage line with user-1"},
-            {"", ""},
+                /* the EFS DNS name and its id stay; addresses in options go */
+                { "36 25 0:50 / /mnt/efs/fs-0123456789abcdef0 rw,relatime shared:1 - nfs4 "
+                  "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com:/ rw,vers=4.1,addr=10.0.1.9,"
+                  "clientaddr=10.0.1.5",
+                  "36 25 0:50 / /mnt/efs/fs-0123456789abcdef0 rw,relatime shared:1 - nfs4 "
+                  "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com:/ rw,vers=4.1,addr=192.0.2.1,"
+                  "clientaddr=192.0.2.2" },
+                /* efs-utils' loopback stays; the mount's root is a path */
+                { "37 25 0:51 /alice /home/sagemaker-user rw - nfs4 127.0.0.1:/200005 "
+                  "rw,port=20100,addr=127.0.0.1",
+                  "37 25 0:51 /user-1 /home/sagemaker-user rw - nfs4 127.0.0.1:/200005 "
+                  "rw,port=20100,addr=127.0.0.1" },
+                /* escaped fields; a host name; the export's names */
+                { "38 25 0:52 / /mnt/my\\040data rw - nfs nfs.corp.example.com:/export/alice "
+                  "rw,addr=172.16.5.4",
+                  "38 25 0:52 / /mnt/user-2 rw - nfs host-1.invalid:/export/user-1 "
+                  "rw,addr=192.0.2.3" },
+                { "39 25 0:53 / /mnt/l rw - lustre 10.1.53.46@tcp:10.1.53.47@tcp1:/fsname/alice rw",
+                  "39 25 0:53 / /mnt/l rw - lustre 192.0.2.4@tcp:192.0.2.5@tcp1:/fsname/user-1 "
+                  "rw" },
+                { "40 25 0:54 / /mnt/v6 rw - nfs4 [fd00::1]:/x rw,addr=fd00::1",
+                  "40 25 0:54 / /mnt/v6 rw - nfs4 [2001:db8::1]:/x rw,addr=2001:db8::1" },
+                { "41 25 0:55 / /mnt/s rw - fuse.sshfs bob@server:/home/bob rw,user_id=0",
+                  "41 25 0:55 / /mnt/s rw - fuse.sshfs user-4@host-2.invalid:/home/user-4 "
+                  "rw,user_id=0" },
+                { "42 25 0:56 / /mnt/c rw - cifs //fileserver/share rw,addr=192.168.1.2",
+                  "42 25 0:56 / /mnt/c rw - cifs //host-3.invalid/share rw,addr=192.0.2.6" },
+                /* flags stay, whatever a name is; so does the device */
+                { "43 25 259:3 / /data rw - xfs /dev/nvme1n1 rw,user,e",
+                  "43 25 259:3 / /data rw - xfs /dev/nvme1n1 rw,user,e" },
+                { "44 25 0:57 / /mnt/e rw - nfs4 ip-10-0-1-2.ec2.internal:/ rw",
+                  "44 25 0:57 / /mnt/e rw - nfs4 host-4.invalid:/ rw" },
+                /* a public address as a server: the customer's; replaced wherever it stands */
+                { "45 25 0:58 / /mnt/p rw - nfs4 54.1.2.3:/pub rw,addr=54.1.2.3",
+                  "45 25 0:58 / /mnt/p rw - nfs4 192.0.2.7:/pub rw,addr=192.0.2.7" },
+                { "46 25 0:59 / /mnt/f rw - nfs4 svm-1.fs-0123456789abcdef0.fsx.us-east-1."
+                  "amazonaws.com:/vol1 rw",
+                  "46 25 0:59 / /mnt/f rw - nfs4 svm-1.fs-0123456789abcdef0.fsx.us-east-1."
+                  "amazonaws.com:/vol1 rw" },
+                /* not a mountinfo line: tokens */
+                { "garbage line with alice", "garbage line with user-1" },
+                { "", "" },
         };
         struct redactor *r = new_redactor();
         char *in = NULL, *expect = NULL, *o;
@@ -346,26 +349,26 @@ static void test_environ(void **state)
 static void test_arns_and_accounts(void **state)
 {
         static const char in[] =
-            "arn:aws:sagemaker:us-east-1:111122223333:app\\/d-abc\\/myspace\\/jupyterlab\\/"
-            "default\n"
-            "arn:aws:iam::111122223333:role/service-role/MyRole-2024, MyRole-2024.\n"
-            "arn:aws:iam::aws:policy/X\n"
-            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1 and nb1\n"
-            "arn:aws:sagemaker:us-east-1:111122223333:processing-job/job7\n"
-            "arn:aws:s3:::bucket-b/key/k1\n"
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag 123456789012 "
-            "sagemaker-us-east-1-210987654321 x210987654321 2109876543210 arn:no\n";
+                "arn:aws:sagemaker:us-east-1:111122223333:app\\/d-abc\\/myspace\\/jupyterlab\\/"
+                "default\n"
+                "arn:aws:iam::111122223333:role/service-role/MyRole-2024, MyRole-2024.\n"
+                "arn:aws:iam::aws:policy/X\n"
+                "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1 and nb1\n"
+                "arn:aws:sagemaker:us-east-1:111122223333:processing-job/job7\n"
+                "arn:aws:s3:::bucket-b/key/k1\n"
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag 123456789012 "
+                "sagemaker-us-east-1-210987654321 x210987654321 2109876543210 arn:no\n";
         static const char expect[] =
-            "arn:aws:sagemaker:us-east-1:111111111111:app\\/d-domain-1\\/resource-1\\/"
-            "jupyterlab\\/default\n"
-            "arn:aws:iam::111111111111:role/service-role/resource-2, resource-2.\n"
-            "arn:aws:iam::aws:policy/resource-3\n"
-            "arn:aws:sagemaker:us-east-1:111111111111:notebook-instance/resource-4 and "
-            "resource-4\n"
-            "arn:aws:sagemaker:us-east-1:111111111111:processing-job/job-1\n"
-            "arn:aws:s3:::resource-5/resource-6/resource-7\n"
-            "222222222222.dkr.ecr.us-east-1.amazonaws.com/repo:tag 222222222222 "
-            "sagemaker-us-east-1-333333333333 x333333333333 2109876543210 arn:no\n";
+                "arn:aws:sagemaker:us-east-1:111111111111:app\\/d-domain-1\\/resource-1\\/"
+                "jupyterlab\\/default\n"
+                "arn:aws:iam::111111111111:role/service-role/resource-2, resource-2.\n"
+                "arn:aws:iam::aws:policy/resource-3\n"
+                "arn:aws:sagemaker:us-east-1:111111111111:notebook-instance/resource-4 and "
+                "resource-4\n"
+                "arn:aws:sagemaker:us-east-1:111111111111:processing-job/job-1\n"
+                "arn:aws:s3:::resource-5/resource-6/resource-7\n"
+                "222222222222.dkr.ecr.us-east-1.amazonaws.com/repo:tag 222222222222 "
+                "sagemaker-us-east-1-333333333333 x333333333333 2109876543210 arn:no\n";
         static const char json_in[] = "{\"OwnerAccountId\": 345678901234, \"AccountId\": "
                                       "\"456789012345\", \"ResourceName\": \"MySpace\", "
                                       "\"n\": 345678901234, \"s\": \"456789012345\"}";
@@ -405,29 +408,29 @@ static void test_addresses(void **state)
                 const char *in;
                 bool kept;
         } rows[] = {
-            {"10.1.2.3", false},
-            {"172.16.0.1", false},
-            {"172.31.255.1", false},
-            {"172.32.0.1", true},
-            {"192.168.0.1", false},
-            {"100.64.0.1", false},
-            {"100.127.0.1", false},
-            {"100.128.0.1", true},
-            {"169.254.169.254", true},
-            {"127.0.0.1", true},
-            {"8.8.8.8", true},
-            {"fd00::1", false},
-            {"fe80::1", false},
-            {"FD12:3456::9", false},
-            {"::1", true},
-            {"2001:db8::5", true},
-            {"ip-10-0-0-1.ec2.internal", false},
-            {"ip-10-0-0-1", false},
-            {"ip-8-8-8-8.ec2.internal", true},
-            {"1.2.3", true},
-            {"10.0.0.256", true},
-            {"0000:00:1e.0", true},
-            {"deadbeef", true},
+                { "10.1.2.3", false },
+                { "172.16.0.1", false },
+                { "172.31.255.1", false },
+                { "172.32.0.1", true },
+                { "192.168.0.1", false },
+                { "100.64.0.1", false },
+                { "100.127.0.1", false },
+                { "100.128.0.1", true },
+                { "169.254.169.254", true },
+                { "127.0.0.1", true },
+                { "8.8.8.8", true },
+                { "fd00::1", false },
+                { "fe80::1", false },
+                { "FD12:3456::9", false },
+                { "::1", true },
+                { "2001:db8::5", true },
+                { "ip-10-0-0-1.ec2.internal", false },
+                { "ip-10-0-0-1", false },
+                { "ip-8-8-8-8.ec2.internal", true },
+                { "1.2.3", true },
+                { "10.0.0.256", true },
+                { "0000:00:1e.0", true },
+                { "deadbeef", true },
         };
         struct redactor *r = new_redactor();
 
@@ -621,16 +624,16 @@ static void test_linear(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_json_names),
-            cmocka_unit_test(test_paths_and_links),
-            cmocka_unit_test(test_mountinfo),
-            cmocka_unit_test(test_environ),
-            cmocka_unit_test(test_arns_and_accounts),
-            cmocka_unit_test(test_addresses),
-            cmocka_unit_test(test_placeholders_never_collide),
-            cmocka_unit_test(test_deterministic),
-            cmocka_unit_test(test_not_json),
-            cmocka_unit_test(test_linear),
+                cmocka_unit_test(test_json_names),
+                cmocka_unit_test(test_paths_and_links),
+                cmocka_unit_test(test_mountinfo),
+                cmocka_unit_test(test_environ),
+                cmocka_unit_test(test_arns_and_accounts),
+                cmocka_unit_test(test_addresses),
+                cmocka_unit_test(test_placeholders_never_collide),
+                cmocka_unit_test(test_deterministic),
+                cmocka_unit_test(test_not_json),
+                cmocka_unit_test(test_linear),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

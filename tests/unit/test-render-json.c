@@ -49,8 +49,9 @@ static void test_empty_report(void **state)
         assert_string_equal(keys, "schema_version,tool,environment,confidence,evidence,home,"
                                   "mounts,sagemaker,warnings,timed_out");
         assert_int_equal(cJSON_GetObjectItem(j, "schema_version")->valueint, 1);
-        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tool"), "name")->valuestring,
-                            "studio-probe");
+        assert_string_equal(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tool"), "name")->valuestring,
+                "studio-probe");
         assert_string_equal(cJSON_GetObjectItem(j, "environment")->valuestring, "unknown");
         assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "sagemaker")));
         assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "warnings")), 0);
@@ -96,13 +97,13 @@ static void fill_full(struct report *r)
         r->home.fstype = strdup("xfs");
         r->home.mount_id = 1525;
         r->home.kind = STORAGE_EBS;
-        r->home.size_bytes = UINT64_C(9223372036854775808);      /* 2^63 */
+        r->home.size_bytes = UINT64_C(9223372036854775808); /* 2^63 */
         r->home.free_bytes = UINT64_MAX - 1;
         r->home.fs_magic = 0x58465342;
         d->name = strdup("nvme1n1");
         d->model = strdup("Amazon Elastic Block Store");
         d->rotational = 0;
-        d->size_bytes = UINT64_C(9007199254740993);               /* 2^53 + 1 */
+        d->size_bytes = UINT64_C(9007199254740993); /* 2^53 + 1 */
         r->home.device = d;
 
         m = report_add_mount(r);
@@ -148,9 +149,11 @@ static void test_full_report(void **state)
                 assert_int_equal(cJSON_GetArraySize(ev), 2);
                 keys_of(cJSON_GetArrayItem(ev, 0), keys, sizeof(keys));
                 assert_string_equal(keys, "source,detail,points_to");
-                assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 0), "detail")->valuestring,
-                                    "d 1");
-                assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 1), "points_to")));
+                assert_string_equal(
+                        cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 0), "detail")->valuestring,
+                        "d 1");
+                assert_true(
+                        cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 1), "points_to")));
         }
         home = cJSON_GetObjectItem(j, "home");
         assert_string_equal(cJSON_GetObjectItem(home, "storage")->valuestring, "ebs");
@@ -178,8 +181,9 @@ static void test_full_report(void **state)
                                   "region,efs_utils,options_ok,warnings");
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(nfs, "efs_utils")));
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(nfs, "options_ok")));
-        assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(nfs, "warnings"), 0)->valuestring,
-                            "vers=4.0: slow");
+        assert_string_equal(
+                cJSON_GetArrayItem(cJSON_GetObjectItem(nfs, "warnings"), 0)->valuestring,
+                "vers=4.0: slow");
 
         sm = cJSON_GetObjectItem(j, "sagemaker");
         assert_true(cJSON_IsObject(sm));
@@ -199,7 +203,8 @@ static void test_full_report(void **state)
 static void test_hostile_strings(void **state)
 {
         static const char *const inputs[] = {
-                "/home/a\xff" "b",
+                "/home/a\xff"
+                "b",
                 "/tmp/\x01\x02\x1f\x7f",
                 "/with\nnewline\tand tab",
                 "/quote\"back\\slash",
@@ -239,10 +244,11 @@ static void test_hostile_strings(void **state)
                 assert_string_equal(
                         cJSON_GetArrayItem(cJSON_GetObjectItem(j, "warnings"), 0)->valuestring,
                         want);
-                assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(
-                                                                cJSON_GetObjectItem(j, "evidence"), 0),
-                                                        "source")->valuestring,
-                                    want);
+                assert_string_equal(
+                        cJSON_GetObjectItem(
+                                cJSON_GetArrayItem(cJSON_GetObjectItem(j, "evidence"), 0), "source")
+                                ->valuestring,
+                        want);
                 assert_string_equal(
                         cJSON_GetObjectItem(cJSON_GetObjectItem(j, "sagemaker"), "space_name")
                                 ->valuestring,
@@ -303,10 +309,8 @@ static void test_render_json_stream(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_empty_report),
-                cmocka_unit_test(test_full_report),
-                cmocka_unit_test(test_hostile_strings),
-                cmocka_unit_test(test_json_add_u64),
+                cmocka_unit_test(test_empty_report),       cmocka_unit_test(test_full_report),
+                cmocka_unit_test(test_hostile_strings),    cmocka_unit_test(test_json_add_u64),
                 cmocka_unit_test(test_render_json_stream),
         };
 

@@ -12,17 +12,20 @@
 #include "core/strutil.h"
 
 /* shared/samples/new-jupyterlab-private.resource-metadata.json */
-static const char new_jupyterlab[] =
-        "{\n"
-        "    \"AppType\": \"JupyterLab\",\n"
-        "    \"DomainId\": \"d-abcdefghij12\",\n"
-        "    \"SpaceName\": \"alice-jl-private\",\n"
-        "    \"UserProfileName\": \"alice\",\n"
-        "    \"ExecutionRoleArn\": \"arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-20240115T093012\",\n"
-        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/alice-jl-private/JupyterLab/default\",\n"
-        "    \"ResourceName\": \"default\",\n"
-        "    \"AppImageVersion\": \"\"\n"
-        "}\n";
+static const char new_jupyterlab[] = "{\n"
+                                     "    \"AppType\": \"JupyterLab\",\n"
+                                     "    \"DomainId\": \"d-abcdefghij12\",\n"
+                                     "    \"SpaceName\": \"alice-jl-private\",\n"
+                                     "    \"UserProfileName\": \"alice\",\n"
+                                     "    \"ExecutionRoleArn\": "
+                                     "\"arn:aws:iam::111122223333:role/service-role/"
+                                     "AmazonSageMaker-ExecutionRole-20240115T093012\",\n"
+                                     "    \"ResourceArn\": "
+                                     "\"arn:aws:sagemaker:us-east-1:111122223333:app/"
+                                     "d-abcdefghij12/alice-jl-private/JupyterLab/default\",\n"
+                                     "    \"ResourceName\": \"default\",\n"
+                                     "    \"AppImageVersion\": \"\"\n"
+                                     "}\n";
 
 /* shared/samples/classic-kernelgateway.resource-metadata.json */
 static const char classic_kg[] =
@@ -30,7 +33,9 @@ static const char classic_kg[] =
         "    \"AppType\": \"KernelGateway\",\n"
         "    \"DomainId\": \"d-abcdefghij12\",\n"
         "    \"UserProfileName\": \"alice\",\n"
-        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/alice/KernelGateway/datascience-1-0-ml-t3-medium-1c2d3e4f5a6b7c8d9e0f1a2b3c4d\",\n"
+        "    \"ResourceArn\": "
+        "\"arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/alice/KernelGateway/"
+        "datascience-1-0-ml-t3-medium-1c2d3e4f5a6b7c8d9e0f1a2b3c4d\",\n"
         "    \"ResourceName\": \"datascience-1-0-ml-t3-medium-1c2d3e4f5a6b7c8d9e0f1a2b3c4d\",\n"
         "    \"AppImageVersion\": \"\"\n"
         "}\n";
@@ -38,7 +43,8 @@ static const char classic_kg[] =
 /* shared/samples/notebook-instance.resource-metadata.json */
 static const char notebook[] =
         "{\n"
-        "    \"ResourceArn\": \"arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb\",\n"
+        "    \"ResourceArn\": "
+        "\"arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb\",\n"
         "    \"ResourceName\": \"alice-nb\"\n"
         "}\n";
 
@@ -116,7 +122,7 @@ static void test_invalid(void **state)
                 R("{\"AppType\": \"JupyterLab\",}", "invalid JSON"),
                 R("{\"AppType\": \"Jupyter", "invalid JSON"),
                 R("not json", "invalid JSON"),
-                R("{\"a\": \"\\ud800\"}", "invalid JSON"),       /* lone surrogate escape */
+                R("{\"a\": \"\\ud800\"}", "invalid JSON"), /* lone surrogate escape */
                 R("[]", "not a JSON object"),
                 R("\"JupyterLab\"", "not a JSON object"),
                 R("null", "not a JSON object"),
@@ -251,28 +257,28 @@ static void test_reduce_metadata(void **state)
                 const char *text;
                 size_t len;
         } rows[] = {
-#define R(t) {t, sizeof(t) - 1}
-            R(new_jupyterlab),
-            R(classic_kg),
-            R(notebook),
-            R("{\"AppType\": \"JupyterLab\", \"SECRET\": \"s\", \"Deep\": {\"SECRET\": 1}}"),
-            R("{\"AppType\": 5, \"DomainId\": [\"SECRET\"], \"SpaceName\": {\"k\": \"SECRET\"},"
-              " \"UserProfileName\": true, \"ResourceName\": null, \"ResourceArn\": \"\"}"),
-            R("{\"SpaceName\": \"caf\xe9SECRET\", \"AppType\": \"JupyterLab\"}"),
-            R("{\"AppType\": \"a\", \"AppType\": \"SECRET\"}"),
-            R("{\"SpaceName\": \"a\\u0000SECRET\"}"),
-            R(""),
-            R("{"),
-            R("   {\"SECRET\": \"x\",}"),
-            R("not json SECRET"),
-            R("[\"SECRET\"]"),
-            R("\"SECRET\""),
-            R("null"),
-            R("42"),
-            R("{\"AppType\": \"JupyterLab\"}\0SECRET"),
-            R("{\"SECRET\": 1}  SECRET"),
-            R("1x"),
-            R("[[[[\"SECRET\""),
+#define R(t) { t, sizeof(t) - 1 }
+                R(new_jupyterlab),
+                R(classic_kg),
+                R(notebook),
+                R("{\"AppType\": \"JupyterLab\", \"SECRET\": \"s\", \"Deep\": {\"SECRET\": 1}}"),
+                R("{\"AppType\": 5, \"DomainId\": [\"SECRET\"], \"SpaceName\": {\"k\": \"SECRET\"},"
+                  " \"UserProfileName\": true, \"ResourceName\": null, \"ResourceArn\": \"\"}"),
+                R("{\"SpaceName\": \"caf\xe9SECRET\", \"AppType\": \"JupyterLab\"}"),
+                R("{\"AppType\": \"a\", \"AppType\": \"SECRET\"}"),
+                R("{\"SpaceName\": \"a\\u0000SECRET\"}"),
+                R(""),
+                R("{"),
+                R("   {\"SECRET\": \"x\",}"),
+                R("not json SECRET"),
+                R("[\"SECRET\"]"),
+                R("\"SECRET\""),
+                R("null"),
+                R("42"),
+                R("{\"AppType\": \"JupyterLab\"}\0SECRET"),
+                R("{\"SECRET\": 1}  SECRET"),
+                R("1x"),
+                R("[[[[\"SECRET\""),
 #undef R
         };
         char *big = malloc(11000), *huge;
@@ -327,9 +333,9 @@ static void test_reduce_metadata(void **state)
 static void test_reduce_jobconfig_environ(void **state)
 {
         static const char cfg[] =
-            "{\"ProcessingJobName\": \"job-1\", \"ProcessingJobArn\": \"arn:x\","
-            " \"Environment\": {\"PASSWORD\": \"SECRET\"},"
-            " \"ProcessingInputs\": [{\"S3Uri\": \"s3://SECRET/x\"}]}";
+                "{\"ProcessingJobName\": \"job-1\", \"ProcessingJobArn\": \"arn:x\","
+                " \"Environment\": {\"PASSWORD\": \"SECRET\"},"
+                " \"ProcessingInputs\": [{\"S3Uri\": \"s3://SECRET/x\"}]}";
         static const char env_in[] = "AWS_SECRET_ACCESS_KEY=SECRET\0HOME=/home/x\0"
                                      "AWS_REGION=us-east-1\0AWS_SESSION_TOKEN=SECRET\0"
                                      "SAGEMAKER_APP_TYPE=JupyterLab\0noequals SECRET\0";
@@ -350,9 +356,9 @@ static void test_reduce_jobconfig_environ(void **state)
         assert_int_equal(sagemaker_reduce_environ(env_in, sizeof(env_in) - 1, &red, &rlen), 0);
         assert_null(memmem(red, rlen, "SECRET", 6));
         assert_int_equal(rlen, strlen("HOME=/home/x") + strlen("AWS_REGION=us-east-1") +
-                                   strlen("SAGEMAKER_APP_TYPE=JupyterLab") + 3);
+                                       strlen("SAGEMAKER_APP_TYPE=JupyterLab") + 3);
         assert_memory_equal(
-            red, "HOME=/home/x\0AWS_REGION=us-east-1\0SAGEMAKER_APP_TYPE=JupyterLab\0", rlen);
+                red, "HOME=/home/x\0AWS_REGION=us-east-1\0SAGEMAKER_APP_TYPE=JupyterLab\0", rlen);
         free(red);
         /* a last entry without its NUL (a snapshot's file): terminated, in bounds */
         {
@@ -439,8 +445,10 @@ static void test_region_precedence(void **state)
                 R("AWS_DEFAULT_REGION=c\0", "c", "AWS_DEFAULT_REGION"),
                 R("AWS_REGION=\0AWS_DEFAULT_REGION=c\0", "c", "AWS_DEFAULT_REGION"),
                 R("AWS_REGION=caf\xe9\0REGION_NAME=b\0", "b", "REGION_NAME"),
-                R("AWS_REGION=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\0"
-                  "REGION_NAME=b\0", "b", "REGION_NAME"),
+                R("AWS_REGION="
+                  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\0"
+                  "REGION_NAME=b\0",
+                  "b", "REGION_NAME"),
                 R("AWS_REGIONS=a\0", NULL, NULL),
                 R("", NULL, NULL),
 #undef R
@@ -492,15 +500,15 @@ static void test_environ_random(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_reduce_metadata, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_reduce_jobconfig_environ, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_environ, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_environ_random, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reduce_metadata, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reduce_jobconfig_environ, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_environ, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_environ_random, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,9 +14,10 @@
 #define FS17 "fs-0123456789abcdef0"
 #define AP17 "fsap-0123456789abcdef0"
 /* What efs-utils and the EFS docs set: the options a SageMaker EFS home has. */
-#define RECOMMENDED "rw,vers=4.1,rsize=1048576,wsize=1048576,namlen=255,hard,noresvport," \
-                    "proto=tcp,timeo=600,retrans=2,sec=sys,clientaddr=10.0.0.5,"          \
-                    "local_lock=none,addr=10.0.0.9"
+#define RECOMMENDED                                                                                \
+        "rw,vers=4.1,rsize=1048576,wsize=1048576,namlen=255,hard,noresvport,"                      \
+        "proto=tcp,timeo=600,retrans=2,sec=sys,clientaddr=10.0.0.5,"                               \
+        "local_lock=none,addr=10.0.0.9"
 
 static void test_efs_parse_dns(void **state)
 {
@@ -32,7 +33,7 @@ static void test_efs_parse_dns(void **state)
                 { "fs-0123456789ABCDEF0.efs.us-east-1.amazonaws.com", NULL, NULL },
                 { FS17 ".efs.US-EAST-1.amazonaws.com", NULL, NULL },
                 { FS17 ".EFS.us-east-1.amazonaws.com", NULL, NULL },
-                { "fs-0123.efs.us-east-1.amazonaws.com", NULL, NULL },         /* 4 digits */
+                { "fs-0123.efs.us-east-1.amazonaws.com", NULL, NULL },               /* 4 digits */
                 { "fs-0123456789abcdef01.efs.us-east-1.amazonaws.com", NULL, NULL }, /* 18 */
                 { "fs-0123456789abcdefg.efs.us-east-1.amazonaws.com", NULL, NULL },
                 { FS17 ".efs.us-east-1.amazonaws.com.evil.example", NULL, NULL },
@@ -137,7 +138,7 @@ static void test_nfs_efs_utils(void **state)
                 { "127.0.0.1", ",port=2049", false },
                 { "127.0.0.1", ",port=abc", false },
                 { "127.0.0.1", ",port=-20050", false },
-                { "127.0.0.1", "", false },                   /* no port= */
+                { "127.0.0.1", "", false }, /* no port= */
                 { "127.0.0.2", ",port=20050", false },
                 { "10.0.0.9", ",port=20050", false },
         };
@@ -219,8 +220,8 @@ static void test_nfs_sources(void **state)
 static void test_nfs_option_deviations(void **state)
 {
         static const struct {
-                const char *from, *to;  /* replace in RECOMMENDED */
-                const char *warning;    /* the one warning starts with this */
+                const char *from, *to; /* replace in RECOMMENDED */
+                const char *warning;   /* the one warning starts with this */
         } rows[] = {
                 { "vers=4.1", "vers=4.0", "vers=4.0: " },
                 { "vers=4.1", "vers=3", "vers=3: " },
@@ -285,8 +286,8 @@ static void test_storage_kind_of(void **state)
         static const struct {
                 const char *fstype;
                 unsigned major;
-                int nfs;  /* 0 none, 1 efs id, 2 efs-utils, 3 plain */
-                int dev;  /* 0 none, 1 ebs, 2 instance store, 3 qemu, 4 sized, 5 blank */
+                int nfs; /* 0 none, 1 efs id, 2 efs-utils, 3 plain */
+                int dev; /* 0 none, 1 ebs, 2 instance store, 3 qemu, 4 sized, 5 blank */
                 enum storage_kind kind;
                 bool ephemeral;
         } rows[] = {
@@ -305,7 +306,7 @@ static void test_storage_kind_of(void **state)
                 { "ext4", 8, 0, 4, STORAGE_LOCAL, false },
                 { "ext4", 8, 0, 5, STORAGE_UNKNOWN, false },
                 { "ext4", 8, 0, 0, STORAGE_UNKNOWN, false },
-                { "xfs", 0, 0, 1, STORAGE_UNKNOWN, false },  /* anonymous dev: no sysfs */
+                { "xfs", 0, 0, 1, STORAGE_UNKNOWN, false }, /* anonymous dev: no sysfs */
                 { "proc", 0, 0, 0, STORAGE_UNKNOWN, false },
                 { "fuse.s3fs", 0, 0, 0, STORAGE_UNKNOWN, false },
         };
@@ -317,7 +318,8 @@ static void test_storage_kind_of(void **state)
                                          .major = rows[i].major,
                                          .target = (char *)"/x" };
                 bool eph = !rows[i].ephemeral;
-                enum storage_kind k = storage_kind_of(&e, nfss[rows[i].nfs], devs[rows[i].dev], &eph);
+                enum storage_kind k =
+                        storage_kind_of(&e, nfss[rows[i].nfs], devs[rows[i].dev], &eph);
 
                 print_message("kind row %zu (%s)\n", i, rows[i].fstype);
                 assert_int_equal(k, rows[i].kind);

@@ -25,12 +25,12 @@ static void test_parse_u64(void **state)
                 { "007", 0, 7 },
                 { "18446744073709551614", 0, UINT64_MAX - 1 },
                 { "18446744073709551615", 0, UINT64_MAX },
-                { "18446744073709551616", -ERANGE, 0 },            /* 2^64 */
+                { "18446744073709551616", -ERANGE, 0 }, /* 2^64 */
                 { "99999999999999999999999", -ERANGE, 0 },
                 { "", -EINVAL, 0 },
-                { " 1", -EINVAL, 0 },                             /* strtoull would skip it */
+                { " 1", -EINVAL, 0 }, /* strtoull would skip it */
                 { "1 ", -EINVAL, 0 },
-                { "-1", -EINVAL, 0 },                             /* strtoull wraps it */
+                { "-1", -EINVAL, 0 }, /* strtoull wraps it */
                 { "+1", -EINVAL, 0 },
                 { "0x10", -EINVAL, 0 },
                 { "1e3", -EINVAL, 0 },
@@ -122,9 +122,9 @@ static void test_parse_seconds(void **state)
                 { "5.", 0, 5 * NSEC_PER_SEC },
                 { "5s", 0, 5 * NSEC_PER_SEC },
                 { "1.123456789", 0, 1123456789 },
-                { "1.1234567891", 0, 1123456789 },             /* past ns: dropped */
+                { "1.1234567891", 0, 1123456789 }, /* past ns: dropped */
                 { "18446744069", 0, UINT64_C(18446744069) * NSEC_PER_SEC },
-                { "18446744070", -ERANGE, 0 },                 /* * 1e9 would wrap */
+                { "18446744070", -ERANGE, 0 }, /* * 1e9 would wrap */
                 { "99999999999999999999", -ERANGE, 0 },
                 { "", -EINVAL, 0 },
                 { ".", -EINVAL, 0 },
@@ -164,24 +164,22 @@ static void test_utf8(void **state)
                 R("", true, NULL),
                 R("plain ascii", true, NULL),
                 R("caf\xc3\xa9", true, NULL),
-                R("\xe2\x82\xac", true, NULL),                  /* € */
-                R("\xf0\x9f\x98\x80", true, NULL),              /* U+1F600 */
-                R("\xf4\x8f\xbf\xbf", true, NULL),              /* U+10FFFF, the last */
-                R("\xef\xbf\xbf", true, NULL),                  /* U+FFFF */
+                R("\xe2\x82\xac", true, NULL),                    /* € */
+                R("\xf0\x9f\x98\x80", true, NULL),                /* U+1F600 */
+                R("\xf4\x8f\xbf\xbf", true, NULL),                /* U+10FFFF, the last */
+                R("\xef\xbf\xbf", true, NULL),                    /* U+FFFF */
                 R("\xc0\x80", false, "\xef\xbf\xbd\xef\xbf\xbd"), /* overlong NUL */
                 R("\xc1\xbf", false, "\xef\xbf\xbd\xef\xbf\xbd"), /* overlong 0x7f */
                 R("\xe0\x80\xaf", false, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* overlong / */
-                R("\xf0\x80\x80\xaf", false,
-                  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+                R("\xf0\x80\x80\xaf", false, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
                 R("\xed\xa0\x80", false, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* U+D800 */
                 R("\xed\xbf\xbf", false, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* U+DFFF */
                 R("\xf4\x90\x80\x80", false,
                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* > U+10FFFF */
-                R("\xf5\x80\x80\x80", false,
-                  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+                R("\xf5\x80\x80\x80", false, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
                 R("ab\xe2\x82", false, "ab\xef\xbf\xbd\xef\xbf\xbd"), /* truncated at the end */
-                R("\xe2\x82x", false, "\xef\xbf\xbd\xef\xbf\xbdx"),  /* truncated mid-string */
-                R("\x80", false, "\xef\xbf\xbd"),                    /* lone continuation */
+                R("\xe2\x82x", false, "\xef\xbf\xbd\xef\xbf\xbdx"),   /* truncated mid-string */
+                R("\x80", false, "\xef\xbf\xbd"),                     /* lone continuation */
                 R("a\xffz", false, "a\xef\xbf\xbdz"),
                 R("\xfe\xff", false, "\xef\xbf\xbd\xef\xbf\xbd"),
 #undef R
@@ -211,21 +209,21 @@ static void test_escape(void **state)
         static const struct {
                 const char *in, *out;
         } rows[] = {
-            {"", ""},
-            {"/home/sagemaker-user", "/home/sagemaker-user"},
-            {"a\nb\tc", "a\\nb\\tc"},
-            {"\x1b[31mred", "\\x1b[31mred"},                 /* 7-bit CSI (C0 ESC) */
-            {"\x7f", "\\x7f"},                               /* DEL */
-            {"x\302\23331my", "x\\xc2\\x9b31my"},            /* U+009B, 8-bit CSI */
-            {"\xc2\x80\xc2\x9f", "\\xc2\\x80\\xc2\\x9f"},    /* first and last C1 */
-            {"\302\2350;title\a", "\\xc2\\x9d0;title\\x07"}, /* U+009D OSC, BEL */
-            {"\xc2\xa0\xc2\xa9", "\xc2\xa0\xc2\xa9"},        /* U+00A0, U+00A9 stay */
-            {"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"},
-            {"\23331m", "\\x9b31m"}, /* raw 8-bit CSI, not UTF-8 */
-            {"a\x80\x9f\xffz", "a\\x80\\x9f\\xffz"},
-            {"\xc3\xa9\x9b", "\xc3\xa9\\x9b"}, /* valid, then a stray byte */
-            {"\xc2", "\\xc2"},                 /* truncated at the end */
-            {"\xe2\x82", "\\xe2\\x82"},
+                { "", "" },
+                { "/home/sagemaker-user", "/home/sagemaker-user" },
+                { "a\nb\tc", "a\\nb\\tc" },
+                { "\x1b[31mred", "\\x1b[31mred" },                 /* 7-bit CSI (C0 ESC) */
+                { "\x7f", "\\x7f" },                               /* DEL */
+                { "x\302\23331my", "x\\xc2\\x9b31my" },            /* U+009B, 8-bit CSI */
+                { "\xc2\x80\xc2\x9f", "\\xc2\\x80\\xc2\\x9f" },    /* first and last C1 */
+                { "\302\2350;title\a", "\\xc2\\x9d0;title\\x07" }, /* U+009D OSC, BEL */
+                { "\xc2\xa0\xc2\xa9", "\xc2\xa0\xc2\xa9" },        /* U+00A0, U+00A9 stay */
+                { "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },
+                { "\23331m", "\\x9b31m" }, /* raw 8-bit CSI, not UTF-8 */
+                { "a\x80\x9f\xffz", "a\\x80\\x9f\\xffz" },
+                { "\xc3\xa9\x9b", "\xc3\xa9\\x9b" }, /* valid, then a stray byte */
+                { "\xc2", "\\xc2" },                 /* truncated at the end */
+                { "\xe2\x82", "\\xe2\\x82" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -280,7 +278,7 @@ static void test_path_normalize(void **state)
                 { "/a/b", "/a/b" },
                 { "//a//b/", "/a/b" },
                 { "/./a/./b/.", "/a/b" },
-                { "/a/../b", "/a/../b" },  /* ".." stays lexical */
+                { "/a/../b", "/a/../b" }, /* ".." stays lexical */
                 { "/a/.hidden/..x", "/a/.hidden/..x" },
                 { "/with space/x", "/with space/x" },
         };

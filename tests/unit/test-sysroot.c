@@ -90,20 +90,20 @@ static void test_resolve(void **state)
                 { ".", 0, "/" },
                 { "", -ENOENT, NULL },
                 { "/real/dir/file", 0, "/real/dir/file" },
-                { "real/dir", 0, "/real/dir" },                  /* relative: from the root */
+                { "real/dir", 0, "/real/dir" }, /* relative: from the root */
                 { "//real///dir/./", 0, "/real/dir" },
-                { "/abs/file", 0, "/real/dir/file" },            /* absolute target stays inside */
-                { "/escape", 0, "/real" },                       /* "/../../../real" */
-                { "/../../real/dir", 0, "/real/dir" },           /* ".." past the top */
+                { "/abs/file", 0, "/real/dir/file" },  /* absolute target stays inside */
+                { "/escape", 0, "/real" },             /* "/../../../real" */
+                { "/../../real/dir", 0, "/real/dir" }, /* ".." past the top */
                 { "/real/../../../..", 0, "/" },
-                { "/rel/link/file", 0, "/real/dir/file" },       /* relative link, up a dir */
-                { "/l1/dir", 0, "/real/dir" },                   /* a chain of links */
-                { "/sl/../x", 0, "/real/x" },                    /* ".." after a link is physical */
-                { "/hostetc", -ENOENT, NULL },                   /* /etc/passwd of the root, not the host */
+                { "/rel/link/file", 0, "/real/dir/file" }, /* relative link, up a dir */
+                { "/l1/dir", 0, "/real/dir" },             /* a chain of links */
+                { "/sl/../x", 0, "/real/x" },              /* ".." after a link is physical */
+                { "/hostetc", -ENOENT, NULL }, /* /etc/passwd of the root, not the host */
                 { "/loop1", -ELOOP, NULL },
                 { "/self/x", -ELOOP, NULL },
-                { "/chain0", 0, "/real" },                       /* exactly 40 links */
-                { "/over0", -ELOOP, NULL },                      /* 41 links */
+                { "/chain0", 0, "/real" },  /* exactly 40 links */
+                { "/over0", -ELOOP, NULL }, /* 41 links */
                 { "/real/nope", -ENOENT, NULL },
                 { "/nope/x", -ENOENT, NULL },
                 { "/real/dir/file/x", -ENOTDIR, NULL },
@@ -396,13 +396,13 @@ static void test_list_dir(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_recorder, setup, teardown),
-            cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recorder, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
