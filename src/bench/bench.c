@@ -23,6 +23,7 @@
 #include <linux/openat2.h>
 
 #include "bench/bench.h"
+#include "bench/stats.h"
 #include "core/strutil.h"
 
 #define SEQ_BS (UINT64_C(1) << 20)
@@ -42,18 +43,6 @@
 #define RAMFS_MAGIC 0x858458f6
 #endif
 
-static const char *const workload_names[_BENCH_MAX] = {
-        [BENCH_SEQ_WRITE] = "seq_write",    [BENCH_SEQ_READ] = "seq_read",
-        [BENCH_RAND_READ] = "rand_read_4k", [BENCH_SYNC_WRITE] = "sync_write_4k",
-        [BENCH_MD_CREATE] = "create",       [BENCH_MD_STAT] = "stat",
-        [BENCH_MD_UNLINK] = "unlink",
-};
-
-const char *bench_workload_to_string(enum bench_workload_id w)
-{
-        return (unsigned)w < _BENCH_MAX ? workload_names[w] : NULL;
-}
-
 /* Shares of what is left of the budget when a workload starts: time a
  * sequential pass does not need flows on to the workloads after it. The
  * latency workloads get the most, as their tails need samples. */
@@ -62,18 +51,6 @@ static const unsigned weight[_BENCH_MAX] = {
         [BENCH_SYNC_WRITE] = 25, [BENCH_MD_CREATE] = 8, [BENCH_MD_STAT] = 3,
         [BENCH_MD_UNLINK] = 4,
 };
-
-struct bench_result *bench_result_free(struct bench_result *b)
-{
-        if (!b)
-                return NULL;
-        free(b->path);
-        free(b->clocksource);
-        strv_free(b->assessment);
-        free(b->leftover);
-        free(b);
-        return NULL;
-}
 
 int bench_plan_size(uint64_t requested, uint64_t free_bytes, uint64_t *ret, char *err,
                     size_t errlen)

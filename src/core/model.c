@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
 #include "model.h"
 #include "core/strutil.h"
 
@@ -256,4 +255,28 @@ struct storage *report_add_mount(struct report *r)
         r->mounts = n;
         storage_init(&r->mounts[r->n_mounts]);
         return &r->mounts[r->n_mounts++];
+}
+
+static const char *const workload_names[_BENCH_MAX] = {
+        [BENCH_SEQ_WRITE] = "seq_write",    [BENCH_SEQ_READ] = "seq_read",
+        [BENCH_RAND_READ] = "rand_read_4k", [BENCH_SYNC_WRITE] = "sync_write_4k",
+        [BENCH_MD_CREATE] = "create",       [BENCH_MD_STAT] = "stat",
+        [BENCH_MD_UNLINK] = "unlink",
+};
+
+const char *bench_workload_to_string(enum bench_workload_id w)
+{
+        return (unsigned)w < _BENCH_MAX ? workload_names[w] : NULL;
+}
+
+struct bench_result *bench_result_free(struct bench_result *b)
+{
+        if (!b)
+                return NULL;
+        free(b->path);
+        free(b->clocksource);
+        strv_free(b->assessment);
+        free(b->leftover);
+        free(b);
+        return NULL;
 }

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "bench/bench.h"
 #include "classify/verdict.h"
+#include "model.h"
 #include "render/bench.h"
 #include "core/strutil.h"
 

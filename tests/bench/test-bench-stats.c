@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "bench/bench.h"
+#include "bench/stats.h"
 #include "options.h"
 
 static struct bench_hist *new_hist(void)
