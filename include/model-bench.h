@@ -52,7 +52,6 @@ struct bench_measure {
         int killed_by;        /* the signal that ended the child, 0 none */
         bool interrupted;     /* stopped by a signal */
         bool timed_out;       /* the parent gave up waiting */
-        int current;          /* workload running now, -1 none (progress) */
         uint64_t fs_magic;    /* statfs f_type of the private directory */
         bool dio_align_known; /* STATX_DIOALIGN answered */
         uint32_t dio_mem_align, dio_offset_align;
@@ -72,6 +71,9 @@ struct bench_measure {
         uint64_t elapsed_ns;         /* whole run, parent's clock */
         struct bench_workload w[_BENCH_MAX];
 };
+
+/* Nothing measured yet: no error, no workload, unknown sizes, the budgets given. */
+void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns);
 
 struct bench_result {
         struct bench_measure m;

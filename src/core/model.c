@@ -269,6 +269,18 @@ const char *bench_workload_to_string(enum bench_workload_id w)
         return (unsigned)w < _BENCH_MAX ? workload_names[w] : NULL;
 }
 
+void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns)
+{
+        *m = (struct bench_measure){
+                .err_workload = -1,
+                .fs_magic = U64_UNSET,
+                .free_bytes = U64_UNSET,
+                .free_inodes = U64_UNSET,
+                .budget_ns = budget_ns,
+                .workload_budget_ns = workload_budget_ns,
+        };
+}
+
 struct bench_result *bench_result_free(struct bench_result *b)
 {
         if (!b)

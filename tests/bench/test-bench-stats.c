@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "bench/bench.h"
+#include "bench/owner.h"
+#include "bench/plan.h"
 #include "bench/stats.h"
 #include "options.h"
 
