@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/macro.h"
+#include "model-bench.h"
 
 enum environment {
         ENV_STUDIO_NEW,
@@ -133,8 +134,6 @@ struct evidence {
         enum environment points_to; /* _ENV_INVALID: says nothing about the environment */
 };
 
-struct bench_result;
-
 struct report {
         enum environment environment;
         enum confidence confidence;
@@ -147,7 +146,7 @@ struct report {
         bool sagemaker_known; /* anything at all of struct sagemaker was found */
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
-        struct bench_result *bench; /* --bench (include/bench.h), NULL when not asked */
+        struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
 };
 
 void storage_init(struct storage *s);

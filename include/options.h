@@ -85,6 +85,14 @@ struct options {
 
 #define DEFAULT_TIMEOUT_NS (5 * NSEC_PER_SEC)
 #define MAX_TIMEOUT_NS (3600 * NSEC_PER_SEC)
+/* What --bench-time and --bench-size accept; the benchmark's plan
+ * (src/bench/plan.c) starts from the same default size. */
+#define BENCH_DEFAULT_BUDGET_NS (10 * NSEC_PER_SEC)
+#define BENCH_MIN_BUDGET_NS (NSEC_PER_SEC / 5)
+#define BENCH_MAX_BUDGET_NS (600 * NSEC_PER_SEC)
+#define BENCH_DEFAULT_SIZE (UINT64_C(256) << 20)
+#define BENCH_MIN_SIZE (UINT64_C(1) << 20)
+#define BENCH_MAX_SIZE (UINT64_C(1) << 40)
 
 /* Returns 0, or -EINVAL with a one-line reason in err (no program name, no
  * newline). Prints nothing: only main speaks. */

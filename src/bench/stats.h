@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model-bench.h"
+
 #define BENCH_PLAT_BITS 6
 #define BENCH_PLAT_VAL (1u << BENCH_PLAT_BITS)
 #define BENCH_PLAT_GROUP_NR 29
@@ -21,12 +23,6 @@ struct bench_hist {
         uint64_t min, max; /* exact */
         uint64_t sum;      /* exact: 2^64 ns is 584 years of samples */
         uint64_t bucket[BENCH_PLAT_NR];
-};
-
-/* What the report shows for one latency distribution, all in ns. Every field
- * is U64_UNSET when there were no samples. */
-struct bench_latency {
-        uint64_t n, min, mean, p50, p90, p99, p999, max;
 };
 
 void bench_hist_init(struct bench_hist *h);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bench/bench.h"
+#include "model.h"
 #include "classify/verdict.h"
 #include "core/strutil.h"
 

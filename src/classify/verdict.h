@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "bench/bench.h"
 #include "model.h"
 
 /* Fills b->assessment from the figures and the storage kind. 0 or -ENOMEM. */

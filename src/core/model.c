@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
 #include "model.h"
 #include "core/strutil.h"
 
@@ -256,4 +255,40 @@ struct storage *report_add_mount(struct report *r)
         r->mounts = n;
         storage_init(&r->mounts[r->n_mounts]);
         return &r->mounts[r->n_mounts++];
+}
+
+static const char *const workload_names[_BENCH_MAX] = {
+        [BENCH_SEQ_WRITE] = "seq_write",    [BENCH_SEQ_READ] = "seq_read",
+        [BENCH_RAND_READ] = "rand_read_4k", [BENCH_SYNC_WRITE] = "sync_write_4k",
+        [BENCH_MD_CREATE] = "create",       [BENCH_MD_STAT] = "stat",
+        [BENCH_MD_UNLINK] = "unlink",
+};
+
+const char *bench_workload_to_string(enum bench_workload_id w)
+{
+        return (unsigned)w < _BENCH_MAX ? workload_names[w] : NULL;
+}
+
+void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns)
+{
+        *m = (struct bench_measure){
+                .err_workload = -1,
+                .fs_magic = U64_UNSET,
+                .free_bytes = U64_UNSET,
+                .free_inodes = U64_UNSET,
+                .budget_ns = budget_ns,
+                .workload_budget_ns = workload_budget_ns,
+        };
+}
+
+struct bench_result *bench_result_free(struct bench_result *b)
+{
+        if (!b)
+                return NULL;
+        free(b->path);
+        free(b->clocksource);
+        strv_free(b->assessment);
+        free(b->leftover);
+        free(b);
+        return NULL;
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
 #include "exit-status.h"
 #include "options.h"
 #include "core/strutil.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
+#include "model.h"
 #include "core/libc-compat.h"
 #include "core/json.h"
 #include "render/bench.h"

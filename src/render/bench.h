@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "bench/bench.h"
+#include "model.h"
 
 /* The benchmark's part of the JSON report ("benchmark"); false on OOM. */
 bool bench_to_json(cJSON *root, const struct bench_result *b);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
+#include "model.h"
 #include "config.h"
 #include "core/json.h"
 #include "render/emf.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
+#include "model.h"
 #include "render/bench.h"
 #include "render/text.h"
 #include "core/strutil.h"

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "bench/bench.h"
 #include "classify/verdict.h"
+#include "model.h"
 #include "render/bench.h"
 #include "core/strutil.h"
 
@@ -25,7 +25,6 @@ static struct bench_result *new_result(void)
         assert_non_null(b);
         b->path = strdup("/home/sagemaker-user");
         b->m.err_workload = -1;
-        b->m.current = -1;
         b->m.fs_magic = 0xEF53;
         b->m.budget_ns = 10 * NSEC_PER_SEC;
         b->m.workload_budget_ns = 9500 * NSEC_PER_MSEC;

@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
-#include "bench/bench.h"
+#include "bench/owner.h"
+#include "bench/plan.h"
+#include "bench/stats.h"
 #include "options.h"
 
 static struct bench_hist *new_hist(void)

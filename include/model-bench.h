@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The benchmark's part of the report model (--bench): what a run measured,
+ * as plain fixed-size data. The engine (src/bench) fills it, classify judges
+ * it, renderers print it; none of them needs the engine to read it. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum bench_workload_id {
+        BENCH_SEQ_WRITE,
+        BENCH_SEQ_READ,
+        BENCH_RAND_READ,
+        BENCH_SYNC_WRITE,
+        BENCH_MD_CREATE,
+        BENCH_MD_STAT,
+        BENCH_MD_UNLINK,
+        _BENCH_MAX,
+};
+
+const char *bench_workload_to_string(enum bench_workload_id w);
+
+/* The most small files the metadata workloads make. */
+#define BENCH_MD_MAX_FILES 1000
+
+/* What the report shows for one latency distribution, all in ns. Every field
+ * is U64_UNSET when there were no samples. */
+struct bench_latency {
+        uint64_t n, min, mean, p50, p90, p99, p999, max;
+};
+
+struct bench_workload {
+        bool ran;            /* started */
+        bool complete;       /* ran to its size or time share, not stopped early */
+        bool direct;         /* O_DIRECT */
+        uint64_t budget_ns;  /* its share of the budget when it started */
+        uint64_t elapsed_ns; /* wall time of the measured part (warm-up excluded) */
+        uint64_t ops;        /* measured operations */
+        uint64_t warmup_ops; /* discarded */
+        uint64_t bytes;
+        uint64_t per_second; /* bytes/s for sequential workloads, ops/s otherwise */
+        struct bench_latency latency;
+};
+
+/* Fixed size and pointer-free: it crosses a socket from the child. */
+struct bench_measure {
+        int err;              /* 0 or -errno of the call that failed */
+        int err_workload;     /* enum bench_workload_id, or -1: setup */
+        char err_call[32];    /* "pwrite", "openat", ... */
+        char err_detail[160]; /* a sentence for main when the errno alone misleads */
+        int killed_by;        /* the signal that ended the child, 0 none */
+        bool interrupted;     /* stopped by a signal */
+        bool timed_out;       /* the parent gave up waiting */
+        uint64_t fs_magic;    /* statfs f_type of the private directory */
+        bool dio_align_known; /* STATX_DIOALIGN answered */
+        uint32_t dio_mem_align, dio_offset_align;
+        bool direct_io;           /* every data workload that could use O_DIRECT did */
+        char direct_note[96];     /* why not, when not */
+        uint64_t file_size_bytes; /* planned */
+        uint64_t file_written_bytes;
+        uint64_t md_files;
+        uint64_t md_planned;         /* at most, from free space and inodes (bench_plan_md) */
+        uint64_t free_bytes;         /* fstatfs of the directory, before the run */
+        uint64_t free_inodes;        /* U64_UNSET: the file system does not count them */
+        uint32_t stale_removed;      /* private directories of killed runs removed */
+        uint64_t stale_bytes;        /* what they held */
+        char stale_name[48];         /* the first one */
+        uint64_t budget_ns;          /* total, as given */
+        uint64_t workload_budget_ns; /* what the workloads were given (the rest: setup, cleanup) */
+        uint64_t elapsed_ns;         /* whole run, parent's clock */
+        struct bench_workload w[_BENCH_MAX];
+};
+
+/* Nothing measured yet: no error, no workload, unknown sizes, the budgets given. */
+void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns);
+
+struct bench_result {
+        struct bench_measure m;
+        char *path;        /* the directory benchmarked */
+        char *clocksource; /* current_clocksource, NULL unknown */
+        char **assessment; /* verdict sentences */
+        char *leftover;    /* private directory that could not be removed, NULL: none */
+};
+
+struct bench_result *bench_result_free(struct bench_result *b);
