@@ -117,7 +117,7 @@ bool fsq_light_workers_usable(void)
 }
 
 /* STUDIO_PROBE_WORKER=fork forces forked workers everywhere, so that the
- * tests run both paths on every machine (meson test --setup=worker-fork);
+ * tests run both paths on every machine (meson test --setup=forkworkers);
  * "light", or unset, takes light ones wherever they are usable. Read once. */
 static bool light_workers_wanted(void)
 {
