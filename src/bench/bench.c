@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,6 +18,7 @@
 #include "bench/plan.h"
 #include "bench/privdir.h"
 #include "bench/workloads.h"
+#include "core/child.h"
 #include "core/strutil.h"
 
 /* ---- signals --------------------------------------------------------- */
@@ -40,55 +40,10 @@ static void on_cont(int sig)
 
 /* ---- the child: its set-up ------------------------------------------ */
 
-/* Closes every descriptor from 3 on but keep: a child stuck in the kernel must
- * hold no copy of the pipe a shell reads our output from, and every
- * descriptor it does not need counts against RLIMIT_NOFILE (the sysroot's,
- * the socket's other end). */
-static void close_others(const int *keep, size_t n)
-{
-        unsigned from = 3;
-
-        /* Ascending through the kept ones, closing the gaps between them. */
-        for (;;) {
-                unsigned next = ~0U, to;
-
-                for (size_t i = 0; i < n; i++)
-                        if (keep[i] >= (int)from && (unsigned)keep[i] < next)
-                                next = (unsigned)keep[i];
-                to = next == ~0U ? ~0U : next - 1;
-                if (to >= from && next != from && syscall(SYS_close_range, from, to, 0) < 0)
-                        /* close_range(2) is Linux 5.9; before it, a bounded walk. */
-                        for (unsigned fd = from; fd <= to && fd < 65536; fd++)
-                                close((int)fd);
-                if (next == ~0U)
-                        return;
-                from = next + 1;
-        }
-}
-
-/* From the fork to the workloads, which get nothing of ours but the plan. */
+/* From the fork to the workloads, which get nothing of ours but the plan
+ * (child_fork() has closed the rest and set the parent-death signal). */
 static _Noreturn void child_main(const struct bench_plan *plan)
 {
-        int sock = plan->sock;
-        pid_t parent = plan->parent;
-        int nul;
-
-        close_others(&sock, 1);
-        /* A child stuck in the kernel must hold neither the terminal nor the pipe
-         * a shell reads our output from. */
-        nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int fd = 0; fd <= 2; fd++) {
-                if (nul >= 0)
-                        dup2(nul, fd);
-                else
-                        close(fd);
-        }
-        if (nul > 2)
-                close(nul);
-        /* Parent killed outright: stop, and clean up ourselves (below). */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-                stop_signal = SIGTERM;
         /* A file size limit (ulimit -f) then fails the write with EFBIG, which
          * is reported with the results so far, instead of killing us. */
         signal(SIGXFSZ, SIG_IGN);
@@ -117,26 +72,19 @@ static int cleanup_bounded(int basefd, int dirfd, const char *name, uint64_t tim
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return privdir_remove(basefd, dirfd, name);
-        pid = fork();
+        /* No parent-death signal: the removal must finish without us. */
+        pid = child_fork(&(struct child_setup){
+                .keep = (const int[]){ basefd, dirfd, p[1] },
+                .n_keep = 3,
+                .default_signals = true,
+        });
         if (pid < 0) {
                 close(p[0]);
                 close(p[1]);
                 return privdir_remove(basefd, dirfd, name);
         }
         if (pid == 0) {
-                int k, nul;
-
-                close(p[0]);
-                /* Only what it needs: the descriptor limit may leave it no other. */
-                close_others((const int[]){ basefd, dirfd, p[1] }, 3);
-                nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-                for (int fd = 0; fd <= 2 && nul >= 0; fd++)
-                        dup2(nul, fd);
-                if (nul > 2)
-                        close(nul);
-                for (int s = 1; s < NSIG; s++)
-                        signal(s, SIG_DFL);
-                k = privdir_remove(basefd, dirfd, name);
+                int k = privdir_remove(basefd, dirfd, name);
                 if (write(p[1], &k, sizeof(k)) != sizeof(k))
                         _exit(1);
                 _exit(0);
@@ -300,21 +248,19 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         continued = 0;
         sigaction(SIGCONT, &sa_cont, &old_cont);
 
-        fflush(stdout);
-        fflush(stderr);
         start = now_ns();
-        pid = fork();
+        /* Parent killed outright: the child stops, and cleans up itself. */
+        pid = child_fork(&(struct child_setup){
+                .keep = &sv[1], .n_keep = 1, .deathsig = SIGTERM, .mask = &oldmask });
         if (pid < 0) {
-                k = negative_errno();
+                k = pid;
                 snprintf(err, errlen, "fork: %s", strerror(-k));
                 close(sv[0]);
                 close(sv[1]);
                 goto restore;
         }
         if (pid == 0) {
-                close(sv[0]);
                 signal(SIGPIPE, SIG_IGN);
-                sigprocmask(SIG_SETMASK, &oldmask, NULL);
                 plan.sock = sv[1];
                 plan.parent = getppid();
                 child_main(&plan);

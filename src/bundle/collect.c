@@ -16,6 +16,7 @@
 #include "classify/classify.h"
 #include "bundle/collect.h"
 #include "bundle/redact.h"
+#include "core/child.h"
 #include "core/macro.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
@@ -1077,9 +1078,13 @@ static int run_tar(const char *tmp, const char *name, int outfd, char *err, size
         int status;
         pid_t pid;
 
-        pid = fork();
+        /* Its stderr is ours (tar's own messages); its stdout the archive. */
+        pid = child_fork(&(struct child_setup){
+                .keep = (const int[]){ outfd, STDERR_FILENO },
+                .n_keep = 2,
+        });
         if (pid < 0)
-                return negative_errno();
+                return pid;
         if (pid == 0) {
                 if (dup2(outfd, STDOUT_FILENO) < 0)
                         _exit(127);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 
 #include "core/macro.h"
 #include "cli/output.h"
+#include "core/child.h"
 #include "core/raw-syscall.h"
 #include "core/strutil.h"
 
@@ -410,21 +410,7 @@ by_type:
         return write_direct(pfd, dirfd, base, S_ISLNK(lst.st_mode), &st, j, refusal);
 }
 
-/* Closes every descriptor from `from` up (close_range(2) is Linux 5.9). */
-static void close_from(int from)
-{
-        long max;
-
-        if (sys_close_range((unsigned)from, ~0U) == 0)
-                return;
-        max = sysconf(_SC_OPEN_MAX);
-        if (max < 0 || max > 65536)
-                max = 65536;
-        for (int fd = from; fd < max; fd++)
-                close(fd);
-}
-
-static _Noreturn void writer_main(const struct job *j, int pfd, pid_t parent)
+static _Noreturn void writer_main(const struct job *j, int pfd)
 {
         static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
         struct sigaction sa = { .sa_handler = writer_on_signal };
@@ -450,10 +436,7 @@ static _Noreturn void writer_main(const struct job *j, int pfd, pid_t parent)
          * leave the temporary file. */
         signal(SIGPIPE, SIG_IGN);
         signal(SIGXFSZ, SIG_IGN);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
         sigprocmask(SIG_UNBLOCK, &block, NULL);
-        if (getppid() != parent)
-                _exit(1);
 
         /* The status pipe becomes 3, the descriptor to write (if any) 4, and
          * every other one is closed. */
@@ -468,7 +451,7 @@ static _Noreturn void writer_main(const struct job *j, int pfd, pid_t parent)
                 }
         }
         pfd = 3;
-        close_from(j->path ? 4 : 5);
+        sys_close_all_but(j->path ? 4 : 5, NULL, 0);
         if (!j->path) {
                 say(pfd, STEP_WRITE, 0, 0, -1);
                 k = write_all(4, j->data, j->len);
@@ -520,26 +503,26 @@ static int run_writer(const struct job *j, uint64_t deadline, const sigset_t *wa
 {
         uint64_t until = deadline;
         bool forwarded = false, eof = false, termed = false;
-        pid_t pid, parent = getpid();
+        pid_t pid;
         int p[2];
 
         *o = (struct outcome){ .step = j->path ? STEP_LOOKUP : STEP_WRITE, .fd = -1 };
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
-        /* Anything buffered would be written twice, once by the child. */
-        fflush(stdout);
-        fflush(stderr);
-        pid = fork();
+        /* SIGTERM at our death: its handler (writer_main) removes the
+         * temporary file. The signals it handles stay blocked until then. */
+        pid = child_fork(&(struct child_setup){
+                .keep = (const int[]){ p[1], j->path ? -1 : j->fd },
+                .n_keep = 2,
+                .deathsig = SIGTERM,
+        });
         if (pid < 0) {
-                int k = -errno;
                 close(p[0]);
                 close(p[1]);
-                return k;
+                return pid;
         }
-        if (pid == 0) {
-                close(p[0]);
-                writer_main(j, p[1], parent);
-        }
+        if (pid == 0)
+                writer_main(j, p[1]);
         close(p[1]);
 
         while (!eof) {

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "core/child.h"
 #include "core/fsquery.h"
+#include "core/light-worker.h"
 #include "core/macro.h"
 #include "core/raw-syscall.h"
 
@@ -44,63 +46,6 @@
  * an mmap, guard page and munmap per call cost more on a small VM than the
  * whole clone. */
 #define LIGHT_STACK_SIZE (64 * 1024)
-
-/* Everything below down to fsq_execute() runs in workers that may share the
- * caller's memory: raw system calls only, no errno, no malloc, no stdio. */
-
-static void fill_statfs(const char *path, struct fsq_reply *rep)
-{
-        struct statfs sf;
-        uint64_t unit;
-        long k = sys_statfs(path, &sf);
-
-        if (k < 0) {
-                rep->err = (int)k;
-                return;
-        }
-        rep->have_statfs = true;
-        rep->f_type = (uint64_t)(unsigned long)sf.f_type;
-        /* f_frsize is the unit of f_blocks (statfs(2)); older kernels leave it 0. */
-        unit = sf.f_frsize ? (uint64_t)sf.f_frsize : (uint64_t)sf.f_bsize;
-        if (unit == 0)
-                unit = 1;
-        /* EFS reports 8 EiB: keep the product from wrapping. */
-        rep->size_bytes =
-                sf.f_blocks > UINT64_MAX / unit ? UINT64_MAX - 1 : (uint64_t)sf.f_blocks * unit;
-        rep->free_bytes =
-                sf.f_bavail > UINT64_MAX / unit ? UINT64_MAX - 1 : (uint64_t)sf.f_bavail * unit;
-}
-
-static void execute_path(int rootfd, bool replay, const char *path, struct fsq_reply *rep)
-{
-        const char *rel;
-        struct stat st;
-        long k;
-
-        k = sysroot_resolve_at(rootfd, path, rep->resolved);
-        if (k < 0) {
-                rep->err = (int)k;
-                return;
-        }
-        /* Replay: the snapshot's own stat and statfs would describe the machine
-         * it is replayed on, so they come from its facts file instead. */
-        if (replay) {
-                rel = rep->resolved + strspn(rep->resolved, "/");
-                if (sys_fstatat(rootfd, *rel ? rel : ".", &st, 0) == 0)
-                        rep->is_dir = S_ISDIR(st.st_mode);
-                return;
-        }
-        k = sys_fstatat(AT_FDCWD, rep->resolved, &st, 0);
-        if (k < 0) {
-                rep->err = (int)k;
-                return;
-        }
-        rep->have_stat = true;
-        rep->is_dir = S_ISDIR(st.st_mode);
-        rep->dev_major = major(st.st_dev);
-        rep->dev_minor = minor(st.st_dev);
-        fill_statfs(rep->resolved, rep);
-}
 
 static void copy_tag(blkid_probe pr, const char *name, char *dst, size_t len)
 {
@@ -132,47 +77,22 @@ static int probe_superblock(const char *node, struct fsq_reply *rep)
         return k;
 }
 
+/* Any query: the superblock probe here, the others as a light worker does them. */
 static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
                     struct fsq_reply *rep)
 {
-        memset(rep, 0, sizeof(*rep));
-        switch (op) {
-        case FSQ_PATH:
-                execute_path(rootfd, replay, path, rep);
-                return;
-        case FSQ_STATFS:
-                fill_statfs(path, rep);
-                return;
-        case FSQ_BLKID:
-                rep->err = probe_superblock(path, rep);
+        if (op != FSQ_BLKID) {
+                light_execute(rootfd, replay, op, path, rep);
                 return;
         }
-        rep->err = -EINVAL;
+        memset(rep, 0, sizeof(*rep));
+        rep->err = probe_superblock(path, rep);
 }
 
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep)
 {
         execute(root->fd, sysroot_is_replay(root), req->op, req->path, rep);
 }
-
-/* What a worker sees: a copy of the requests and room for the answers, in
- * memory shared with the caller (MAP_SHARED survives fork; CLONE_VM shares
- * everything). An abandoned worker may wake up any time later and write here,
- * so the caller never unmaps it while such a worker exists. */
-struct slot {
-        enum fsq_op op;
-        unsigned group;
-        bool first_found;
-        char path[PATH_MAX];
-        struct fsq_reply reply;
-};
-
-struct shared {
-        int rootfd;
-        bool replay;
-        size_t n;
-        struct slot slots[];
-};
 
 struct worker {
         pid_t pid;
@@ -182,74 +102,6 @@ struct worker {
         void *stack; /* light workers only */
 };
 
-/* Runs a group's slots in order; the answer is in the slot before the byte. */
-static void run_group(struct shared *sh, unsigned group, int wfd)
-{
-        bool skip = false;
-        char one = 1;
-
-        for (size_t i = 0; i < sh->n; i++) {
-                struct slot *s = &sh->slots[i];
-
-                if (s->group != group)
-                        continue;
-                if (skip) {
-                        memset(&s->reply, 0, sizeof(s->reply));
-                        s->reply.err = -ECANCELED;
-                } else {
-                        execute(sh->rootfd, sh->replay, s->op, s->path, &s->reply);
-                        skip = s->first_found && s->reply.err == 0;
-                }
-                if (sys_write(wfd, &one, 1) != 1)
-                        return;
-        }
-}
-
-/* Closes every descriptor but keep_a and keep_b: a worker stuck in the kernel
- * must hold neither the caller's terminal nor any copy of the pipe a shell
- * reads our output from (`x=$(studio-probe)`, or `3>&1` in a harness), or the
- * reader waits for EOF forever. systemd's forked helpers do the same. */
-static void close_all_but(unsigned from, int keep_a, int keep_b)
-{
-        unsigned a = (unsigned)keep_a, b = (unsigned)keep_b;
-        unsigned keep[3] = { a < b ? a : b, a < b ? b : a, ~0U };
-
-        for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
-                if (keep[i] >= from && (keep[i] > from || keep[i] == ~0U)) {
-                        unsigned to = keep[i] == ~0U ? ~0U : keep[i] - 1;
-                        /* close_range(2) is Linux 5.9; before it, a bounded walk. */
-                        if (sys_close_range(from, to) < 0)
-                                for (unsigned fd = from; fd <= to && fd < 65536; fd++)
-                                        sys_close((int)fd);
-                }
-                if (keep[i] == ~0U)
-                        break;
-                if (keep[i] + 1 > from)
-                        from = keep[i] + 1;
-        }
-}
-
-struct light_arg {
-        struct shared *sh;
-        unsigned group;
-        int wfd;
-};
-
-/* The light worker: clone(CLONE_VM), so no page tables are copied (a fork
- * costs 0.7 ms on a small VM, this 25 µs), yet a process of its own that the
- * caller can abandon, with its own descriptor table. It shares the caller's
- * memory and TLS: raw system calls only, signals blocked (Ctrl-C reaches the
- * whole process group, and the caller's handlers are not for this stack). */
-static int light_main(void *p)
-{
-        struct light_arg *a = p;
-
-        sys_block_signals();
-        close_all_but(0, a->wfd, a->sh->rootfd);
-        run_group(a->sh, a->group, a->wfd);
-        sys_exit(0);
-}
-
 static bool under_valgrind(void)
 {
         const char *preload = getenv("LD_PRELOAD");
@@ -258,10 +110,25 @@ static bool under_valgrind(void)
         return RUNNING_ON_VALGRIND || (preload && strstr(preload, "vgpreload"));
 }
 
-static bool light_workers_usable(void)
+bool fsq_light_workers_usable(void)
 {
         /* valgrind aborts on a clone() that is neither a thread nor a fork. */
         return RAW_SYSCALLS && !UNDER_ASAN && !under_valgrind();
+}
+
+/* STUDIO_PROBE_WORKER=fork forces forked workers everywhere, so that the
+ * tests run both paths on every machine (meson test --setup=forkworkers);
+ * "light", or unset, takes light ones wherever they are usable. Read once. */
+static bool light_workers_wanted(void)
+{
+        static int wanted = -1;
+
+        if (wanted < 0) {
+                const char *e = getenv("STUDIO_PROBE_WORKER");
+
+                wanted = !(e && strcmp(e, "fork") == 0) && fsq_light_workers_usable();
+        }
+        return wanted;
 }
 
 static pid_t start_light(struct worker *w, struct light_arg *arg)
@@ -272,7 +139,7 @@ static pid_t start_light(struct worker *w, struct light_arg *arg)
 
         if (!stack)
                 return -1;
-        pid = clone(light_main, stack + LIGHT_STACK_SIZE, CLONE_VM | SIGCHLD, arg);
+        pid = clone(light_worker_main, stack + LIGHT_STACK_SIZE, CLONE_VM | SIGCHLD, arg);
         if (pid < 0) {
                 free(stack);
                 return -1;
@@ -284,7 +151,7 @@ static pid_t start_light(struct worker *w, struct light_arg *arg)
 struct fsq_batch {
         struct worker *w;
         struct pollfd *pfd;
-        struct shared *sh;
+        struct fsq_shared *sh;
         size_t shsize;
         size_t n, groups, pending;
         uint64_t deadline;
@@ -293,25 +160,30 @@ struct fsq_batch {
 
 static _Noreturn void fork_main(struct fsq_batch *b, unsigned group, int wfd)
 {
-        struct shared *sh = b->sh;
-
-        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-        for (int fd = 0; fd <= 2; fd++) {
-                if (nul >= 0)
-                        dup2(nul, fd);
-                else
-                        close(fd);
-        }
-        close_all_but(3, wfd, sh->rootfd);
+        /* The caller may ignore it; a worker whose caller stopped reading
+         * just ends. */
         signal(SIGPIPE, SIG_DFL);
-        run_group(sh, group, wfd);
+        light_run_group(b->sh, group, wfd, execute);
         /* The child's copy of the batch: freed so that a leak checker (the
          * valgrind test setup) sees a clean exit. */
         free(b->w);
         free(b->pfd);
         free(b);
         _exit(0);
+}
+
+static pid_t start_fork(struct fsq_batch *b, unsigned group, int wfd)
+{
+        /* SIGKILL at the caller's death: nobody is left to read the answer. */
+        pid_t pid = child_fork(&(struct child_setup){
+                .keep = (const int[]){ wfd, b->sh->rootfd },
+                .n_keep = 2,
+                .deathsig = SIGKILL,
+        });
+
+        if (pid == 0)
+                fork_main(b, group, wfd);
+        return pid;
 }
 
 /* Workers that gave every answer but had not quite exited: waiting for them
@@ -367,7 +239,7 @@ static struct {
         size_t size;
 } spare;
 
-static struct shared *shared_get(size_t size)
+static struct fsq_shared *shared_get(size_t size)
 {
         void *p;
 
@@ -408,7 +280,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         struct fsq_batch *b;
         struct light_arg *args;
         struct worker *w;
-        bool light_ok = light_workers_usable();
+        bool light_ok = light_workers_wanted();
         size_t groups = 0;
 
         for (size_t i = 0; i < n; i++) {
@@ -429,7 +301,8 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         b->w = w = calloc(groups ? groups : 1, sizeof(*w));
         b->pfd = calloc(groups ? groups : 1, sizeof(*b->pfd));
         /* MAP_SHARED: forked workers write their answers here too. */
-        b->shsize = sizeof(struct shared) + n * sizeof(struct slot) + groups * sizeof(*args);
+        b->shsize =
+                sizeof(struct fsq_shared) + n * sizeof(struct fsq_slot) + groups * sizeof(*args);
         b->sh = shared_get(b->shsize);
         if (!w || !b->pfd || !b->sh) {
                 batch_release(b, false);
@@ -439,17 +312,13 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         b->sh->replay = sysroot_is_replay(root);
         b->sh->n = n;
         for (size_t i = 0; i < n; i++) {
-                struct slot *s = &b->sh->slots[i];
+                struct fsq_slot *s = &b->sh->slots[i];
                 s->op = reqs[i].op;
                 s->group = reqs[i].group;
                 s->first_found = reqs[i].first_found;
                 strcpy(s->path, reqs[i].path);
         }
         args = (struct light_arg *)&b->sh->slots[n];
-
-        /* Anything buffered would be written twice, once by each forked child. */
-        fflush(stdout);
-        fflush(stderr);
 
         for (unsigned g = 0; g < groups; g++) {
                 bool light = light_ok;
@@ -475,16 +344,11 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         args[g] = (struct light_arg){ b->sh, g, p[1] };
                         w[g].pid = start_light(&w[g], &args[g]);
                 }
-                if (w[g].pid < 0) { /* heavy work, or clone(CLONE_VM) refused */
-                        w[g].pid = fork();
-                        if (w[g].pid == 0) {
-                                close(p[0]);
-                                fork_main(b, g, p[1]);
-                        }
-                }
+                if (w[g].pid < 0) /* heavy work, or clone(CLONE_VM) refused */
+                        w[g].pid = start_fork(b, g, p[1]);
                 close(p[1]);
                 if (w[g].pid < 0) {
-                        b->error = negative_errno();
+                        b->error = w[g].pid;
                         w[g].pid = 0;
                         break;
                 }
@@ -494,11 +358,11 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         return 0;
 }
 
-/* The lookup a stuck worker published (sysroot_resolve_at() writes how far
+/* The lookup a stuck worker published (light_resolve() writes how far
  * it got into the slot as it walks): the path that stopped answering. The
  * worker may still be writing it, so only a NUL-terminated absolute path is
  * taken, and it is a hint, never a resolved path. */
-static void stuck_at(const struct slot *s, struct fsq_reply *rep)
+static void stuck_at(const struct fsq_slot *s, struct fsq_reply *rep)
 {
         const volatile char *src = s->reply.resolved;
         size_t i;

@@ -69,3 +69,8 @@ int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_rep
 
 /* The work of one query, in the calling process: for tests and the child. */
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep);
+
+/* Whether light workers (clone(CLONE_VM), core/light-worker.c) can run here:
+ * not under valgrind or ASan, not without raw system calls. Where they cannot,
+ * every worker forks, whatever STUDIO_PROBE_WORKER says. */
+bool fsq_light_workers_usable(void);

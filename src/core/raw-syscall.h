@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* System calls that return -errno and touch nothing else. The light fsquery
- * worker shares the caller's memory (clone(CLONE_VM)) and also its TLS, so it
+/* System calls that return -errno and touch nothing else. The light worker
+ * (core/light-worker.c) shares the caller's memory (clone(CLONE_VM)) and also its TLS, so it
  * must not write errno, take a libc lock or call malloc: libc's wrappers and
  * syscall(3) all set errno. Raw instructions for x86_64 and aarch64 (where
  * SageMaker runs); elsewhere RAW_SYSCALLS is 0 and the worker forks instead,
@@ -135,3 +135,25 @@ static inline _Noreturn void sys_exit(int code)
         _exit(code);
 }
 #endif
+
+/* Closes every descriptor from `from` up but the n in keep (negative ones
+ * ignored): close_range(2) over the gaps between them, Linux 5.9; before it,
+ * a bounded walk. Raw calls only: the light worker runs it in the caller's
+ * memory, and a forked child (core/child.c) the same way. */
+static inline void sys_close_all_but(unsigned from, const int *keep, size_t n)
+{
+        for (;;) {
+                unsigned next = ~0U, to;
+
+                for (size_t i = 0; i < n; i++)
+                        if (keep[i] >= 0 && (unsigned)keep[i] >= from && (unsigned)keep[i] < next)
+                                next = (unsigned)keep[i];
+                to = next == ~0U ? ~0U : next - 1;
+                if (next != from && sys_close_range(from, to) < 0)
+                        for (unsigned fd = from; fd <= to && fd < 65536; fd++)
+                                sys_close((int)fd);
+                if (next == ~0U)
+                        return;
+                from = next + 1;
+        }
+}

@@ -9,13 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/light-worker.h"
 #include "core/macro.h"
-#include "core/raw-syscall.h"
 #include "core/strutil.h"
 #include "core/sysroot.h"
-
-/* Linux's own limit on symlinks followed in one lookup (MAXSYMLINKS). */
-#define SYMLINK_MAX 40
 
 /* Directories found free of symlinks during this run. A probe reads many
  * attributes of one sysfs directory (size, queue/rotational, ...): without
@@ -130,104 +127,9 @@ void sysroot_recorder_done(struct sysroot_recorder *rec)
         }
 }
 
-/* start: a prefix of the result already known to be free of symlinks ("" for
- * the root); path: what is left to walk from there. rec: NULL in the worker
- * (it must not allocate); else each link met is kept. */
-static int resolve_from(int rootfd, const char *start, const char *path, char ret[PATH_MAX],
-                        struct sysroot_recorder *rec)
+static void record_link(void *rec, const char *path, const char *target)
 {
-        /* done: resolved prefix ("" is the root). todo: what is left to walk.
-         * Only raw system calls and string functions that leave errno alone:
-         * the light fsquery worker runs this in the caller's memory. */
-        char done[PATH_MAX], todo[PATH_MAX], link[PATH_MAX];
-        size_t dlen = strlen(start), plen;
-        unsigned links = 0;
-        char *p;
-
-        if (dlen >= sizeof(done))
-                return -ENAMETOOLONG;
-        memcpy(done, start, dlen + 1);
-        plen = strlen(path);
-        if (plen >= sizeof(todo))
-                return -ENAMETOOLONG;
-        memcpy(todo, path, plen + 1);
-        p = todo;
-
-        for (;;) {
-                char *comp, *next;
-                size_t clen;
-                long n;
-
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                comp = p;
-                next = strchrnul(p, '/');
-                clen = (size_t)(next - comp);
-                p = next;
-
-                if (clen == 1 && comp[0] == '.')
-                        continue;
-                if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
-                        /* ".." never climbs out of the root. */
-                        while (dlen > 0 && done[dlen - 1] != '/')
-                                dlen--;
-                        if (dlen > 0)
-                                dlen--;
-                        done[dlen] = '\0';
-                        continue;
-                }
-                if (dlen + 1 + clen >= sizeof(done))
-                        return -ENAMETOOLONG;
-                done[dlen] = '/';
-                memcpy(done + dlen + 1, comp, clen);
-                done[dlen + 1 + clen] = '\0';
-
-                /* How far the walk got, published before the call that may
-                 * never return: a caller that abandons a stuck worker reads
-                 * here which path, so which mount, stopped answering. */
-                memcpy(ret, done, dlen + 1 + clen + 1);
-                n = sys_readlinkat(rootfd, relative(done), link, sizeof(link));
-                if (n == -EINVAL) { /* not a symlink: keep it */
-                        dlen += 1 + clen;
-                        continue;
-                }
-                if (n < 0)
-                        return (int)n;
-                if ((size_t)n >= sizeof(link))
-                        return -ENAMETOOLONG;
-                link[n] = '\0';
-                record(rec, done, link);
-                if (++links > SYMLINK_MAX)
-                        return -ELOOP;
-
-                /* todo = link + "/" + rest-of-todo */
-                {
-                        size_t rest = strlen(p);
-                        if ((size_t)n + rest + 1 >= sizeof(todo))
-                                return -ENAMETOOLONG;
-                        memmove(todo + n, p, rest + 1);
-                        memcpy(todo, link, (size_t)n);
-                        p = todo;
-                }
-                if (link[0] == '/')
-                        dlen = 0; /* absolute target: from the root, not the host's "/" */
-                done[dlen] = '\0';
-        }
-
-        if (dlen == 0)
-                memcpy(ret, "/", 2);
-        else
-                memcpy(ret, done, dlen + 1);
-        return 0;
-}
-
-int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX])
-{
-        if (!path || !*path)
-                return -ENOENT;
-        return resolve_from(rootfd, "", path, ret, NULL);
+        record(rec, path, target);
 }
 
 static void cache_add(struct sysroot_cache *c, const char *resolved)
@@ -267,7 +169,7 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
                         rest = path + len;
                 }
         }
-        k = resolve_from(r->fd, start, rest, buf, r->rec);
+        k = light_resolve(r->fd, start, rest, buf, r->rec ? record_link : NULL, r->rec);
         if (k < 0)
                 return k;
         record(r->rec, buf, NULL);

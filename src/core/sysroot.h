@@ -16,8 +16,8 @@ struct sysroot_cache;
  * the way (path inside the root → its target, as readlink gave it) and every
  * path that resolved (a file read, a directory listed, a path that exists);
  * and each regular file opened for its content once more, with the path it
- * was opened as. Only the parent's calls record: sysroot_resolve_at() (the
- * fsquery worker, another process) never does. */
+ * was opened as. Only the parent's calls record: the fsquery worker (another
+ * process, core/light-worker.c) never does. */
 enum sysroot_read {
         SYSROOT_READ_NONE, /* only resolved: listed, tested for existence, walked through */
         SYSROOT_READ_FILE, /* opened for its content (sysroot_open_file, _read_file) */
@@ -61,12 +61,6 @@ static inline bool sysroot_is_replay(const struct sysroot *r)
  * -ENOTDIR, -ENAMETOOLONG, -ENOMEM or another -errno. May touch the file
  * systems along the path: live, run it where it can be abandoned (fsquery). */
 int sysroot_resolve(const struct sysroot *r, const char *path, char **ret);
-
-/* The same into a caller's buffer, with raw system calls only (no errno, no
- * malloc): safe in a worker that shares the caller's memory. While it walks,
- * ret holds the path it is looking up: a caller that abandoned the worker
- * reads there where the lookup stopped answering. */
-int sysroot_resolve_at(int rootfd, const char *path, char ret[PATH_MAX]);
 
 /* Opens a regular file (never a FIFO or device: a snapshot may hold anything)
  * after resolution. Returns an fd or -errno. */
