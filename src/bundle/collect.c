@@ -17,6 +17,7 @@
 #include "bundle/collect.h"
 #include "bundle/redact.h"
 #include "core/macro.h"
+#include "probe/facts.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
 #include "render/json.h"
@@ -644,61 +645,6 @@ static int reduce_report_mounts(cJSON *report)
         return 0;
 }
 
-/* Sizes past 2^53 as strings: a double would round them (load_facts reads both). */
-static bool add_u64(cJSON *o, const char *key, uint64_t v)
-{
-        char buf[32];
-
-        if (v == U64_UNSET)
-                return true;
-        if (v <= (UINT64_C(1) << 53))
-                return cJSON_AddNumberToObject(o, key, (double)v) != NULL;
-        snprintf(buf, sizeof(buf), "%" PRIu64, v);
-        return cJSON_AddStringToObject(o, key, buf) != NULL;
-}
-
-/* The format probe.c's load_facts(), facts_statfs() and facts_blkid() read:
- * the home under its resolved path, every other storage under its mount point. */
-static char *facts_json(const struct report *r)
-{
-        _cleanup_(cJSON_Deletep) cJSON *j = cJSON_CreateObject();
-        cJSON *st, *bl;
-
-        if (!j || !(st = cJSON_AddObjectToObject(j, "statfs")) ||
-            !(bl = cJSON_AddObjectToObject(j, "blkid")))
-                return NULL;
-        for (size_t i = 0; i <= r->n_mounts; i++) {
-                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-                const char *key = i == 0 && s->resolved_path ? s->resolved_path : s->mountpoint;
-                const struct block_device *d = s->device;
-
-                if (key && !cJSON_GetObjectItemCaseSensitive(st, key) &&
-                    (s->fs_magic != U64_UNSET || s->size_bytes != U64_UNSET ||
-                     s->free_bytes != U64_UNSET)) {
-                        cJSON *o = cJSON_AddObjectToObject(st, key);
-                        if (!o || !add_u64(o, "type", s->fs_magic) ||
-                            !add_u64(o, "size_bytes", s->size_bytes) ||
-                            !add_u64(o, "free_bytes", s->free_bytes))
-                                return NULL;
-                }
-                if (d && (d->fs_type || d->uuid || d->label)) {
-                        _cleanup_free_ char *node = probe_device_node(d);
-                        cJSON *o;
-
-                        if (!node)
-                                return NULL;
-                        if (cJSON_GetObjectItemCaseSensitive(bl, node))
-                                continue;
-                        o = cJSON_AddObjectToObject(bl, node);
-                        if (!o || (d->fs_type && !cJSON_AddStringToObject(o, "type", d->fs_type)) ||
-                            (d->uuid && !cJSON_AddStringToObject(o, "uuid", d->uuid)) ||
-                            (d->label && !cJSON_AddStringToObject(o, "label", d->label)))
-                                return NULL;
-                }
-        }
-        return cJSON_Print(j);
-}
-
 /* ---- writing ---- */
 
 /* The directory that holds rel's last component, made (0700) as needed;
@@ -1190,7 +1136,7 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
         k = gather(root, &b, &warnings);
         if (k < 0)
                 goto fail;
-        facts = facts_json(r);
+        facts = facts_write(r);
         j = report_to_json(r);
         if (j && reduce_report_mounts(j) < 0) {
                 k = -ENOMEM;
