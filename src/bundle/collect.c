@@ -351,59 +351,6 @@ void collect_dest_done(struct collect_dest *d, bool failed)
 
 /* ---- gathering ---- */
 
-static int read_bounded(int dirfd, const char *rel, char **ret, size_t *ret_len)
-{
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
-        struct stat st;
-
-        fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        while (len < COLLECT_FILE_MAX) {
-                ssize_t k;
-
-                if (len == cap) {
-                        size_t ncap = cap ? cap * 2 : 4096;
-                        char *nb;
-                        if (ncap > COLLECT_FILE_MAX)
-                                ncap = COLLECT_FILE_MAX;
-                        nb = realloc(buf, ncap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        cap = ncap;
-                }
-                k = read(fd, buf + len, cap - len);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                len += (size_t)k;
-        }
-        if (!buf && !(buf = malloc(1)))
-                return -ENOMEM;
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
-}
-
-static const char *relative(const char *abs)
-{
-        while (*abs == '/')
-                abs++;
-        return *abs ? abs : ".";
-}
-
 /* The pid /proc/self led to, when the run went through that link (NULL
  * otherwise): its directory is written as proc/self, the name the probe reads,
  * which a replay has no process of that pid for. Live it need not be getpid():
@@ -519,7 +466,7 @@ static int file_content(const struct sysroot *root, const char *path, char **ret
                 }
                 if (!read) {
                         read = true;
-                        k = read_bounded(root->fd, relative(path), &data, &len);
+                        k = sysroot_read_recorded(root, path, COLLECT_FILE_MAX, &data, &len);
                         if (k == -ENOMEM)
                                 return k;
                         if (k < 0) {
@@ -583,7 +530,7 @@ static int gather(const struct sysroot *root, struct bundle *b, char ***warnings
                                 return -ENOMEM;
                         continue;
                 }
-                if (fstatat(root->fd, relative(it->path), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (fstatat(root->fd, sysroot_relative(it->path), &st, AT_SYMLINK_NOFOLLOW) < 0) {
                         (void)strv_extendf(warnings, "%s: %s, not collected", it->path,
                                            strerror(errno));
                         free(bp);
@@ -693,7 +640,7 @@ static int write_file_at(int dirfd, const char *path, const char *data, size_t l
         _cleanup_free_ char *leaf = NULL;
         _cleanup_close_ int pfd = -1, fd = -1;
 
-        pfd = open_parent(dirfd, relative(path), &leaf);
+        pfd = open_parent(dirfd, sysroot_relative(path), &leaf);
         if (pfd < 0)
                 return pfd;
         fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -750,7 +697,7 @@ static int write_entry(int dirfd, const struct entry *e, struct redactor *red)
                 path = rpath;
         }
         if (e->dir) {
-                pfd = open_parent(dirfd, relative(path), &leaf);
+                pfd = open_parent(dirfd, sysroot_relative(path), &leaf);
                 if (pfd < 0)
                         return pfd;
                 if (mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST)
@@ -764,7 +711,7 @@ static int write_entry(int dirfd, const struct entry *e, struct redactor *red)
                                 return k;
                         target = rtarget;
                 }
-                pfd = open_parent(dirfd, relative(path), &leaf);
+                pfd = open_parent(dirfd, sysroot_relative(path), &leaf);
                 if (pfd < 0)
                         return pfd;
                 if (symlinkat(target, pfd, leaf) < 0)
