@@ -1048,7 +1048,7 @@ static const struct field json_fields[] = {
         { "efs_access_point_id", FIELD_PUBLIC },
         { "uuid", FIELD_PUBLIC },
         { "version", FIELD_PUBLIC },
-        /* facts.json (collect.c) */
+        /* facts.json (probe/facts.c) */
         { "type", FIELD_PUBLIC },
 };
 
