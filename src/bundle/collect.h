@@ -6,7 +6,10 @@
  * recorder), in the --sysroot layout; .studio-probe/facts.json holds what is
  * not a file (statfs, blkid) from the report; report.json is the JSON report.
  * Of each file only what the probe reads from it, by the name it read it as
- * (gather()'s reducers): never a credential, whatever path led to the file. */
+ * (gather()'s reducers): never a credential, whatever path led to the file.
+ * The destination is claimed first (dest.h); collect_write() then gathers
+ * (gather.h), writes (tree.h), checks a redacted bundle (verify.h) and
+ * archives it (archive.h). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,33 +17,7 @@
 #include "model.h"
 #include "core/sysroot.h"
 
-/* The most of one file a bundle copies: above what any probe reads (4 MiB
- * environ or facts), so one byte more keeps a replay's -EFBIG an -EFBIG. */
-#define COLLECT_FILE_MAX (4 * 1024 * 1024 + 1)
-
-struct collect_dest {
-        char *path;   /* as given */
-        bool archive; /* FILE.tar.gz / FILE.tgz */
-        int dirfd;    /* directory mode: the (new or empty) directory, else -1 */
-        bool created; /* directory mode: we made it (removed again on failure) */
-};
-
-/* Checks and claims the destination before anything is probed: a new or empty
- * directory (created 0700), or an archive name that does not exist yet. An
- * existing directory must belong to the effective uid and be writable by it
- * alone, and the destination must not be in a directory everyone can write
- * that has no sticky bit: others could change the bundle while it is written.
- * Returns 0; -EEXIST (it exists, or is refused as unsafe) / -ENOTEMPTY (a usage
- * error: nothing is overwritten); another -errno. err gets a one-line reason. */
-int collect_prepare(const char *dest, struct collect_dest *ret, char *err, size_t errlen);
-/* failed: a directory collect_prepare() made is emptied and removed, through
- * its descriptor (never following a symlink); one the user gave is left. */
-void collect_dest_done(struct collect_dest *d, bool failed);
-
-/* The host paths collect writes to for dest (its parent, itself, the
- * temporary directory of an archive), for a bounded check that they answer
- * before anything blocks on them. Returns 0 or -ENOMEM. */
-int collect_dest_dirs(const char *dest, char ***ret);
+struct collect_dest;
 
 /* Writes the bundle of a finished run (root recorded it). redact: account ids,
  * ARNs' resource names, DomainId, UserProfileName, SpaceName and job names

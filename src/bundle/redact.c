@@ -70,6 +70,7 @@
 #include "core/macro.h"
 #include "bundle/redact.h"
 #include "probe/nfs.h"
+#include "probe/sagemaker.h"
 #include "core/strutil.h"
 
 enum {
@@ -1048,7 +1049,7 @@ static const struct field json_fields[] = {
         { "efs_access_point_id", FIELD_PUBLIC },
         { "uuid", FIELD_PUBLIC },
         { "version", FIELD_PUBLIC },
-        /* facts.json (collect.c) */
+        /* facts.json (probe/facts.c) */
         { "type", FIELD_PUBLIC },
 };
 
@@ -1215,25 +1216,21 @@ static int json(struct redactor *r, struct out *o, const char *in, size_t len)
 
 static int environ_block(struct redactor *r, struct out *o, const char *in, size_t len)
 {
+        struct environ_entry e;
         int k = 0;
 
-        for (size_t i = 0; i < len && k >= 0;) {
-                const char *e = memchr(in + i, '\0', len - i), *eq;
-                size_t el = e ? (size_t)(e - in) - i : len - i;
-
-                eq = memchr(in + i, '=', el);
-                if (eq) {
-                        size_t nl = (size_t)(eq - in) - i;
+        for (size_t pos = 0; k >= 0 && sagemaker_environ_next(in, len, &pos, &e);) {
+                if (e.eq) {
+                        size_t nl = (size_t)(e.eq - e.entry);
                         int role =
-                                field_role(environ_fields, ARRAY_SIZE(environ_fields), in + i, nl);
+                                field_role(environ_fields, ARRAY_SIZE(environ_fields), e.entry, nl);
                         r->work += nl;
-                        if ((k = put(o, in + i, nl + 1)) >= 0)
-                                k = field(r, o, role, eq + 1, el - nl - 1);
+                        if ((k = put(o, e.entry, nl + 1)) >= 0)
+                                k = field(r, o, role, e.eq + 1, e.len - nl - 1);
                 } else
-                        k = text(r, o, in + i, el);
-                if (k >= 0 && e)
+                        k = text(r, o, e.entry, e.len);
+                if (k >= 0 && e.terminated)
                         k = put(o, "\0", 1);
-                i += el + 1;
         }
         return k;
 }

@@ -18,6 +18,7 @@
 #include "classify/verdict.h"
 #include "classify/classify.h"
 #include "bundle/collect.h"
+#include "bundle/dest.h"
 #include "config.h"
 #include "exit-status.h"
 #include "core/libc-compat.h"

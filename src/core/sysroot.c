@@ -62,8 +62,7 @@ void sysroot_close(struct sysroot *r)
         r->cache = NULL;
 }
 
-/* "/a/b" → "a/b", "/" → ".": what openat() on the root fd wants. */
-static const char *relative(const char *abs)
+const char *sysroot_relative(const char *abs)
 {
         while (*abs == '/')
                 abs++;
@@ -178,18 +177,14 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static int open_file(const struct sysroot *r, const char *path, enum sysroot_read kind)
+/* A path already resolved inside the root, opened without following a link. */
+static int open_resolved(const struct sysroot *r, const char *resolved)
 {
-        _cleanup_free_ char *resolved = NULL;
         _cleanup_close_ int fd = -1;
         struct stat st;
-        int k;
 
-        k = sysroot_resolve(r, path, &resolved);
-        if (k < 0)
-                return k;
         /* O_NONBLOCK: a FIFO planted in a snapshot must not stall the open. */
-        fd = openat(r->fd, relative(resolved),
+        fd = openat(r->fd, sysroot_relative(resolved),
                     O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
@@ -199,6 +194,21 @@ static int open_file(const struct sysroot *r, const char *path, enum sysroot_rea
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
+        return TAKE_FD(fd);
+}
+
+static int open_file(const struct sysroot *r, const char *path, enum sysroot_read kind)
+{
+        _cleanup_free_ char *resolved = NULL;
+        _cleanup_close_ int fd = -1;
+        int k;
+
+        k = sysroot_resolve(r, path, &resolved);
+        if (k < 0)
+                return k;
+        fd = open_resolved(r, resolved);
+        if (fd < 0)
+                return fd;
         record_as(r->rec, resolved, NULL, path, kind);
         return TAKE_FD(fd);
 }
@@ -208,28 +218,23 @@ int sysroot_open_file(const struct sysroot *r, const char *path)
         return open_file(r, path, SYSROOT_READ_FILE);
 }
 
-static int read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
-                     size_t *ret_len, enum sysroot_read kind)
+/* fd to its end, at most max bytes: -EFBIG past that, or with truncate the
+ * first max bytes. */
+static int read_fd(int fd, size_t max, bool truncate, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
+        size_t len = 0, cap = 0, limit = truncate ? max : max + 1;
 
-        fd = open_file(r, path, kind);
-        if (fd < 0)
-                return fd;
         /* procfs and sysfs report st_size 0: read to EOF, growing, up to max. */
-        for (;;) {
+        while (len < limit) {
                 ssize_t n;
 
                 if (len == cap) {
                         size_t ncap = cap ? cap * 2 : 4096;
                         char *nb;
 
-                        if (ncap > max + 1)
-                                ncap = max + 1;
-                        if (ncap <= cap)
-                                return -EFBIG;
+                        if (ncap > limit)
+                                ncap = limit;
                         nb = realloc(buf, ncap + 1);
                         if (!nb)
                                 return -ENOMEM;
@@ -245,9 +250,9 @@ static int read_file(const struct sysroot *r, const char *path, size_t max, char
                 if (n == 0)
                         break;
                 len += (size_t)n;
-                if (len > max)
-                        return -EFBIG;
         }
+        if (len > max)
+                return -EFBIG;
         if (!buf) {
                 buf = malloc(1);
                 if (!buf)
@@ -260,10 +265,32 @@ static int read_file(const struct sysroot *r, const char *path, size_t max, char
         return 0;
 }
 
+static int read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
+                     size_t *ret_len, enum sysroot_read kind)
+{
+        _cleanup_close_ int fd = -1;
+
+        fd = open_file(r, path, kind);
+        if (fd < 0)
+                return fd;
+        return read_fd(fd, max, false, ret, ret_len);
+}
+
 int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
                       size_t *ret_len)
 {
         return read_file(r, path, max, ret, ret_len, SYSROOT_READ_FILE);
+}
+
+int sysroot_read_recorded(const struct sysroot *r, const char *path, size_t max, char **ret,
+                          size_t *ret_len)
+{
+        _cleanup_close_ int fd = -1;
+
+        fd = open_resolved(r, path);
+        if (fd < 0)
+                return fd;
+        return read_fd(fd, max, true, ret, ret_len);
 }
 
 /* What sysroot_read_attr() makes of a file's bytes: 0 with s the value
@@ -380,7 +407,8 @@ int sysroot_list_dir(const struct sysroot *r, const char *path, size_t max, char
         k = sysroot_resolve(r, path, &resolved);
         if (k < 0)
                 return k;
-        fd = openat(r->fd, relative(resolved), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        fd = openat(r->fd, sysroot_relative(resolved),
+                    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return negative_errno();
         d = fdopendir(fd);

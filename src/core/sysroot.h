@@ -71,6 +71,16 @@ int sysroot_open_file(const struct sysroot *r, const char *path);
 int sysroot_read_file(const struct sysroot *r, const char *path, size_t max, char **ret,
                       size_t *ret_len);
 
+/* For collect: the first max bytes of a regular file the run recorded, by
+ * its recorded path (resolved, inside the root), opened again without
+ * resolving or recording it. Returns 0 or -errno (-EISDIR, -EBADFD: no
+ * regular file). */
+int sysroot_read_recorded(const struct sysroot *r, const char *path, size_t max, char **ret,
+                          size_t *ret_len);
+
+/* "/a/b" → "a/b", "/" → ".": what openat() on the root fd wants. */
+const char *sysroot_relative(const char *abs);
+
 /* A sysfs-style attribute: at most SYSROOT_ATTR_MAX bytes, padding stripped.
  * -ENODATA when empty, -EBADMSG when it holds bytes that are no text (NULs,
  * control characters). */

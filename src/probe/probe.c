@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "probe/blockdev.h"
+#include "probe/facts.h"
 #include "core/fsquery.h"
 #include "core/macro.h"
 #include "probe/mounts.h"
@@ -37,7 +38,6 @@ static const char *const interesting_mounts[] = {
 };
 #define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
 #define MOUNTS_OF_INTEREST_MAX 64
-#define FACTS_MAX (4 * 1024 * 1024)
 /* What the statfs/blkid batch still gets when the path lookup used up the
  * whole --timeout: enough for a healthy mount to answer, short enough that the
  * run stays within --timeout + 1 s however many mounts hang (issue 4). */
@@ -128,87 +128,6 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
         }
         s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
         return 0;
-}
-
-/* Facts that are not files, from the snapshot: {"statfs": {PATH: {...}},
- * "blkid": {DEVICE: {...}}}. A missing file means they stay unknown. */
-static cJSON *load_facts(const struct sysroot *root, char ***warnings)
-{
-        _cleanup_free_ char *text = NULL, *display = NULL;
-        cJSON *j;
-        size_t len;
-        int k;
-
-        if (!sysroot_is_replay(root))
-                return NULL;
-        k = sysroot_read_file(root, SNAPSHOT_FACTS, FACTS_MAX, &text, &len);
-        if (k == -ENOENT || k == -ENOTDIR)
-                return NULL;
-        display = sysroot_display(root, SNAPSHOT_FACTS);
-        if (k < 0) {
-                (void)strv_extendf(warnings, "cannot read %s: %s, ignoring", strna(display),
-                                   strerror(-k));
-                return NULL;
-        }
-        j = cJSON_ParseWithLength(text, len);
-        if (!j || !cJSON_IsObject(j)) {
-                (void)strv_extendf(warnings, "%s: not a JSON object, ignoring", strna(display));
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
-}
-
-static bool json_u64(const cJSON *o, const char *key, uint64_t *ret)
-{
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-        /* Sizes past 2^53 do not survive a double: collect writes them as strings. */
-        if (cJSON_IsString(v))
-                return parse_u64(v->valuestring, ret) == 0;
-        if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9007199254740992.0) {
-                *ret = (uint64_t)v->valuedouble;
-                return true;
-        }
-        return false;
-}
-
-static void facts_statfs(const cJSON *facts, const char *path, struct storage *s)
-{
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(facts, "statfs"), path);
-        uint64_t v;
-
-        if (!cJSON_IsObject(o))
-                return;
-        if (json_u64(o, "type", &v))
-                s->fs_magic = v;
-        if (json_u64(o, "size_bytes", &v))
-                s->size_bytes = v;
-        if (json_u64(o, "free_bytes", &v))
-                s->free_bytes = v;
-}
-
-static char *json_str(const cJSON *o, const char *key)
-{
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-        if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 256 ||
-            !utf8_is_valid(v->valuestring, strlen(v->valuestring)))
-                return NULL;
-        return strdup(v->valuestring);
-}
-
-static void facts_blkid(const cJSON *facts, const char *node, struct block_device *d)
-{
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(facts, "blkid"), node);
-
-        if (!cJSON_IsObject(o))
-                return;
-        d->fs_type = json_str(o, "type");
-        d->uuid = json_str(o, "uuid");
-        d->label = json_str(o, "label");
 }
 
 char *probe_device_node(const struct block_device *d)
@@ -710,7 +629,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         if (r->n_mounts > 1)
                 qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
 
-        facts = load_facts(root, &r->warnings);
+        facts = facts_load(root, &r->warnings);
         now = now_ns();
         budget = now < deadline ? deadline - now : 0;
         if (budget < FACTS_GRACE_NS)

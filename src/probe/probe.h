@@ -6,9 +6,6 @@
 #include "model.h"
 #include "core/sysroot.h"
 
-/* Where a snapshot keeps the facts that are not files (studio-probe collect
- * writes it; --sysroot reads it). */
-#define SNAPSHOT_FACTS "/.studio-probe/facts.json"
 /* udev's database entry of block device MAJ:MIN is UDEV_DATA_PREFIX "MAJ:MIN". */
 #define UDEV_DATA_PREFIX "/run/udev/data/b"
 

@@ -336,8 +336,24 @@ bool sagemaker_environ_var_used(const char *name, size_t len)
         return false;
 }
 
+bool sagemaker_environ_next(const char *buf, size_t len, size_t *pos, struct environ_entry *ret)
+{
+        const char *p = buf + *pos, *e;
+
+        if (*pos >= len)
+                return false;
+        e = memchr(p, '\0', len - *pos);
+        ret->entry = p;
+        ret->len = e ? (size_t)(e - p) : len - *pos;
+        ret->eq = memchr(p, '=', ret->len);
+        ret->terminated = e != NULL;
+        *pos += ret->len + 1;
+        return true;
+}
+
 int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret_len)
 {
+        struct environ_entry e;
         char *out;
         size_t n = 0;
 
@@ -348,20 +364,12 @@ int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret
         out = malloc(len + 2);
         if (!out)
                 return -ENOMEM;
-        for (const char *p = in, *end = in + len; p < end;) {
-                const char *e = memchr(p, '\0', (size_t)(end - p));
-                const char *eq;
-
-                if (!e)
-                        e = end;
-                eq = memchr(p, '=', (size_t)(e - p));
-                if (eq && sagemaker_environ_var_used(p, (size_t)(eq - p))) {
-                        memcpy(out + n, p, (size_t)(e - p));
-                        n += (size_t)(e - p);
+        for (size_t pos = 0; sagemaker_environ_next(in, len, &pos, &e);)
+                if (e.eq && sagemaker_environ_var_used(e.entry, (size_t)(e.eq - e.entry))) {
+                        memcpy(out + n, e.entry, e.len);
+                        n += e.len;
                         out[n++] = '\0';
                 }
-                p = e + 1;
-        }
         out[n] = '\0';
         *ret = out;
         *ret_len = n;
@@ -372,20 +380,15 @@ int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, 
 {
         const char *region_vals[ARRAY_SIZE(region_vars)] = {};
         size_t region_lens[ARRAY_SIZE(region_vars)] = {};
+        struct environ_entry e;
 
-        for (const char *p = buf, *end = buf + len; p < end;) {
-                const char *e = memchr(p, '\0', (size_t)(end - p));
-                const char *eq;
-                size_t elen;
+        for (size_t pos = 0; sagemaker_environ_next(buf, len, &pos, &e);) {
+                const char *p = e.entry;
 
-                if (!e)
-                        e = end;
-                elen = (size_t)(e - p);
-                eq = memchr(p, '=', elen);
-                if (eq) {
-                        size_t klen = (size_t)(eq - p);
-                        const char *val = eq + 1;
-                        size_t vlen = elen - klen - 1;
+                if (e.eq) {
+                        size_t klen = (size_t)(e.eq - p);
+                        const char *val = e.eq + 1;
+                        size_t vlen = e.len - klen - 1;
 
                         for (size_t i = 0; i < ARRAY_SIZE(environ_vars); i++) {
                                 char **dst;
@@ -411,7 +414,6 @@ int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, 
                                         region_lens[i] = vlen;
                                 }
                 }
-                p = e + 1;
         }
         for (size_t i = 0; i < ARRAY_SIZE(region_vars); i++)
                 if (region_vals[i]) {

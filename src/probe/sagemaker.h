@@ -38,5 +38,17 @@ int sagemaker_reduce_environ(const char *in, size_t len, char **ret, size_t *ret
 int sagemaker_reduce_metadata(const char *text, size_t len, char **ret, size_t *ret_len);
 int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t *ret_len);
 
+/* One entry of an environ block (NUL-separated NAME=VALUE, as the kernel
+ * keeps it): entry[0..len), eq its first '=' (NULL: none), terminated when a
+ * NUL ended it (the last may have none). */
+struct environ_entry {
+        const char *entry;
+        size_t len;
+        const char *eq;
+        bool terminated;
+};
+/* The entry of buf[0..len) at *pos, *pos moved past it; false at the end. */
+bool sagemaker_environ_next(const char *buf, size_t len, size_t *pos, struct environ_entry *ret);
+
 /* Picks the variables the probe uses from a NUL-separated environ block. */
 int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, char ***warnings);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The one codec of a snapshot's .studio-probe/facts.json: what a run learnt
+ * that is no file (statfs of a path, blkid of a device), written by collect
+ * and read by --sysroot. {"statfs": {PATH: {"type", "size_bytes",
+ * "free_bytes"}}, "blkid": {DEVICE: {"type", "uuid", "label"}}}: the home under
+ * its resolved path, every other storage under its mount point, a device
+ * under probe_device_node(). Integers are exact: a JSON number up to 2^53, a
+ * decimal string beyond (cJSON keeps numbers as doubles, which round past
+ * 2^53: EFS reports 8 EiB); unknown ones are left out. */
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "core/sysroot.h"
+
+/* Where a snapshot keeps the facts that are not files (studio-probe collect
+ * writes it; --sysroot reads it). */
+#define SNAPSHOT_FACTS "/.studio-probe/facts.json"
+
+/* The document of a finished run's report, malloc'd; NULL on -ENOMEM. */
+char *facts_write(const struct report *r);
+
+/* The document in text, or NULL when it is no JSON object. */
+cJSON *facts_parse(const char *text, size_t len);
+/* The snapshot's document, in replay only: NULL live, when the file is
+ * missing, or when it cannot be read or parsed (adding a warning "..., ignoring"). */
+cJSON *facts_load(const struct sysroot *root, char ***warnings);
+
+/* Sets what facts holds of path (statfs) or the device node (blkid); what it
+ * does not hold, or holds in another shape, is left as it was. */
+void facts_statfs(const cJSON *facts, const char *path, struct storage *s);
+void facts_blkid(const cJSON *facts, const char *node, struct block_device *d);
