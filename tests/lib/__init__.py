@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+"""Helpers shared by the Python test scripts (standard library only).
+
+A script under tests/<suite>/ imports them with
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from lib import snapshot
+
+snapshot: fake sysroots (the one writer of their files); samples: ready-made
+snapshots.
+"""
