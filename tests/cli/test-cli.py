@@ -4,7 +4,8 @@
 version, usage errors, exit codes, output that cannot be written, colour, a
 relative --path and a live run. Small sysroot trees are built in a temp dir.
 
-Usage: test-cli.py /path/to/studio-probe"""
+Usage: test-cli.py /path/to/studio-probe [CASE...] | --list
+CASE is a method of Cli without its test_ prefix."""
 
 import json
 import os
@@ -18,7 +19,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from lib import snapshot  # noqa: E402
+from lib import cases, snapshot  # noqa: E402
 
 BIN = None
 IDS = ["studio-new", "studio-classic", "notebook-instance", "training-job",
@@ -367,5 +368,5 @@ class Cli(unittest.TestCase):
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    BIN = os.path.abspath(sys.argv.pop(1))
-    unittest.main(verbosity=2)
+    BIN = os.path.abspath(sys.argv[1])
+    cases.main(Cli, sys.argv[2:])

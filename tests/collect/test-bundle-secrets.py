@@ -8,7 +8,7 @@ Each case plants secrets, greps the whole bundle (and the extracted archive)
 for them, and replays the bundle to the environment and storage of the run
 that wrote it.
 
-Usage: test-bundle-secrets.py STUDIO_PROBE SOURCE_ROOT CASE
+Usage: test-bundle-secrets.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list
 CASE is a method of Secrets without its test_ prefix. Exit 77: skipped."""
 
 import json
@@ -19,6 +19,9 @@ import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
@@ -407,13 +410,4 @@ class Secrets(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    case = sys.argv[3] if len(sys.argv) > 3 else None
-    loader = unittest.TestLoader()
-    suite = (loader.loadTestsFromName("test_" + case, Secrets) if case
-             else loader.loadTestsFromTestCase(Secrets))
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    if case and result.skipped:
-        print("SKIP:", result.skipped[0][1])
-        sys.exit(77)
+    cases.main(Secrets, sys.argv[3:])

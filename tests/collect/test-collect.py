@@ -4,8 +4,9 @@
 --sysroot to the same environment, confidence and storage; it holds no secret;
 --redact hides account ids, ARNs' names, domain, user and space names.
 
-Usage: test-collect.py STUDIO_PROBE SOURCE_ROOT (python3 standard library;
-python3-jsonschema when installed validates report.json)."""
+Usage: test-collect.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list (python3
+standard library; python3-jsonschema when installed validates report.json).
+CASE is a method of Collect without its test_ prefix."""
 
 import json
 import os
@@ -15,6 +16,9 @@ import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
@@ -238,4 +242,4 @@ class Collect(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    cases.main(Collect, sys.argv[3:])

@@ -7,7 +7,8 @@ the hosts of mount sources are all replaced, EFS and EBS ids kept; a bundle
 that would replay differently is refused (exit 3) and removed; 12,000 ARNs
 are all replaced.
 
-Usage: test-redact.py STUDIO_PROBE SOURCE_ROOT (python3 standard library)."""
+Usage: test-redact.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list (python3
+standard library). CASE is a method of Redact without its test_ prefix."""
 
 import ipaddress
 import json
@@ -18,6 +19,9 @@ import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
@@ -325,4 +329,4 @@ class Redact(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    cases.main(Redact, sys.argv[3:])
