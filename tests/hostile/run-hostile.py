@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from lib import samples, snapshot  # noqa: E402
+from lib import cases, samples, snapshot  # noqa: E402
 
 SEED = 20240401
 AS_LIMIT = 256 << 20      # address space for the plain build
@@ -365,9 +365,7 @@ def run_case(probe, name, sanitized):
 
 
 def main(argv):
-    if argv[1:] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
+    cases.list_if_asked(CASES)
     if len(argv) == 4 and argv[1] == "--build":
         root = samples.studio_new(os.path.join(argv[3], "root"))
         CASES[argv[2]][0](root, argv[3])

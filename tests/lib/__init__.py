@@ -7,5 +7,7 @@ A script under tests/<suite>/ imports them with
     from lib import snapshot
 
 snapshot: fake sysroots (the one writer of their files); samples: ready-made
-snapshots.
+snapshots; cases: one meson test per case of a script (--list); checks: the
+check()/skip()/status() of the scripts that are not unittest ones; fuse: a
+FUSE test daemon (hangfs, passfs) mounted for a with-block.
 """

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
-"""One meson test per case of a unittest script, so that a failure names its
-case. A case is a test_* method of the script's TestCase, named without its
-test_ prefix. The script ends with
+"""One meson test per case of a script, so that a failure names its case.
+
+A script that is not a unittest one keeps its cases in a dict and starts its
+main() with list_if_asked(CASES). In a unittest script, a case is a test_*
+method of its TestCase, named without its test_ prefix, and the script ends
+with
 
     cases.main(TheTestCase, sys.argv[N:])      # N: after its own arguments
 
@@ -19,7 +22,7 @@ registers the cases with
     endforeach
 
 (meson reconfigures when the script changes, so a new case is registered by
-the next build)."""
+the next build; c.replace() since unittest names have underscores)."""
 
 import sys
 import unittest
@@ -32,11 +35,16 @@ def names(cls):
     return [n[len(PREFIX):] for n in unittest.TestLoader().getTestCaseNames(cls)]
 
 
+def list_if_asked(cases):
+    """With --list among the arguments: prints the cases' names and exits."""
+    if "--list" in sys.argv[1:]:
+        print("\n".join(cases))
+        sys.exit(0)
+
+
 def main(cls, selected):
     """Lists or runs the cases of cls, then exits."""
-    if "--list" in sys.argv[1:]:
-        print("\n".join(names(cls)))
-        sys.exit(0)
+    list_if_asked(names(cls))
     unknown = [c for c in selected if c not in names(cls)]
     if unknown:
         print("unknown case(s): %s\ncases: %s" % (" ".join(unknown), " ".join(names(cls))),
