@@ -9,5 +9,6 @@ A script under tests/<suite>/ imports them with
 snapshot: fake sysroots (the one writer of their files); samples: ready-made
 snapshots; cases: one meson test per case of a script (--list); checks: the
 check()/skip()/status() of the scripts that are not unittest ones; fuse: a
-FUSE test daemon (hangfs, passfs) mounted for a with-block.
+FUSE test daemon (hangfs, passfs) mounted for a with-block; probe: a checked
+run of the probe, and readers of its report and bundle.
 """
