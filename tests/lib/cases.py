@@ -36,8 +36,8 @@ def names(cls):
 
 
 def list_if_asked(cases):
-    """With --list among the arguments: prints the cases' names and exits."""
-    if "--list" in sys.argv[1:]:
+    """With --list as the only argument: prints the cases' names and exits."""
+    if sys.argv[1:] == ["--list"]:
         print("\n".join(cases))
         sys.exit(0)
 
