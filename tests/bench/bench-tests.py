@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Tests of studio-probe --bench: structure (never speed) and safety.
 
-Usage: bench-tests.py TEST /path/to/studio-probe
+Usage: bench-tests.py TEST /path/to/studio-probe [PASSFS] | --list
 Exit 0 pass, 1 fail, 77 skip (meson's convention), with the reason printed.
 """
 import hashlib
@@ -20,7 +20,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fusedaemon import FuseDaemon  # noqa: E402
+from lib import cases  # noqa: E402
+from lib.fuse import FuseDaemon  # noqa: E402
 
 SKIP = 77
 TINY = ["--bench", "--bench-time=0.6", "--bench-size=1M"]
@@ -1002,6 +1003,7 @@ TESTS = {"smoke": t_smoke, "usage": t_usage, "checksum": t_checksum, "signals": 
          "nofile": t_nofile, "swap": t_swap}
 
 if __name__ == "__main__":
+    cases.list_if_asked(TESTS)
     if len(sys.argv) not in (3, 4) or sys.argv[1] not in TESTS:
         sys.exit(f"usage: {sys.argv[0]} {{{','.join(TESTS)}}} BINARY [PASSFS]")
     try:

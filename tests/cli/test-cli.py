@@ -4,7 +4,8 @@
 version, usage errors, exit codes, output that cannot be written, colour, a
 relative --path and a live run. Small sysroot trees are built in a temp dir.
 
-Usage: test-cli.py /path/to/studio-probe"""
+Usage: test-cli.py /path/to/studio-probe [CASE...] | --list
+CASE is a method of Cli without its test_ prefix."""
 
 import json
 import os
@@ -16,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases, snapshot  # noqa: E402
 
 BIN = None
 IDS = ["studio-new", "studio-classic", "notebook-instance", "training-job",
@@ -37,32 +41,29 @@ def run(args, env=None, **kw):
 
 
 def write(root, rel, data):
-    p = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "wb") as f:
-        f.write(data if isinstance(data, bytes) else data.encode())
+    snapshot.Tree(root).write(rel, data)
 
 
 def studio_new_tree(root):
     """A Studio (new) JupyterLab space: EBS home on nvme1n1, metadata, environ."""
-    write(root, "proc/self/mountinfo",
-          "1503 1384 0:170 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
-          "1525 1503 259:3 / /home/sagemaker-user rw,relatime - xfs /dev/nvme1n1 rw,noquota\n")
-    write(root, "proc/self/environ",
-          b"SAGEMAKER_APP_TYPE=JupyterLab\0AWS_REGION=us-east-1\0HOME=/home/sagemaker-user\0")
-    write(root, "opt/ml/metadata/resource-metadata.json",
-          json.dumps({"AppType": "JupyterLab", "DomainId": "d-abcdefghij12",
-                      "SpaceName": "s", "AppImageVersion": ""}))
-    dev = "sys/devices/pci0000:00/0000:00:1f.0/nvme/nvme1"
-    write(root, dev + "/model", "Amazon Elastic Block Store              \n")
-    write(root, dev + "/serial", "vol0123456789abcdef0\n")
-    write(root, dev + "/nvme1n1/size", "10485760\n")
-    write(root, dev + "/nvme1n1/queue/rotational", "0\n")
-    os.symlink("../../nvme1", os.path.join(root, dev, "nvme1n1/device"))
-    os.makedirs(os.path.join(root, "sys/dev/block"))
-    os.symlink("../../devices/pci0000:00/0000:00:1f.0/nvme/nvme1/nvme1n1",
-               os.path.join(root, "sys/dev/block/259:3"))
-    os.makedirs(os.path.join(root, "home/sagemaker-user/src"))
+    dev = "/sys/devices/pci0000:00/0000:00:1f.0/nvme/nvme1"
+    snapshot.build(
+        root,
+        mountinfo=["1503 1384 0:170 / / rw,relatime - overlay overlay "
+                   "rw,lowerdir=/l,upperdir=/u,workdir=/w",
+                   "1525 1503 259:3 / /home/sagemaker-user rw,relatime - xfs /dev/nvme1n1 "
+                   "rw,noquota"],
+        environ=["SAGEMAKER_APP_TYPE=JupyterLab", "AWS_REGION=us-east-1",
+                 "HOME=/home/sagemaker-user"],
+        metadata=json.dumps({"AppType": "JupyterLab", "DomainId": "d-abcdefghij12",
+                             "SpaceName": "s", "AppImageVersion": ""}),
+        files={dev + "/model": "Amazon Elastic Block Store              \n",
+               dev + "/serial": "vol0123456789abcdef0\n",
+               dev + "/nvme1n1/size": "10485760\n",
+               dev + "/nvme1n1/queue/rotational": "0\n"},
+        symlinks=[(dev + "/nvme1n1/device", "../../nvme1"),
+                  ("/sys/dev/block/259:3", "../.." + dev[len("/sys"):] + "/nvme1n1")],
+        dirs=["/home/sagemaker-user/src"])
 
 
 class Cli(unittest.TestCase):
@@ -367,5 +368,5 @@ class Cli(unittest.TestCase):
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    BIN = os.path.abspath(sys.argv.pop(1))
-    unittest.main(verbosity=2)
+    BIN = os.path.abspath(sys.argv[1])
+    cases.main(Cli, sys.argv[2:])

@@ -10,7 +10,7 @@ build run in a private mount namespace with a tmpfs /dev of their own; the
 others use a private temp directory. Exit 77 (skip) where a case needs root,
 a mount namespace or uid 1000 and does not have them.
 
-Usage: test-output.py CASE STUDIO_PROBE FIXTURES_DIR"""
+Usage: test-output.py CASE STUDIO_PROBE FIXTURES_DIR | --list"""
 
 import fcntl
 import os
@@ -23,22 +23,14 @@ import tempfile
 import threading
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
+from lib.checks import check, need_root, skip, status  # noqa: E402
+from lib.snapshot import MOUNTINFO, Tree  # noqa: E402
+
 UID = 1000
 
 BIN = FIXTURE = None
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
 
 
 def probe(args, timeout=60, **kw):
@@ -73,11 +65,6 @@ def one_line_error(p, path, want):
 
 def leftovers(d, name):
     return sorted(n for n in os.listdir(d) if n.startswith(name + "."))
-
-
-def need_root():
-    if os.geteuid() != 0:
-        skip("needs root")
 
 
 # ---- cases ---------------------------------------------------------------
@@ -180,11 +167,10 @@ def case_fifo_stalled_reader():
     with tempfile.TemporaryDirectory(prefix="studio-probe-output.") as d:
         root = os.path.join(d, "root")
         shutil.copytree(FIXTURE, root, symlinks=True)
-        with open(os.path.join(root, "proc/self/mountinfo"), "a") as f:
-            for i in range(40):
-                f.write(f"17{i:02d} 1503 0:2{i:02d} / /mnt/custom-file-systems/efs/fs-{i} "
-                        f"rw,relatime - nfs4 fs-{i}.efs.us-east-1.amazonaws.com:/ "
-                        "rw,vers=4.1,noresvport\n")
+        for i in range(40):
+            Tree(root).append(MOUNTINFO, f"17{i:02d} 1503 0:2{i:02d} / "
+                              f"/mnt/custom-file-systems/efs/fs-{i} rw,relatime - nfs4 "
+                              f"fs-{i}.efs.us-east-1.amazonaws.com:/ rw,vers=4.1,noresvport\n")
         size = len(subprocess.run([BIN, "--sysroot", root, "--json"], capture_output=True,
                                   timeout=60).stdout)
         fifo = os.path.join(d, "fifo")
@@ -407,6 +393,7 @@ CASES = {
 
 def main():
     global BIN, FIXTURE
+    cases.list_if_asked(CASES)
     if len(sys.argv) != 4 or sys.argv[1] not in CASES:
         print(__doc__, file=sys.stderr)
         print("cases: " + " ".join(CASES), file=sys.stderr)
@@ -414,10 +401,7 @@ def main():
     BIN = os.path.abspath(sys.argv[2])
     FIXTURE = os.path.join(os.path.abspath(sys.argv[3]), "new-jupyterlab-private", "root")
     CASES[sys.argv[1]]()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

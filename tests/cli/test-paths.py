@@ -9,7 +9,7 @@ that says why, nothing on stdout, nothing created in "/". Under --sysroot a
 relative --path is taken from the snapshot's top, with or without a current
 directory.
 
-Usage: test-paths.py STUDIO_PROBE CASE (one meson test per case)."""
+Usage: test-paths.py STUDIO_PROBE CASE | --list (one meson test per case)."""
 
 import json
 import os
@@ -18,15 +18,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases, snapshot  # noqa: E402
+from lib.checks import check, status  # noqa: E402
+
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 PATH_MAX = 4096
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def bench_leftovers():
@@ -97,21 +94,13 @@ def case_cwd_too_long(tmp):
     check(p.returncode == 0, f"--path {tmp}: runs (exit {p.returncode}, {p.stderr!r})")
 
 
-def write(root, rel, data):
-    p = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as f:
-        f.write(data)
-
-
 def case_sysroot_relative(tmp):
     """Decision: under --sysroot a relative --path is taken from the snapshot's
     top, as before; the caller's directory means nothing inside a snapshot."""
     root = os.path.join(tmp, "root")
-    write(root, "proc/self/mountinfo",
-          "1 0 0:20 / / rw - overlay overlay rw\n"
-          "2 1 0:30 / /home/sagemaker-user rw - tmpfs tmpfs rw\n")
-    os.makedirs(os.path.join(root, "home/sagemaker-user/work"))
+    snapshot.build(root, mountinfo=["1 0 0:20 / / rw - overlay overlay rw",
+                                    "2 1 0:30 / /home/sagemaker-user rw - tmpfs tmpfs rw"],
+                   dirs=["/home/sagemaker-user/work"])
     # A directory of the same name where the caller is: must not be used.
     cwd = os.path.join(tmp, "cwd")
     os.makedirs(os.path.join(cwd, "home/sagemaker-user/elsewhere"))
@@ -142,6 +131,7 @@ CASES = {
 
 
 def main():
+    cases.list_if_asked(CASES)
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
         print(__doc__, file=sys.stderr)
         print("cases: " + ", ".join(CASES), file=sys.stderr)
@@ -151,10 +141,7 @@ def main():
         CASES[sys.argv[2]](tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Each case plants secrets, greps the whole bundle (and the extracted archive)
 for them, and replays the bundle to the environment and storage of the run
 that wrote it.
 
-Usage: test-bundle-secrets.py STUDIO_PROBE SOURCE_ROOT CASE
+Usage: test-bundle-secrets.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list
 CASE is a method of Secrets without its test_ prefix. Exit 77: skipped."""
 
 import json
@@ -19,6 +19,10 @@ import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
+from lib.probe import all_bytes, run_checked  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
@@ -42,28 +46,11 @@ SECRETS = [v.encode() for v in SECRET_ENV.values()] + [
 
 
 def run(args, env=None, check=True, prefix=()):
-    p = subprocess.run(list(prefix) + [PROBE] + args, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=env, timeout=120)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{args}: exit {p.returncode}\n{p.stdout!r}\n{p.stderr!r}")
-    return p
+    return run_checked(list(prefix) + [PROBE] + args, check=check, env=env)
 
 
 def report(args, env=None, prefix=()):
     return json.loads(run(args + ["--json"], env=env, prefix=prefix).stdout)
-
-
-def all_bytes(top):
-    """Every file's content, every file name and every symlink target."""
-    for d, dirs, files in os.walk(top):
-        for n in dirs + files:
-            p = os.path.join(d, n)
-            yield os.path.relpath(p, top).encode()
-            if os.path.islink(p):
-                yield os.readlink(p).encode()
-            elif os.path.isfile(p):
-                with open(p, "rb") as f:
-                    yield f.read()
 
 
 def verdict(r):
@@ -407,13 +394,4 @@ class Secrets(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    case = sys.argv[3] if len(sys.argv) > 3 else None
-    loader = unittest.TestLoader()
-    suite = (loader.loadTestsFromName("test_" + case, Secrets) if case
-             else loader.loadTestsFromTestCase(Secrets))
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        sys.exit(1)
-    if case and result.skipped:
-        print("SKIP:", result.skipped[0][1])
-        sys.exit(77)
+    cases.main(Secrets, sys.argv[3:])

@@ -6,7 +6,7 @@ tar's options, tar's environment adds none, and a directory others can write
 without the sticky bit) is refused with exit status 2 before anything is
 probed, and left as it was.
 
-Usage: test-collect-dest.py STUDIO_PROBE CASE (one meson test per case)."""
+Usage: test-collect-dest.py STUDIO_PROBE CASE | --list (one meson test per case)."""
 
 import json
 import os
@@ -17,15 +17,11 @@ import sys
 import tarfile
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases  # noqa: E402
+from lib.checks import SKIP, check, status  # noqa: E402
+
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
-SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def run(args, cwd=None, env=None):
@@ -180,6 +176,7 @@ CASES = {
 
 
 def main():
+    cases.list_if_asked(CASES)
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
         print(__doc__, file=sys.stderr)
         print("cases: " + ", ".join(CASES), file=sys.stderr)
@@ -194,10 +191,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     if rc == SKIP:
         return SKIP
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -4,17 +4,21 @@
 --sysroot to the same environment, confidence and storage; it holds no secret;
 --redact hides account ids, ARNs' names, domain, user and space names.
 
-Usage: test-collect.py STUDIO_PROBE SOURCE_ROOT (python3 standard library;
-python3-jsonschema when installed validates report.json)."""
+Usage: test-collect.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list (python3
+standard library; python3-jsonschema when installed validates report.json).
+CASE is a method of Collect without its test_ prefix."""
 
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases, snapshot  # noqa: E402
+from lib.probe import all_bytes, run_checked, storages  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
@@ -29,32 +33,11 @@ DEVICE_FIELDS = ["name", "partition", "ebs_volume_id", "serial", "model", "size_
 
 
 def run(args, check=True):
-    p = subprocess.run([PROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=120)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{args}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p
+    return run_checked([PROBE] + args, check=check, text=True)
 
 
 def report(args):
     return json.loads(run(args + ["--json"]).stdout)
-
-
-def all_bytes(top):
-    """Every file's content, every file name and every symlink target."""
-    for d, dirs, files in os.walk(top):
-        for n in dirs + files:
-            p = os.path.join(d, n)
-            yield os.path.relpath(p, top).encode()
-            if os.path.islink(p):
-                yield os.readlink(p).encode()
-            elif os.path.isfile(p):
-                with open(p, "rb") as f:
-                    yield f.read()
-
-
-def storages(r):
-    return [r["home"]] + list(r.get("mounts") or [])
 
 
 class Collect(unittest.TestCase):
@@ -146,10 +129,10 @@ class Collect(unittest.TestCase):
     def make_fixture(self):
         root = os.path.join(self.tmp, "fixture")
         shutil.copytree(FIXTURE, root, symlinks=True)
-        with open(os.path.join(root, "proc", "self", "environ"), "ab") as f:
-            f.write(b"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=" + SECRET_URI.encode() + b"\0")
-            f.write(b"AWS_SECRET_ACCESS_KEY=" + SECRET_KEY.encode() + b"\0")
-            f.write(b"AWS_SESSION_TOKEN=tokentokentoken\0")
+        snapshot.Tree(root).append(snapshot.ENVIRON, snapshot.environ_bytes({
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": SECRET_URI,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_SESSION_TOKEN": "tokentokentoken"}))
         return root
 
     def test_fixture_and_secrets(self):
@@ -238,4 +221,4 @@ class Collect(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    cases.main(Collect, sys.argv[3:])

@@ -7,33 +7,32 @@ the hosts of mount sources are all replaced, EFS and EBS ids kept; a bundle
 that would replay differently is refused (exit 3) and removed; 12,000 ARNs
 are all replaced.
 
-Usage: test-redact.py STUDIO_PROBE SOURCE_ROOT (python3 standard library)."""
+Usage: test-redact.py STUDIO_PROBE SOURCE_ROOT [CASE...] | --list (python3
+standard library). CASE is a method of Redact without its test_ prefix."""
 
 import ipaddress
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases, snapshot  # noqa: E402
+from lib.probe import run_checked, storages  # noqa: E402
 
 PROBE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "studio-probe"
 SRC = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "."
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "new-codeeditor-custom-efs-fsx", "root")
 METADATA = os.path.join("opt", "ml", "metadata", "resource-metadata.json")
 ENVIRON = os.path.join("proc", "self", "environ")
-MOUNTINFO = os.path.join("proc", "self", "mountinfo")
 NFS_OPTS = "rw,vers=4.1,rsize=1048576,wsize=1048576,hard,noresvport,timeo=600,retrans=2"
 
 
 def run(args, check=True):
-    p = subprocess.run([PROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=300)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{args}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p
+    return run_checked([PROBE] + args, check=check, text=True, timeout=300)
 
 
 def report(args):
@@ -57,10 +56,6 @@ def walk(top):
 
 def blob(top):
     return b"\n".join(rel.encode() + b"\n" + data for rel, _, data in walk(top))
-
-
-def storages(r):
-    return [r["home"]] + list(r.get("mounts") or [])
 
 
 class Redact(unittest.TestCase):
@@ -90,18 +85,16 @@ class Redact(unittest.TestCase):
             "AppImageVersion": "",
         }
         md.update(metadata or {})
-        with open(os.path.join(root, METADATA), "w") as f:
-            f.write(raw_metadata if raw_metadata is not None else json.dumps(md, indent=4))
-        env = (b"SAGEMAKER_APP_TYPE=CodeEditor\0SAGEMAKER_SPACE_NAME=" + space.encode() +
-               b"\0SAGEMAKER_SPACE_TYPE_LOWERCASE=private\0AWS_REGION=us-east-1\0"
-               b"HOME=/home/sagemaker-user\0")
-        with open(os.path.join(root, ENVIRON), "wb") as f:
-            f.write(env)
-        if mounts:
-            with open(os.path.join(root, MOUNTINFO), "a") as f:
-                for i, (target, fstype, source, opts) in enumerate(mounts):
-                    f.write(f"{2000 + i} 1503 0:{300 + i} / {target} rw,relatime - "
-                            f"{fstype} {source} {opts}\n")
+        t = snapshot.Tree(root)
+        t.write(snapshot.METADATA,
+                raw_metadata if raw_metadata is not None else json.dumps(md, indent=4))
+        t.write(snapshot.ENVIRON, snapshot.environ_bytes({
+            "SAGEMAKER_APP_TYPE": "CodeEditor", "SAGEMAKER_SPACE_NAME": space,
+            "SAGEMAKER_SPACE_TYPE_LOWERCASE": "private", "AWS_REGION": "us-east-1",
+            "HOME": "/home/sagemaker-user"}))
+        t.append(snapshot.MOUNTINFO, snapshot.mountinfo_bytes(
+            f"{2000 + i} 1503 0:{300 + i} / {target} rw,relatime - {fstype} {source} {opts}"
+            for i, (target, fstype, source, opts) in enumerate(mounts)))
         return root
 
     def collect(self, root, dest=None, check=True):
@@ -325,4 +318,4 @@ class Redact(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    cases.main(Redact, sys.argv[3:])

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Hostile input corpus: broken snapshots replayed with --sysroot.
 
-Each case starts from the snapshot of snapshot.py, breaks one thing (big
+Each case starts from the snapshot of tests/lib/samples.py, breaks one thing (big
 inputs are generated here, from a fixed seed, into a temporary directory) and
 states the exit status and a message the probe must give. Every case also
 checks: no crash (no signal, no sanitizer report), valid JSON on stdout when
@@ -26,8 +26,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import snapshot  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import cases, samples, snapshot  # noqa: E402
 
 SEED = 20240401
 AS_LIMIT = 256 << 20      # address space for the plain build
@@ -35,9 +35,10 @@ RSS_BOUND_KIB = 64 << 10  # peak RSS, plain build
 RSS_BOUND_SANITIZED_KIB = 512 << 10
 TIME_BOUND_S = 20.0
 
-MI = "proc/self/mountinfo"
-MD = "opt/ml/metadata/resource-metadata.json"
-ENV = "proc/self/environ"
+# Relative to the snapshot's root: os.path.join(root, MI) stays inside it.
+MI = snapshot.MOUNTINFO.lstrip("/")
+MD = snapshot.METADATA.lstrip("/")
+ENV = snapshot.ENVIRON.lstrip("/")
 
 
 def rnd(case):
@@ -45,27 +46,15 @@ def rnd(case):
 
 
 def put(root, rel, data):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if os.path.lexists(path):
-        os.unlink(path)
-    with open(path, "wb") as f:
-        f.write(data if isinstance(data, bytes) else data.encode())
+    snapshot.Tree(root).put(rel, data)
 
 
 def link(root, rel, target):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if os.path.lexists(path):
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.rmdir(path)
-        else:
-            os.unlink(path)
-    os.symlink(target, path)
+    snapshot.Tree(root).link(rel, target)
 
 
 def base_lines():
-    return [line.encode() for line in snapshot.MOUNTINFO_LINES]
+    return [line.encode() for line in samples.MOUNTINFO_LINES]
 
 
 def mountinfo_of(lines):
@@ -89,7 +78,7 @@ def mi_random_lines(root, tmp):
 
 def mi_truncated(root, tmp):
     r = rnd("mi_truncated")
-    lines = [ln if ln == snapshot.HOME_MOUNT_LINE.encode() else ln[:r.randrange(1, len(ln))]
+    lines = [ln if ln == samples.HOME_MOUNT_LINE.encode() else ln[:r.randrange(1, len(ln))]
              for ln in base_lines()]
     lines.append(base_lines()[0][:17])  # and the file ends mid-line
     put(root, MI, b"\n".join(lines))
@@ -235,7 +224,7 @@ def links_outside(root, tmp):
 
 
 def facts_invalid(root, tmp):
-    put(root, ".studio-probe/facts.json", b'{"statfs": ')
+    put(root, snapshot.FACTS, b'{"statfs": ')
 
 
 def env_random(root, tmp):
@@ -376,11 +365,9 @@ def run_case(probe, name, sanitized):
 
 
 def main(argv):
-    if argv[1:] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
+    cases.list_if_asked(CASES)
     if len(argv) == 4 and argv[1] == "--build":
-        root = snapshot.build(os.path.join(argv[3], "root"))
+        root = samples.studio_new(os.path.join(argv[3], "root"))
         CASES[argv[2]][0](root, argv[3])
         return 0
     args = argv[1:]

@@ -14,7 +14,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from formatcheck import check_emf, check_prometheus, errors, fixture_args  # noqa: E402
+from lib import snapshot  # noqa: E402
 
 probe, top = sys.argv[1:3]
 
@@ -73,11 +75,9 @@ with tempfile.TemporaryDirectory() as d:
 # escaped label value (mountinfo octal-escapes them: \042 is not needed, but
 # \134 and \012 are).
 with tempfile.TemporaryDirectory() as d:
-    os.makedirs(f"{d}/proc/self")
-    os.makedirs(f'{d}/mnt/a"b\\c\nd')
-    with open(f"{d}/proc/self/mountinfo", "w") as f:
-        f.write("20 1 259:1 / / rw,relatime - ext4 /dev/root rw\n"
-                "21 20 0:50 / /mnt/a\"b\\134c\\012d rw - tmpfs tmpfs rw\n")
+    snapshot.build(d, mountinfo=["20 1 259:1 / / rw,relatime - ext4 /dev/root rw",
+                                 "21 20 0:50 / /mnt/a\"b\\134c\\012d rw - tmpfs tmpfs rw"],
+                   dirs=['/mnt/a"b\\c\nd'])
     rc, out = run(["--sysroot", d, "--path", '/mnt/a"b\\c\nd', "--format=prometheus"])
     check_prometheus("escaping", out)
     if b'mountpoint="/mnt/a\\"b\\\\c\\nd"' not in out and rc == 0:

@@ -14,7 +14,7 @@
 
 Needs root and /dev/fuse: exit 77 otherwise. Always unmounts.
 
-Usage: test-hang-paths.py STUDIO_PROBE HANGFS CASE"""
+Usage: test-hang-paths.py STUDIO_PROBE HANGFS CASE | --list"""
 import json
 import os
 import shutil
@@ -24,18 +24,12 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fusedaemon import FuseDaemon, mounted  # noqa: E402
+from lib import cases, fuse  # noqa: E402
+from lib.checks import SKIP, check, failures, status  # noqa: E402
+from lib.fuse import FuseDaemon, mounted  # noqa: E402
 
-SKIP = 77
 TIMEOUT_S = 1
 BOUND_S = TIMEOUT_S + 1.0
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 class Result:
@@ -172,18 +166,14 @@ CASES = {
 
 
 def main():
+    cases.list_if_asked(CASES)
     if len(sys.argv) != 4 or sys.argv[3] not in CASES:
         print(__doc__, file=sys.stderr)
         return 2
     probe, hangfs = (os.path.abspath(a) for a in sys.argv[1:3])
-    if os.geteuid() != 0:
-        print("SKIP: mounting hangfs needs root")
-        return SKIP
-    if not os.path.exists("/dev/fuse"):
-        print("SKIP: /dev/fuse is missing (no FUSE in this kernel or container)")
-        return SKIP
-    if not os.access(hangfs, os.X_OK):
-        print("SKIP: hangfs was not built (libfuse3-dev missing at configure time)")
+    why = fuse.unavailable(hangfs)
+    if why:
+        print("SKIP: " + why)
         return SKIP
     tmp = tempfile.mkdtemp(prefix="studio-probe-hang-paths.")
     try:
@@ -202,10 +192,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     if rc == SKIP:
         return SKIP
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -23,20 +23,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fusedaemon import FuseDaemon, mounted  # noqa: E402
+from lib import fuse  # noqa: E402
+from lib.checks import SKIP, check, failures, status  # noqa: E402
+from lib.fuse import FuseDaemon, mounted  # noqa: E402
 
-SKIP = 77
 TIMEOUT_S = 1
 # The bound: the whole run within --timeout + 1 s.
 BOUND_S = TIMEOUT_S + 1.0
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def stuck_workers(binary_name="studio-probe"):
@@ -167,14 +160,9 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     probe, hangfs = (os.path.abspath(a) for a in sys.argv[1:])
-    if os.geteuid() != 0:
-        print("SKIP: mounting hangfs needs root")
-        return SKIP
-    if not os.path.exists("/dev/fuse"):
-        print("SKIP: /dev/fuse is missing (no FUSE in this kernel or container)")
-        return SKIP
-    if not os.access(hangfs, os.X_OK):
-        print("SKIP: hangfs was not built (libfuse3-dev missing at configure time)")
+    why = fuse.unavailable(hangfs)
+    if why:
+        print("SKIP: " + why)
         return SKIP
 
     with tempfile.TemporaryDirectory(prefix="studio-probe-hang-") as tmp:
@@ -204,11 +192,7 @@ def main():
     while stuck_workers() and time.monotonic() < deadline:
         time.sleep(0.1)
     check(not stuck_workers(), "no worker left in D state after unmount")
-
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

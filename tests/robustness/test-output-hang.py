@@ -19,7 +19,7 @@ Cases (each a meson test of its own):
 The probe replays a fixture (--sysroot): only FILE is live. Needs root,
 /dev/fuse and the FUSE helpers: exit 77 otherwise.
 
-Usage: test-output-hang.py CASE STUDIO_PROBE FIXTURES_DIR HANGFS PASSFS"""
+Usage: test-output-hang.py CASE STUDIO_PROBE FIXTURES_DIR HANGFS PASSFS | --list"""
 
 import os
 import signal
@@ -29,17 +29,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fusedaemon import FuseDaemon, mounted  # noqa: E402
+from lib import cases, fuse  # noqa: E402
+from lib.checks import SKIP, check, failures, status  # noqa: E402
+from lib.fuse import FuseDaemon, mounted  # noqa: E402
 
-SKIP = 77
-failures = []
 BIN = FIXTURE = HANGFS = PASSFS = None
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def writers(marker):
@@ -216,6 +210,7 @@ CASES = {"dead-dir": case_dead_dir, "sigterm": case_sigterm, "abandoned": case_a
 
 def main():
     global BIN, FIXTURE, HANGFS, PASSFS
+    cases.list_if_asked(CASES)
     if len(sys.argv) != 6 or sys.argv[1] not in CASES:
         print(__doc__, file=sys.stderr)
         return 2
@@ -223,15 +218,9 @@ def main():
     BIN, fixtures, HANGFS, PASSFS = (os.path.abspath(a) for a in sys.argv[2:])
     FIXTURE = os.path.join(fixtures, "new-jupyterlab-private", "root")
     helper = HANGFS if case == "dead-dir" else PASSFS
-    if os.geteuid() != 0:
-        print("SKIP: mounting FUSE needs root")
-        return SKIP
-    if not os.path.exists("/dev/fuse"):
-        print("SKIP: /dev/fuse is missing (no FUSE in this kernel or container)")
-        return SKIP
-    if not os.access(helper, os.X_OK):
-        print(f"SKIP: {os.path.basename(helper)} was not built (libfuse3-dev missing at "
-              "configure time)")
+    why = fuse.unavailable(helper)
+    if why:
+        print("SKIP: " + why)
         return SKIP
     with tempfile.TemporaryDirectory(prefix="studio-probe-output-hang.") as tmp:
         try:
@@ -241,10 +230,7 @@ def main():
                 print(f"SKIP: {e}")
                 return SKIP
             raise
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    return 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ that is not on the allow-list below: the host's mountinfo, environ, /sys,
 A relative path is joined to the directory its dirfd (-y) or cwd names.
 Exit 77 without strace or where ptrace is not allowed.
 
-Usage: test-sysroot-strace.py [--sanitized] STUDIO_PROBE DIR_OF_SNAPSHOT_PY
+Usage: test-sysroot-strace.py [--sanitized] STUDIO_PROBE
 """
 import json
 import os
@@ -18,6 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib import samples  # noqa: E402
 
 SKIP = 77
 
@@ -116,12 +119,10 @@ def main():
         # refuses to run under ptrace: the plain build answers this question.
         print("SKIP: sanitizer build; the host-isolation trace runs on the plain build")
         return SKIP
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     probe = os.path.realpath(sys.argv[1])
-    sys.path.insert(0, sys.argv[2])
-    import snapshot
 
     strace = shutil.which("strace")
     if not strace:
@@ -131,7 +132,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="studio-probe-strace-") as tmp:
         tmp = os.path.realpath(tmp)
-        root = snapshot.build(os.path.join(tmp, "root"))
+        root = samples.studio_new(os.path.join(tmp, "root"))
         cwd = os.path.join(tmp, "cwd")
         os.mkdir(cwd)
         log_path = os.path.join(tmp, "strace.log")

@@ -1,10 +1,23 @@
 # SPDX-License-Identifier: MIT
 """A test FUSE daemon (hangfs, passfs) for a with-block: started, waited for
 until it prints "ready" and the mount shows in mountinfo, and always stopped
-and unmounted afterwards, whatever state it is in by then."""
+and unmounted afterwards, whatever state it is in by then. unavailable() says
+why a test cannot mount one here (a skip)."""
 import os
 import signal
 import subprocess
+
+
+def unavailable(daemon):
+    """Why the FUSE daemon (a path) cannot be mounted here, or None."""
+    if os.geteuid() != 0:
+        return "mounting FUSE needs root"
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing (no FUSE in this kernel or container)"
+    if not os.access(daemon, os.X_OK):
+        return (f"the FUSE test daemon was not built ({daemon} is not executable: "
+                "libfuse3-dev missing at configure time)")
+    return None
 
 
 def mounted(path):

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: MIT
-"""A small, self-contained SageMaker Studio (new) snapshot for --sysroot tests.
+"""Ready-made snapshots. studio_new(): a small, self-contained SageMaker
+Studio (new) snapshot for --sysroot tests, the start of every hostile case
+and of the host-isolation trace.
 
 Modelled on the new-jupyterlab-private sample (studio-facts §9): the home is
 its own EBS volume (xfs on nvme1n1), the root an overlay, /opt/.sagemakerinternal
 bind-mounted from the root disk. Written by code so the tests need nothing
-outside the repository and every hostile case can start from it.
+outside the repository and every hostile case can start from it. Its sysfs
+is the older flat layout (block/NAME/ holds the attributes), unlike the
+fixtures' devices/ tree: the hostile cases break those files in place.
 """
-import json
-import os
+from . import snapshot
 
 HOME = "/home/sagemaker-user"
 HOME_MOUNT_LINE = ("1525 1503 259:3 / /home/sagemaker-user rw,relatime - xfs /dev/nvme1n1 "
@@ -77,27 +80,10 @@ FACTS = {
 }
 
 
-def write(root, rel, data, mode="w"):
-    path = os.path.join(root, rel.lstrip("/"))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, mode) as f:
-        f.write(data)
-    return path
-
-
-def build(root):
-    """Writes the snapshot under root (created if needed)."""
-    os.makedirs(root, exist_ok=True)
-    write(root, "proc/self/mountinfo", "\n".join(MOUNTINFO_LINES) + "\n")
-    write(root, "proc/self/environ", "\0".join(ENVIRON) + "\0")
-    write(root, "opt/ml/metadata/resource-metadata.json", json.dumps(METADATA, indent=4) + "\n")
-    for rel, data in SYSFS.items():
-        write(root, "sys/" + rel, data)
-    for rel, target in SYSFS_LINKS.items():
-        path = os.path.join(root, "sys", rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.symlink(target, path)
-    os.makedirs(os.path.join(root, HOME.lstrip("/")), exist_ok=True)
-    os.makedirs(os.path.join(root, "opt/.sagemakerinternal"), exist_ok=True)
-    write(root, ".studio-probe/facts.json", json.dumps(FACTS) + "\n")
+def studio_new(root):
+    """Writes the snapshot under root (created if needed); returns root."""
+    snapshot.build(root, mountinfo=MOUNTINFO_LINES, environ=ENVIRON, metadata=METADATA,
+                   files={"/sys/" + rel: data for rel, data in SYSFS.items()},
+                   symlinks=[("/sys/" + rel, target) for rel, target in SYSFS_LINKS.items()],
+                   dirs=[HOME, "/opt/.sagemakerinternal"], facts=FACTS, facts_indent=None)
     return root

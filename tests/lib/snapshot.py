@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: MIT
+"""Fake sysroots for --sysroot tests: the one writer of the files the probe
+reads from a snapshot (mountinfo, environ, resource-metadata.json, sysfs block
+devices, facts.json), used by tests/fixtures/make-fixtures.py and by every
+test that builds a tree at run time.
+
+    from lib import snapshot
+    snapshot.build(root, mountinfo=[...], environ={...}, metadata={...},
+                   disks=[snapshot.ebs(1, "259:3", "vol0123...", 10485760)],
+                   dirs=["/home/sagemaker-user"])
+    t = snapshot.Tree(root); t.put(snapshot.MOUNTINFO, b"...")   # break one file
+
+Paths are snapshot paths ("/proc/self/mountinfo"); str or bytes everywhere.
+"""
+
+import json
+import os
+
+MOUNTINFO = "/proc/self/mountinfo"
+ENVIRON = "/proc/self/environ"
+METADATA = "/opt/ml/metadata/resource-metadata.json"
+FACTS = "/.studio-probe/facts.json"
+HOME = "/home/sagemaker-user"
+
+
+def _b(s):
+    return s.encode() if isinstance(s, str) else s
+
+
+class Tree:
+    """Files, directories and symlinks under root, named by snapshot path."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def p(self, path):
+        return os.path.join(os.fsencode(self.root), _b(path).lstrip(b"/"))
+
+    def mkdir(self, path):
+        os.makedirs(self.p(path), exist_ok=True)
+
+    def write(self, path, data):
+        full = self.p(path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(_b(data))
+
+    def append(self, path, data):
+        with open(self.p(path), "ab") as f:
+            f.write(_b(data))
+
+    def symlink(self, path, target):
+        full = self.p(path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        os.symlink(os.fsencode(target), full)
+
+    def remove(self, path):
+        """Whatever is at path (an empty directory, a file, a symlink)."""
+        full = self.p(path)
+        if os.path.isdir(full) and not os.path.islink(full):
+            os.rmdir(full)
+        elif os.path.lexists(full):
+            os.unlink(full)
+
+    def put(self, path, data):
+        """write(), replacing a symlink or file already there."""
+        self.remove(path)
+        self.write(path, data)
+
+    def link(self, path, target):
+        """symlink(), replacing what is already there."""
+        self.remove(path)
+        self.symlink(path, target)
+
+    def keep_empty_dirs(self):
+        """git keeps no empty directory: a mount point must survive a clone."""
+        for d, subdirs, files in os.walk(os.fsencode(self.root)):
+            if not subdirs and not files:
+                open(os.path.join(d, b".keep"), "wb").close()
+
+
+# ---------------------------------------------------------------------------
+# file formats
+# ---------------------------------------------------------------------------
+
+
+def mountinfo_bytes(lines):
+    """proc/self/mountinfo from its lines (already escaped as the kernel does)."""
+    return b"".join(_b(l) + b"\n" for l in lines)
+
+
+def environ_bytes(env):
+    """/proc/self/environ: every KEY=VALUE ends with a NUL. env: a dict, (key,
+    value) pairs or "KEY=VALUE" strings."""
+    if isinstance(env, dict):
+        env = env.items()
+    out = b""
+    for kv in env:
+        if isinstance(kv, (str, bytes)):
+            out += _b(kv) + b"\0"
+        else:
+            out += _b(kv[0]) + b"=" + _b(kv[1]) + b"\0"
+    return out
+
+
+def json_text(obj, indent):
+    """A JSON file as SageMaker or `collect` writes it; str or bytes pass as they are."""
+    if isinstance(obj, (str, bytes)):
+        return obj
+    return json.dumps(obj, indent=indent) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# sysfs, as the kernel lays it out on a Nitro instance
+# ---------------------------------------------------------------------------
+
+EBS_MODEL = "Amazon Elastic Block Store"
+IS_MODEL = "Amazon EC2 NVMe Instance Storage"
+
+
+def nvme(ctrl, majmin, model, serial, fw, sectors, parts=(), pci=None, rotational=0):
+    """One NVMe controller with namespace 1. parts: (number, majmin, sectors)."""
+    return {
+        "kind": "nvme",
+        "ctrl": ctrl,
+        "majmin": majmin,
+        "model": model,
+        "serial": serial,
+        "fw": fw,
+        "sectors": sectors,
+        "parts": list(parts),
+        # Nitro puts NVMe controllers on the root PCI bus, one slot each.
+        "pci": pci or "0000:00:%02x.0" % (0x1E + ctrl if ctrl < 2 else 0x1A + ctrl),
+        "rotational": rotational,
+    }
+
+
+def ebs(ctrl, majmin, serial, sectors, parts=()):
+    return nvme(ctrl, majmin, EBS_MODEL, serial, "1.0", sectors, parts)
+
+
+def instance_store(ctrl, majmin, serial, sectors):
+    return nvme(ctrl, majmin, IS_MODEL, serial, "0", sectors)
+
+
+def sata(name, majmin, model, sectors, parts=(), rotational=0):
+    """A laptop disk behind ahci: /sys/devices/pci0000:00/0000:00:17.0/ata1/..."""
+    return {
+        "kind": "scsi",
+        "name": name,
+        "majmin": majmin,
+        "model": model,
+        "sectors": sectors,
+        "parts": list(parts),
+        "rotational": rotational,
+    }
+
+
+def dm(index, majmin, name, slaves, sectors):
+    """Device mapper (LVM striping over instance stores): no device/, only slaves/."""
+    return {"kind": "dm", "index": index, "majmin": majmin, "name": name, "slaves": slaves,
+            "sectors": sectors}
+
+
+def pad(s, width):
+    """nvme_show_str_function prints the whole fixed-width field, then a newline."""
+    if isinstance(s, str):
+        s = s.encode()
+    return s.ljust(width, b" ") + b"\n"
+
+
+def write_nvme(t, d):
+    ctrl = "nvme%d" % d["ctrl"]
+    ns = ctrl + "n1"
+    cdir = "/sys/devices/pci0000:00/%s/nvme/%s" % (d["pci"], ctrl)
+    ndir = cdir + "/" + ns
+    t.write(cdir + "/model", pad(d["model"], 40))
+    t.write(cdir + "/serial", pad(d["serial"], 20))
+    t.write(cdir + "/firmware_rev", pad(d["fw"], 8))
+    t.write(ndir + "/dev", d["majmin"] + "\n")
+    t.write(ndir + "/size", "%d\n" % d["sectors"])
+    t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
+    t.symlink(ndir + "/device", "../../" + ctrl)
+    link_block(t, ns, ndir, d["majmin"])
+    for number, majmin, sectors in d["parts"]:
+        pname = "%sp%d" % (ns, number)
+        pdir = ndir + "/" + pname
+        t.write(pdir + "/dev", majmin + "\n")
+        t.write(pdir + "/size", "%d\n" % sectors)
+        t.write(pdir + "/partition", "%d\n" % number)
+        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
+    return ndir
+
+
+def write_scsi(t, d):
+    hdir = "/sys/devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0"
+    ndir = hdir + "/block/" + d["name"]
+    t.write(hdir + "/model", pad(d["model"], 16))
+    t.write(hdir + "/vendor", pad("ATA", 8))
+    t.write(ndir + "/dev", d["majmin"] + "\n")
+    t.write(ndir + "/size", "%d\n" % d["sectors"])
+    t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
+    t.symlink(ndir + "/device", "../../../0:0:0:0")
+    link_block(t, d["name"], ndir, d["majmin"])
+    for number, majmin, sectors in d["parts"]:
+        pname = "%s%d" % (d["name"], number)
+        pdir = ndir + "/" + pname
+        t.write(pdir + "/dev", majmin + "\n")
+        t.write(pdir + "/size", "%d\n" % sectors)
+        t.write(pdir + "/partition", "%d\n" % number)
+        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
+    return ndir
+
+
+def write_dm(t, d, ns_dirs):
+    name = "dm-%d" % d["index"]
+    ddir = "/sys/devices/virtual/block/" + name
+    t.write(ddir + "/dev", d["majmin"] + "\n")
+    t.write(ddir + "/size", "%d\n" % d["sectors"])
+    t.write(ddir + "/queue/rotational", "0\n")
+    t.write(ddir + "/dm/name", d["name"] + "\n")
+    for s in d["slaves"]:
+        t.symlink(ddir + "/slaves/" + s, "../../../.." + ns_dirs[s][len("/sys/devices"):])
+    link_block(t, name, ddir, d["majmin"])
+
+
+def link_block(t, name, ddir, majmin):
+    rel = ddir[len("/sys/"):]
+    t.symlink("/sys/block/" + name, "../" + rel)
+    t.symlink("/sys/dev/block/" + majmin, "../../" + rel)
+
+
+def write_sysfs(t, disks):
+    ns_dirs = {}
+    for d in disks:
+        if d["kind"] == "nvme":
+            ns_dirs["nvme%dn1" % d["ctrl"]] = write_nvme(t, d)
+        elif d["kind"] == "scsi":
+            ns_dirs[d["name"]] = write_scsi(t, d)
+    for d in disks:
+        if d["kind"] == "dm":
+            write_dm(t, d, ns_dirs)
+
+
+# ---------------------------------------------------------------------------
+# a whole snapshot
+# ---------------------------------------------------------------------------
+
+
+def build(root, mountinfo=None, environ=None, metadata=None, disks=(), dirs=(), files=None,
+          symlinks=(), facts=None, metadata_indent=4, facts_indent=2):
+    """Writes a snapshot under root (created if needed) and returns its Tree.
+    A part left at None is not written. mountinfo: the file's text or its
+    lines; environ: see environ_bytes; metadata, facts: a JSON value (dumped
+    with the given indent) or the file's text; disks: nvme(), ebs(), sata(),
+    dm() descriptions; files: {path: content}; symlinks: (path, target)."""
+    os.makedirs(root, exist_ok=True)
+    t = Tree(root)
+    t.mkdir("/proc/self")
+    if mountinfo is not None:
+        if not isinstance(mountinfo, (str, bytes)):
+            mountinfo = mountinfo_bytes(mountinfo)
+        t.write(MOUNTINFO, mountinfo)
+    if environ is not None:
+        t.write(ENVIRON, environ_bytes(environ))
+    if metadata is not None:
+        t.write(METADATA, json_text(metadata, metadata_indent))
+    write_sysfs(t, disks)
+    for path in dirs:
+        t.mkdir(path)
+    for path, data in (files or {}).items():
+        t.write(path, data)
+    for path, target in symlinks:
+        t.symlink(path, target)
+    if facts is not None:
+        t.write(FACTS, json_text(facts, facts_indent))
+    return t
