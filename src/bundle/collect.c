@@ -18,6 +18,7 @@
 #include "bundle/redact.h"
 #include "core/macro.h"
 #include "probe/mounts.h"
+#include "probe/blockdev.h"
 #include "probe/probe.h"
 #include "render/json.h"
 #include "probe/sagemaker.h"
@@ -470,7 +471,7 @@ static const struct reducer {
         { PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo },
         { RESOURCE_METADATA, false, false, sagemaker_reduce_metadata },
         { PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig },
-        { UDEV_DATA_PREFIX, true, false, probe_reduce_udev_data },
+        { UDEV_DATA_PREFIX, true, false, blockdev_reduce_udev_data },
         /* written anew from the report */
         { SNAPSHOT_FACTS, false, false, reduce_to_nothing },
 };

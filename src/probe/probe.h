@@ -9,12 +9,6 @@
 /* Where a snapshot keeps the facts that are not files (studio-probe collect
  * writes it; --sysroot reads it). */
 #define SNAPSHOT_FACTS "/.studio-probe/facts.json"
-/* udev's database entry of block device MAJ:MIN is UDEV_DATA_PREFIX "MAJ:MIN". */
-#define UDEV_DATA_PREFIX "/run/udev/data/b"
-
-/* For collect: the lines of a udev database file that the probe reads
- * (ID_FS_TYPE, ID_FS_UUID, ID_FS_LABEL[_ENC]), nothing else. 0 or -ENOMEM. */
-int probe_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len);
 
 struct probe_params {
         const char *path; /* NULL: the default list */
