@@ -164,3 +164,10 @@ int report_add_evidence(struct report *r, const char *source, enum environment p
 int report_add_warning(struct report *r, const char *fmt, ...) _printf_(2, 3);
 /* Returns a new zeroed, initialised entry, or NULL on OOM. */
 struct storage *report_add_mount(struct report *r);
+
+/* Every storage of r, the home first (s == &r->home), then the other mounts
+ * in their order; s is const when r is. */
+#define report_for_each_storage(s, r)                                                              \
+        for (size_t _si = 0;                                                                       \
+             _si <= (r)->n_mounts && ((s) = _si == 0 ? &(r)->home : &(r)->mounts[_si - 1], 1);     \
+             _si++)

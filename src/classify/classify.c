@@ -241,6 +241,7 @@ int classify(struct report *r)
         enum environment identity = _ENV_INVALID, storage = _ENV_INVALID;
         const char *identity_source = NULL;
         bool identity_conflict = false, storage_conflict = false, home_mounted = false;
+        const struct storage *st;
         char detail[512];
         int k;
 
@@ -285,13 +286,11 @@ int classify(struct report *r)
                         return k;
         }
 
-        for (size_t m = 0; m <= r->n_mounts; m++) {
-                const struct storage *st = m == 0 ? &r->home : &r->mounts[m - 1];
-
-                if (m == 0 && st->mount_id < 0)
+        report_for_each_storage(st, r) {
+                if (st == &r->home && st->mount_id < 0)
                         continue;
                 /* The home's own mount is listed once, as home. */
-                if (m > 0 && st->mount_id == r->home.mount_id)
+                if (st != &r->home && st->mount_id == r->home.mount_id)
                         continue;
                 home_mounted |= is_sagemaker_home_mount(st);
                 for (size_t i = 0; i < ARRAY_SIZE(storage_rules); i++) {

@@ -602,8 +602,9 @@ static int run(int argc, char *argv[])
         if (r.timed_out) {
                 /* Name each mount (mount point, type, server) and how long it
                  * was given: the report went to stdout, maybe into a pipe. */
-                for (size_t i = 0; i <= r.n_mounts; i++) {
-                        const struct storage *s = i == 0 ? &r.home : &r.mounts[i - 1];
+                const struct storage *s;
+
+                report_for_each_storage(s, &r) {
                         if (!s->error)
                                 continue;
                         fprintf(stderr, "%s: ", prog);

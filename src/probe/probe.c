@@ -261,16 +261,15 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
         _cleanup_free_ struct fsq_request *reqs = NULL;
         _cleanup_free_ struct fsq_reply *reps = NULL;
         _cleanup_strv_free_ char **nodes = NULL;
-        struct storage **owner = NULL;
-        size_t n = 0;
+        struct storage **owner = NULL, *s;
+        size_t n = 0, g = 0;
         int k;
 
         if (sysroot_is_replay(root)) {
-                for (size_t i = 0; i < n_st; i++) {
-                        struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                report_for_each_storage(s, r) {
                         _cleanup_free_ char *node = NULL;
 
-                        if (i == 0 && s->resolved_path)
+                        if (s == &r->home && s->resolved_path)
                                 facts_statfs(facts, s->resolved_path, s);
                         if (s->size_bytes == U64_UNSET && s->mountpoint)
                                 facts_statfs(facts, s->mountpoint, s);
@@ -292,13 +291,11 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
         }
         /* A worker per storage for its statfs, and one for its device's
          * superblock: libblkid needs a forked worker, statfs a light one. */
-        for (size_t i = 0, g = 0; i < n_st; i++) {
-                struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-
+        report_for_each_storage(s, r) {
                 if (s->error)
                         continue;
                 /* The home's statfs came with its path lookup. */
-                if (i > 0 && s->mountpoint) {
+                if (s != &r->home && s->mountpoint) {
                         reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint, (unsigned)g++ };
                         owner[n++] = s;
                 }
@@ -326,8 +323,7 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                 return k;
         }
         for (size_t i = 0; i < n; i++) {
-                struct storage *s = owner[i];
-
+                s = owner[i];
                 if (reps[i].err == -ETIMEDOUT) {
                         if (!s->error)
                                 set_timeout(s, r, timeout_ns);
