@@ -141,6 +141,7 @@ struct report {
         struct evidence *evidence;
         size_t n_evidence;
         struct storage home;    /* the inspected path */
+        bool path_given;        /* home is the path asked for, not a home found by default */
         struct storage *mounts; /* other storage of interest, by mount id */
         size_t n_mounts;
         struct sagemaker sagemaker;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "bundle/collect.h"
 #include "bundle/redact.h"
 #include "core/macro.h"
@@ -1045,6 +1046,8 @@ static int verify_redacted(int dirfd, const char *display, const struct report *
         }
         report_init(&rep);
         k = probe_run(&root, &pp, &rep, &error);
+        if (k == 0)
+                k = classify_storage(&rep);
         if (k == 0)
                 k = classify(&rep);
         if (k < 0 && k != -ENOMEM) {

@@ -17,6 +17,7 @@
 #include "bench/bench.h"
 #include "classify/verdict.h"
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "bundle/collect.h"
 #include "config.h"
 #include "exit-status.h"
@@ -94,7 +95,9 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
                         log_error("probe failed: %s", strerror(-k));
                 return k;
         }
-        k = classify(r);
+        k = classify_storage(r);
+        if (k == 0)
+                k = classify(r);
         if (k < 0)
                 log_error("classification failed: %s", strerror(-k));
         return k;

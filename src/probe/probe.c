@@ -16,7 +16,6 @@
 #include "probe/probe.h"
 #include "probe/sagemaker.h"
 #include "probe/nfs.h"
-#include "classify/storage.h"
 #include "core/strutil.h"
 
 /* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
@@ -126,7 +125,6 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
                                            strna(d), e->major, e->minor, e->target);
                 }
         }
-        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
         return 0;
 }
 
@@ -539,6 +537,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 goto out;
         }
 
+        r->path_given = p->path != NULL;
         r->home.path = strdup(p->path ? p->path : candidates[chosen]);
         if (!r->home.path) {
                 k = -ENOMEM;
@@ -627,22 +626,6 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         if (k < 0)
                 goto out;
 
-        /* NFS option findings belong to the report's warnings too, by mount. */
-        for (size_t i = 0; i <= r->n_mounts; i++) {
-                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-                for (char **w = s->nfs ? s->nfs->warnings : NULL; w && *w; w++)
-                        (void)report_add_warning(r, "%s: %s", s->mountpoint, *w);
-                if (s->ephemeral && s->kind == STORAGE_INSTANCE_STORE)
-                        (void)report_add_warning(r,
-                                                 "%s is instance store: it is wiped when the app "
-                                                 "is deleted, restarted or patched",
-                                                 s->mountpoint);
-        }
-        if (r->home.kind == STORAGE_OVERLAY && !p->path)
-                (void)report_add_warning(r,
-                                         "%s is on the container's own file system: what is "
-                                         "written there is lost when the container restarts",
-                                         r->home.path);
         k = 0;
 out:
         if (batch)

@@ -23,9 +23,9 @@ struct probe_params {
 char *probe_device_node(const struct block_device *d);
 
 struct mount_entry;
-/* Fills s from one mount-table entry: the NFS analysis, the block device from
- * sysfs, the storage kind. Unreadable sysfs adds warnings. Returns 0 or
- * -ENOMEM. The fuzzer drives it too. */
+/* Fills s from one mount-table entry: the NFS analysis and the block device
+ * from sysfs; classify_storage() decides its kind later. Unreadable sysfs adds
+ * warnings. Returns 0 or -ENOMEM. The fuzzer drives it too. */
 int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e, struct storage *s,
                          char ***warnings);
 

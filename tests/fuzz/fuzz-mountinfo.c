@@ -21,6 +21,7 @@
 
 #include "probe/blockdev.h"
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "model.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
@@ -200,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (!s || probe_describe_mount(&root, &table.entries[i], s, &r.warnings) < 0)
                         goto out;
         }
-        if (classify(&r) < 0)
+        if (classify_storage(&r) < 0 || classify(&r) < 0)
                 goto out;
         fuzz_check_report_json(&r);
 out:
