@@ -7,6 +7,7 @@
 
 #include "core/macro.h"
 #include "probe/nfs.h"
+#include "probe/sagemaker.h"
 #include "core/strutil.h"
 
 /* efs-utils mounts through a local stunnel / efs-proxy on 127.0.0.1 and a port
@@ -78,7 +79,7 @@ bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
 
 bool efs_parse_mountpoint(const char *target, char **ret_fsid, char **ret_apid)
 {
-        static const char prefix[] = "/mnt/custom-file-systems/efs/";
+        static const char prefix[] = CUSTOM_FILE_SYSTEMS_EFS "/";
         const char *b;
         size_t idlen, aplen = 0;
 

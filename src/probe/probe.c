@@ -20,21 +20,20 @@
 
 /* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
 static const char *const default_paths[] = {
-        "/home/sagemaker-user",
-        "/home/ec2-user/SageMaker",
+        SAGEMAKER_USER_HOME,
+        NOTEBOOK_INSTANCE_HOME,
 };
 
 /* Other storage worth describing wherever the inspected path is. */
 static const char *const interesting_prefixes[] = {
-        "/mnt/custom-file-systems", /* custom EFS and FSx (§2) */
-        "/mnt/sagemaker-nvme",      /* instance store (§2) */
+        CUSTOM_FILE_SYSTEMS, /* custom EFS and FSx (§2) */
+        SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        "/home/sagemaker-user",
-        "/root",
-        "/home/ec2-user/SageMaker",
+        SAGEMAKER_USER_HOME,
+        ROOT_HOME,
+        NOTEBOOK_INSTANCE_HOME,
 };
-#define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
 #define MOUNTS_OF_INTEREST_MAX 64
 #define FACTS_MAX (4 * 1024 * 1024)
 /* What the statfs/blkid batch still gets when the path lookup used up the

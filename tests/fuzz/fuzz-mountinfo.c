@@ -25,6 +25,7 @@
 #include "model.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
+#include "probe/sagemaker.h"
 #include "fuzz-check.h"
 #include "probe/nfs.h"
 #include "core/strutil.h"
@@ -195,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 if (&table.entries[i] == home)
                         continue;
-                if (strcmp(table.entries[i].target, "/opt/.sagemakerinternal") == 0)
+                if (strcmp(table.entries[i].target, SAGEMAKER_INTERNAL) == 0)
                         r.sagemaker.sagemakerinternal = true;
                 s = report_add_mount(&r);
                 if (!s || probe_describe_mount(&root, &table.entries[i], s, &r.warnings) < 0)
