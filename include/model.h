@@ -145,7 +145,6 @@ struct report {
         struct storage *mounts; /* other storage of interest, by mount id */
         size_t n_mounts;
         struct sagemaker sagemaker;
-        bool sagemaker_known; /* anything at all of struct sagemaker was found */
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
         struct bench_result *bench; /* --bench (include/bench.h), NULL when not asked */
