@@ -76,6 +76,7 @@ struct nfs_info {
         char *efs_access_point_id;
         char *region;
         bool efs_utils; /* mounted through efs-utils' local TLS/proxy port */
+        /* classify: the options against EFS's advice */
         bool options_ok;
         char **warnings;
 };
@@ -88,7 +89,8 @@ struct storage {
         char *fs_root; /* the mount's root within its file system (bind mounts) */
         char *fstype;
         char *source;
-        char *options; /* VFS and super-block options, as findmnt's OPTIONS */
+        char *options;    /* VFS and super-block options, as findmnt's OPTIONS */
+        char *fs_options; /* super-block options alone: where NFS keeps vers=, rsize= */
         unsigned dev_major, dev_minor;
         enum storage_kind kind;
         bool ephemeral;    /* instance store: wiped when the app restarts */

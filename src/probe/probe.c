@@ -98,6 +98,7 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
         s->fstype = strdup(e->fstype);
         s->source = strdup_or_null(e->source);
         s->options = strdup_or_null(e->options);
+        s->fs_options = strdup_or_null(e->fs_options);
         s->dev_major = e->major;
         s->dev_minor = e->minor;
         if (!s->mountpoint || !s->fstype)

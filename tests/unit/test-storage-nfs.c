@@ -120,6 +120,7 @@ static struct nfs_info *describe(const char *source, const char *target, const c
 
         assert_int_equal(nfs_describe(&e, &n), 0);
         assert_non_null(n);
+        storage_check_nfs_options(e.fs_options, n);
         return n;
 }
 
