@@ -77,6 +77,7 @@ struct nfs_info {
         char *efs_access_point_id;
         char *region;
         bool efs_utils; /* mounted through efs-utils' local TLS/proxy port */
+        /* classify: the options against EFS's advice */
         bool options_ok;
         char **warnings;
 };
@@ -89,7 +90,8 @@ struct storage {
         char *fs_root; /* the mount's root within its file system (bind mounts) */
         char *fstype;
         char *source;
-        char *options; /* VFS and super-block options, as findmnt's OPTIONS */
+        char *options;    /* VFS and super-block options, as findmnt's OPTIONS */
+        char *fs_options; /* super-block options alone: where NFS keeps vers=, rsize= */
         unsigned dev_major, dev_minor;
         enum storage_kind kind;
         bool ephemeral;    /* instance store: wiped when the app restarts */
@@ -140,10 +142,10 @@ struct report {
         struct evidence *evidence;
         size_t n_evidence;
         struct storage home;    /* the inspected path */
+        bool path_given;        /* home is the path asked for, not a home found by default */
         struct storage *mounts; /* other storage of interest, by mount id */
         size_t n_mounts;
         struct sagemaker sagemaker;
-        bool sagemaker_known; /* anything at all of struct sagemaker was found */
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
         struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
@@ -163,3 +165,10 @@ int report_add_evidence(struct report *r, const char *source, enum environment p
 int report_add_warning(struct report *r, const char *fmt, ...) _printf_(2, 3);
 /* Returns a new zeroed, initialised entry, or NULL on OOM. */
 struct storage *report_add_mount(struct report *r);
+
+/* Every storage of r, the home first (s == &r->home), then the other mounts
+ * in their order; s is const when r is. */
+#define report_for_each_storage(s, r)                                                              \
+        for (size_t _si = 0;                                                                       \
+             _si <= (r)->n_mounts && ((s) = _si == 0 ? &(r)->home : &(r)->mounts[_si - 1], 1);     \
+             _si++)

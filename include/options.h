@@ -69,7 +69,6 @@ enum action {
 struct options {
         enum action action;
         const char *path; /* NULL: the default list */
-        bool json;        /* format == FORMAT_JSON, kept for older callers */
         enum output_format format;
         const char *output; /* --output=FILE: written atomically; NULL: stdout */
         bool quiet;

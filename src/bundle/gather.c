@@ -9,6 +9,7 @@
 #include "bundle/gather.h"
 #include "core/macro.h"
 #include "core/strutil.h"
+#include "probe/blockdev.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
@@ -109,7 +110,7 @@ static const struct reducer {
         { PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo },
         { RESOURCE_METADATA, false, false, sagemaker_reduce_metadata },
         { PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig },
-        { UDEV_DATA_PREFIX, true, false, probe_reduce_udev_data },
+        { UDEV_DATA_PREFIX, true, false, blockdev_reduce_udev_data },
         /* written anew from the report */
         { SNAPSHOT_FACTS, false, false, reduce_to_nothing },
 };

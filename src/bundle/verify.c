@@ -7,6 +7,7 @@
 
 #include "bundle/verify.h"
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "core/macro.h"
 #include "core/strutil.h"
 #include "probe/probe.h"
@@ -95,6 +96,8 @@ int verify_redacted(int dirfd, const char *display, const struct report *r, stru
         }
         report_init(&rep);
         k = probe_run(&root, &pp, &rep, &error);
+        if (k == 0)
+                k = classify_storage(&rep);
         if (k == 0)
                 k = classify(&rep);
         if (k < 0 && k != -ENOMEM) {

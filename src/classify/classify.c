@@ -146,48 +146,48 @@ static const struct storage_rule {
         const char *why;
 } storage_rules[] = {
         /* §2: "The Amazon EBS volume for your space is mounted on /home/sagemaker-user". */
-        { "/home/sagemaker-user",
+        { SAGEMAKER_USER_HOME,
           false,
           { STORAGE_EBS },
           1,
           ENV_STUDIO_NEW,
-          "a per-space EBS volume on /home/sagemaker-user is Studio (new)" },
+          "a per-space EBS volume on " SAGEMAKER_USER_HOME " is Studio (new)" },
         /* §1: Classic homes are per-user directories on the domain's EFS, mounted
          * at /home/sagemaker-user (JupyterServer) or /root (kernel images); a
          * plain NFS source is the same EFS reached without efs-utils. */
-        { "/home/sagemaker-user",
+        { SAGEMAKER_USER_HOME,
           false,
           { STORAGE_EFS, STORAGE_NFS },
           2,
           ENV_STUDIO_CLASSIC,
-          "an EFS or NFS home on /home/sagemaker-user is Studio Classic" },
-        { "/root",
+          "an EFS or NFS home on " SAGEMAKER_USER_HOME " is Studio Classic" },
+        { ROOT_HOME,
           false,
           { STORAGE_EFS, STORAGE_NFS },
           2,
           ENV_STUDIO_CLASSIC,
-          "an EFS or NFS home on /root is a Studio Classic kernel image" },
+          "an EFS or NFS home on " ROOT_HOME " is a Studio Classic kernel image" },
         /* §3: the notebook instance's ML storage volume. */
-        { "/home/ec2-user/SageMaker",
+        { NOTEBOOK_INSTANCE_HOME,
           false,
           { STORAGE_EBS },
           1,
           ENV_NOTEBOOK_INSTANCE,
-          "an EBS volume on /home/ec2-user/SageMaker is a notebook instance" },
+          "an EBS volume on " NOTEBOOK_INSTANCE_HOME " is a notebook instance" },
         /* §2: custom file systems attach to JupyterLab and Code Editor spaces only. */
-        { "/mnt/custom-file-systems",
+        { CUSTOM_FILE_SYSTEMS,
           true,
           { STORAGE_EFS, STORAGE_FSX_LUSTRE, STORAGE_NFS },
           3,
           ENV_STUDIO_NEW,
-          "custom file systems under /mnt/custom-file-systems are Studio (new)" },
+          "custom file systems under " CUSTOM_FILE_SYSTEMS " are Studio (new)" },
 };
 
 /* Mount points that make a table "SageMaker-shaped" at all. */
 static const char *const sagemaker_homes[] = {
-        "/home/sagemaker-user",
-        "/root",
-        "/home/ec2-user/SageMaker",
+        SAGEMAKER_USER_HOME,
+        ROOT_HOME,
+        NOTEBOOK_INSTANCE_HOME,
 };
 
 static bool rule_matches(const struct storage_rule *rule, const struct storage *s)
@@ -241,6 +241,7 @@ int classify(struct report *r)
         enum environment identity = _ENV_INVALID, storage = _ENV_INVALID;
         const char *identity_source = NULL;
         bool identity_conflict = false, storage_conflict = false, home_mounted = false;
+        const struct storage *st;
         char detail[512];
         int k;
 
@@ -272,7 +273,7 @@ int classify(struct report *r)
                         return k;
         }
         if (s->sagemakerinternal) {
-                k = report_add_evidence(r, "mountinfo:/opt/.sagemakerinternal", _ENV_INVALID,
+                k = report_add_evidence(r, "mountinfo:" SAGEMAKER_INTERNAL, _ENV_INVALID,
                                         "mounted: SageMaker's reserved directory in Studio apps");
                 if (k < 0)
                         return k;
@@ -285,13 +286,11 @@ int classify(struct report *r)
                         return k;
         }
 
-        for (size_t m = 0; m <= r->n_mounts; m++) {
-                const struct storage *st = m == 0 ? &r->home : &r->mounts[m - 1];
-
-                if (m == 0 && st->mount_id < 0)
+        report_for_each_storage(st, r) {
+                if (st == &r->home && st->mount_id < 0)
                         continue;
                 /* The home's own mount is listed once, as home. */
-                if (m > 0 && st->mount_id == r->home.mount_id)
+                if (st != &r->home && st->mount_id == r->home.mount_id)
                         continue;
                 home_mounted |= is_sagemaker_home_mount(st);
                 for (size_t i = 0; i < ARRAY_SIZE(storage_rules); i++) {
@@ -315,8 +314,8 @@ int classify(struct report *r)
         if (storage < 0 && !home_mounted && (identity < 0 || env_has_storage_signature(identity))) {
                 storage = ENV_NONE;
                 k = report_add_evidence(r, "mountinfo", ENV_NONE,
-                                        "none of /home/sagemaker-user, /root, "
-                                        "/home/ec2-user/SageMaker is a mount of its own");
+                                        "none of " SAGEMAKER_USER_HOME ", " ROOT_HOME
+                                        ", " NOTEBOOK_INSTANCE_HOME " is a mount of its own");
                 if (k < 0)
                         return k;
         }

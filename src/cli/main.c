@@ -17,6 +17,7 @@
 #include "bench/bench.h"
 #include "classify/verdict.h"
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "bundle/collect.h"
 #include "bundle/dest.h"
 #include "config.h"
@@ -95,7 +96,9 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
                         log_error("probe failed: %s", strerror(-k));
                 return k;
         }
-        k = classify(r);
+        k = classify_storage(r);
+        if (k == 0)
+                k = classify(r);
         if (k < 0)
                 log_error("classification failed: %s", strerror(-k));
         return k;
@@ -603,8 +606,9 @@ static int run(int argc, char *argv[])
         if (r.timed_out) {
                 /* Name each mount (mount point, type, server) and how long it
                  * was given: the report went to stdout, maybe into a pipe. */
-                for (size_t i = 0; i <= r.n_mounts; i++) {
-                        const struct storage *s = i == 0 ? &r.home : &r.mounts[i - 1];
+                const struct storage *s;
+
+                report_for_each_storage(s, &r) {
                         if (!s->error)
                                 continue;
                         fprintf(stderr, "%s: ", prog);

@@ -142,6 +142,7 @@ void storage_done(struct storage *s)
         free(s->fstype);
         free(s->source);
         free(s->options);
+        free(s->fs_options);
         free(s->error);
         block_device_free(s->device);
         nfs_info_free(s->nfs);

@@ -349,7 +349,6 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                            "--json and --format do not apply");
                 return -EINVAL;
         }
-        ret->json = ret->format == FORMAT_JSON;
         if ((ret->bench_time_ns || ret->bench_size) && !ret->bench) {
                 format_err(err, errlen, "--bench-time and --bench-size need --bench");
                 return -EINVAL;
@@ -368,7 +367,7 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                 ret->bench_time_ns = BENCH_DEFAULT_BUDGET_NS;
         if (ret->format != FORMAT_HUMAN && ret->quiet) {
                 format_err(err, errlen, "--%s and --quiet exclude each other",
-                           ret->json ? "json" : "format");
+                           ret->format == FORMAT_JSON ? "json" : "format");
                 return -EINVAL;
         }
         return 0;

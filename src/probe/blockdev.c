@@ -194,3 +194,93 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
         *ret = d;
         return 0;
 }
+
+#define UDEV_DATA_MAX (64 * 1024)
+/* The lines of a udev database file that blockdev_read_udev() reads, and all that a
+ * bundle keeps of it (blockdev_reduce_udev_data). */
+static const char *const udev_keys[] = {
+        "E:ID_FS_TYPE=",
+        "E:ID_FS_UUID=",
+        "E:ID_FS_LABEL_ENC=",
+        "E:ID_FS_LABEL=",
+};
+
+/* udev's database keeps what its blkid builtin found (lsblk reads it first for
+ * the same reason): no device to open, nothing that can block. Values are
+ * udev's, ID_FS_LABEL_ENC with \xHH escapes. Returns true when it knew the type. */
+bool blockdev_read_udev(const struct sysroot *root, unsigned major, unsigned minor,
+                        struct block_device *d)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        char *label = NULL, *label_enc = NULL;
+
+        if (asprintf(&path, UDEV_DATA_PREFIX "%u:%u", major, minor) < 0 ||
+            sysroot_read_file(root, path, UDEV_DATA_MAX, &text, NULL) < 0)
+                return false;
+        for (char *line = text, *next; line && *line; line = next) {
+                char **dst = NULL, *v;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if ((v = startswith(line, udev_keys[0]) ? line + strlen(udev_keys[0]) : NULL))
+                        dst = &d->fs_type;
+                else if ((v = startswith(line, udev_keys[1]) ? line + strlen(udev_keys[1]) : NULL))
+                        dst = &d->uuid;
+                else if ((v = startswith(line, udev_keys[2]) ? line + strlen(udev_keys[2]) : NULL))
+                        label_enc = v;
+                else if ((v = startswith(line, udev_keys[3]) ? line + strlen(udev_keys[3]) : NULL))
+                        label = v;
+                if (dst && *v && strlen(v) < 256 && utf8_is_valid(v, strlen(v)) && !*dst)
+                        *dst = strdup(v);
+        }
+        if (label_enc) { /* decode \xHH in place */
+                char *o = label_enc;
+                for (char *i = label_enc; *i; i++) {
+                        unsigned x;
+                        if (i[0] == '\\' && i[1] == 'x' && sscanf(i + 2, "%2x", &x) == 1 && x) {
+                                *o++ = (char)x;
+                                i += 3;
+                        } else
+                                *o++ = *i;
+                }
+                *o = '\0';
+                label = label_enc;
+        }
+        if (label && *label && strlen(label) < 256 && utf8_is_valid(label, strlen(label)))
+                d->label = strdup(label);
+        return d->fs_type != NULL;
+}
+
+int blockdev_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        const char *end = memchr(in, '\0', len); /* blockdev_read_udev() reads up to a NUL */
+        char *out = malloc(len + 1);
+        size_t n = 0;
+
+        if (!out)
+                return -ENOMEM;
+        if (!end)
+                end = in + len;
+        /* Too large: blockdev_read_udev() reads nothing of it, nor does a replay. */
+        if (len > UDEV_DATA_MAX)
+                end = in;
+        for (const char *line = in, *next; line < end; line = next) {
+                const char *nl = memchr(line, '\n', (size_t)(end - line));
+                size_t llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+                next = nl ? nl + 1 : end;
+                for (size_t i = 0; i < ARRAY_SIZE(udev_keys); i++)
+                        if (llen >= strlen(udev_keys[i]) &&
+                            memcmp(line, udev_keys[i], strlen(udev_keys[i])) == 0) {
+                                memcpy(out + n, line, llen);
+                                n += llen;
+                                out[n++] = '\n';
+                                break;
+                        }
+        }
+        out[n] = '\0';
+        *ret = out;
+        *ret_len = n;
+        return 0;
+}

@@ -53,13 +53,14 @@ char *facts_write(const struct report *r)
 {
         _cleanup_(cJSON_Deletep) cJSON *j = cJSON_CreateObject();
         cJSON *st, *bl;
+        const struct storage *s;
 
         if (!j || !(st = cJSON_AddObjectToObject(j, "statfs")) ||
             !(bl = cJSON_AddObjectToObject(j, "blkid")))
                 return NULL;
-        for (size_t i = 0; i <= r->n_mounts; i++) {
-                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-                const char *key = i == 0 && s->resolved_path ? s->resolved_path : s->mountpoint;
+        report_for_each_storage(s, r) {
+                const char *key =
+                        s == &r->home && s->resolved_path ? s->resolved_path : s->mountpoint;
                 const struct block_device *d = s->device;
 
                 if (key && !cJSON_GetObjectItemCaseSensitive(st, key) &&

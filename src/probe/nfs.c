@@ -7,6 +7,7 @@
 
 #include "core/macro.h"
 #include "probe/nfs.h"
+#include "probe/sagemaker.h"
 #include "core/strutil.h"
 
 /* efs-utils mounts through a local stunnel / efs-proxy on 127.0.0.1 and a port
@@ -78,7 +79,7 @@ bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
 
 bool efs_parse_mountpoint(const char *target, char **ret_fsid, char **ret_apid)
 {
-        static const char prefix[] = "/mnt/custom-file-systems/efs/";
+        static const char prefix[] = CUSTOM_FILE_SYSTEMS_EFS "/";
         const char *b;
         size_t idlen, aplen = 0;
 
@@ -119,55 +120,6 @@ static void split_source(const char *source, char **server, char **export)
         *export = strdup(colon + 1);
 }
 
-/* The EFS-recommended set (docs: efs/latest/ug/mounting-fs-nfs-mount-settings.html,
- * and what efs-utils mount_options.py sets): each deviation and what it costs. */
-static void check_options(const char *o, struct nfs_info *n)
-{
-        _cleanup_free_ char *vers = mount_option_get(o, "vers");
-        _cleanup_free_ char *rsize = mount_option_get(o, "rsize");
-        _cleanup_free_ char *wsize = mount_option_get(o, "wsize");
-        _cleanup_free_ char *timeo = mount_option_get(o, "timeo");
-        _cleanup_free_ char *retrans = mount_option_get(o, "retrans");
-        unsigned v;
-
-        if (vers && strcmp(vers, "4.1") != 0)
-                (void)strv_extendf(&n->warnings,
-                                   "vers=%s: EFS recommends NFS 4.1; with 4.0 parallel small-file "
-                                   "work runs at under 1,000 files/s instead of over 10,000",
-                                   vers);
-        if (rsize && (parse_u32(rsize, &v) < 0 || v < 1048576))
-                (void)strv_extendf(&n->warnings,
-                                   "rsize=%s: reads smaller than 1 MiB take more round trips, so "
-                                   "large files read slower; EFS recommends rsize=1048576",
-                                   rsize);
-        if (wsize && (parse_u32(wsize, &v) < 0 || v < 1048576))
-                (void)strv_extendf(&n->warnings,
-                                   "wsize=%s: writes smaller than 1 MiB take more round trips, so "
-                                   "large files write slower; EFS recommends wsize=1048576",
-                                   wsize);
-        if (mount_option_has(o, "soft"))
-                (void)strv_extendf(&n->warnings,
-                                   "soft: a slow answer from the server becomes an I/O error "
-                                   "that programs rarely handle, risking corrupt files; EFS "
-                                   "recommends hard");
-        if (timeo && strcmp(timeo, "600") != 0)
-                (void)strv_extendf(&n->warnings,
-                                   "timeo=%s: the client retries after %s tenths of a second; "
-                                   "EFS recommends 600 (60 s), as shorter ones pile retries on "
-                                   "a busy server",
-                                   timeo, timeo);
-        if (retrans && strcmp(retrans, "2") != 0)
-                (void)strv_extendf(&n->warnings,
-                                   "retrans=%s: EFS recommends 2 retries before the client "
-                                   "reports the server as not responding",
-                                   retrans);
-        if (!mount_option_has(o, "noresvport"))
-                (void)strv_extendf(&n->warnings,
-                                   "resvport: after a network interruption the client reconnects "
-                                   "from the same port and can hang; EFS recommends noresvport");
-        n->options_ok = !n->warnings;
-}
-
 int nfs_describe(const struct mount_entry *e, struct nfs_info **ret)
 {
         struct nfs_info *n = calloc(1, sizeof(*n));
@@ -203,7 +155,6 @@ int nfs_describe(const struct mount_entry *e, struct nfs_info **ret)
                 if (parse_u32(port, &p) == 0 && p >= EFS_UTILS_PORT_MIN && p <= EFS_UTILS_PORT_MAX)
                         n->efs_utils = true;
         }
-        check_options(e->fs_options, n);
         *ret = n;
         return 0;
 }

@@ -4,7 +4,8 @@
 #include "model.h"
 #include "probe/mounts.h"
 
-/* NFS server, export, EFS ids and option checks of an nfs/nfs4 mount. */
+/* NFS server, export and EFS ids of an nfs/nfs4 mount; classify_storage()
+ * checks its options. */
 int nfs_describe(const struct mount_entry *e, struct nfs_info **ret);
 
 /* "fs-0123.efs.us-east-1.amazonaws.com" (or its AZ-prefixed mount target name). */

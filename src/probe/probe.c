@@ -17,26 +17,24 @@
 #include "probe/probe.h"
 #include "probe/sagemaker.h"
 #include "probe/nfs.h"
-#include "classify/storage.h"
 #include "core/strutil.h"
 
 /* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
 static const char *const default_paths[] = {
-        "/home/sagemaker-user",
-        "/home/ec2-user/SageMaker",
+        SAGEMAKER_USER_HOME,
+        NOTEBOOK_INSTANCE_HOME,
 };
 
 /* Other storage worth describing wherever the inspected path is. */
 static const char *const interesting_prefixes[] = {
-        "/mnt/custom-file-systems", /* custom EFS and FSx (§2) */
-        "/mnt/sagemaker-nvme",      /* instance store (§2) */
+        CUSTOM_FILE_SYSTEMS, /* custom EFS and FSx (§2) */
+        SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        "/home/sagemaker-user",
-        "/root",
-        "/home/ec2-user/SageMaker",
+        SAGEMAKER_USER_HOME,
+        ROOT_HOME,
+        NOTEBOOK_INSTANCE_HOME,
 };
-#define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
 #define MOUNTS_OF_INTEREST_MAX 64
 /* What the statfs/blkid batch still gets when the path lookup used up the
  * whole --timeout: enough for a healthy mount to answer, short enough that the
@@ -100,6 +98,7 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
         s->fstype = strdup(e->fstype);
         s->source = strdup_or_null(e->source);
         s->options = strdup_or_null(e->options);
+        s->fs_options = strdup_or_null(e->fs_options);
         s->dev_major = e->major;
         s->dev_minor = e->minor;
         if (!s->mountpoint || !s->fstype)
@@ -126,7 +125,6 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
                                            strna(d), e->major, e->minor, e->target);
                 }
         }
-        s->kind = storage_kind_of(e, s->nfs, s->device, &s->ephemeral);
         return 0;
 }
 
@@ -161,95 +159,6 @@ static void set_timeout(struct storage *s, struct report *r, uint64_t timeout_ns
                                  strna(s->mountpoint), strna(s->fstype), strna(s->source), t);
 }
 
-#define UDEV_DATA_MAX (64 * 1024)
-/* The lines of a udev database file that udev_blkid() reads, and all that a
- * bundle keeps of it (probe_reduce_udev_data). */
-static const char *const udev_keys[] = {
-        "E:ID_FS_TYPE=",
-        "E:ID_FS_UUID=",
-        "E:ID_FS_LABEL_ENC=",
-        "E:ID_FS_LABEL=",
-};
-
-/* udev's database keeps what its blkid builtin found (lsblk reads it first for
- * the same reason): no device to open, nothing that can block. Values are
- * udev's, ID_FS_LABEL_ENC with \xHH escapes. Returns true when it knew the type. */
-static bool udev_blkid(const struct sysroot *root, const struct storage *s, struct block_device *d)
-{
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        char *label = NULL, *label_enc = NULL;
-
-        if (asprintf(&path, UDEV_DATA_PREFIX "%u:%u", s->dev_major, s->dev_minor) < 0 ||
-            sysroot_read_file(root, path, UDEV_DATA_MAX, &text, NULL) < 0)
-                return false;
-        for (char *line = text, *next; line && *line; line = next) {
-                char **dst = NULL, *v;
-
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                if ((v = startswith(line, udev_keys[0]) ? line + strlen(udev_keys[0]) : NULL))
-                        dst = &d->fs_type;
-                else if ((v = startswith(line, udev_keys[1]) ? line + strlen(udev_keys[1]) : NULL))
-                        dst = &d->uuid;
-                else if ((v = startswith(line, udev_keys[2]) ? line + strlen(udev_keys[2]) : NULL))
-                        label_enc = v;
-                else if ((v = startswith(line, udev_keys[3]) ? line + strlen(udev_keys[3]) : NULL))
-                        label = v;
-                if (dst && *v && strlen(v) < 256 && utf8_is_valid(v, strlen(v)) && !*dst)
-                        *dst = strdup(v);
-        }
-        if (label_enc) { /* decode \xHH in place */
-                char *o = label_enc;
-                for (char *i = label_enc; *i; i++) {
-                        unsigned x;
-                        if (i[0] == '\\' && i[1] == 'x' && sscanf(i + 2, "%2x", &x) == 1 && x) {
-                                *o++ = (char)x;
-                                i += 3;
-                        } else
-                                *o++ = *i;
-                }
-                *o = '\0';
-                label = label_enc;
-        }
-        if (label && *label && strlen(label) < 256 && utf8_is_valid(label, strlen(label)))
-                d->label = strdup(label);
-        return d->fs_type != NULL;
-}
-
-int probe_reduce_udev_data(const char *in, size_t len, char **ret, size_t *ret_len)
-{
-        const char *end = memchr(in, '\0', len); /* udev_blkid() reads up to a NUL */
-        char *out = malloc(len + 1);
-        size_t n = 0;
-
-        if (!out)
-                return -ENOMEM;
-        if (!end)
-                end = in + len;
-        /* Too large: udev_blkid() reads nothing of it, nor does a replay. */
-        if (len > UDEV_DATA_MAX)
-                end = in;
-        for (const char *line = in, *next; line < end; line = next) {
-                const char *nl = memchr(line, '\n', (size_t)(end - line));
-                size_t llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
-
-                next = nl ? nl + 1 : end;
-                for (size_t i = 0; i < ARRAY_SIZE(udev_keys); i++)
-                        if (llen >= strlen(udev_keys[i]) &&
-                            memcmp(line, udev_keys[i], strlen(udev_keys[i])) == 0) {
-                                memcpy(out + n, line, llen);
-                                n += llen;
-                                out[n++] = '\n';
-                                break;
-                        }
-        }
-        out[n] = '\0';
-        *ret = out;
-        *ret_len = n;
-        return 0;
-}
-
 static bool device_openable(const char *node)
 {
         int fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -269,23 +178,23 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
         _cleanup_free_ struct fsq_request *reqs = NULL;
         _cleanup_free_ struct fsq_reply *reps = NULL;
         _cleanup_strv_free_ char **nodes = NULL;
-        struct storage **owner = NULL;
-        size_t n = 0;
+        struct storage **owner = NULL, *s;
+        size_t n = 0, g = 0;
         int k;
 
         if (sysroot_is_replay(root)) {
-                for (size_t i = 0; i < n_st; i++) {
-                        struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
+                report_for_each_storage(s, r) {
                         _cleanup_free_ char *node = NULL;
 
-                        if (i == 0 && s->resolved_path)
+                        if (s == &r->home && s->resolved_path)
                                 facts_statfs(facts, s->resolved_path, s);
                         if (s->size_bytes == U64_UNSET && s->mountpoint)
                                 facts_statfs(facts, s->mountpoint, s);
                         if (s->device && (node = probe_device_node(s->device)))
                                 facts_blkid(facts, node, s->device);
                         if (s->device && !s->device->fs_type)
-                                (void)udev_blkid(root, s, s->device);
+                                (void)blockdev_read_udev(root, s->dev_major, s->dev_minor,
+                                                         s->device);
                 }
                 return 0;
         }
@@ -299,17 +208,15 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
         }
         /* A worker per storage for its statfs, and one for its device's
          * superblock: libblkid needs a forked worker, statfs a light one. */
-        for (size_t i = 0, g = 0; i < n_st; i++) {
-                struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-
+        report_for_each_storage(s, r) {
                 if (s->error)
                         continue;
                 /* The home's statfs came with its path lookup. */
-                if (i > 0 && s->mountpoint) {
+                if (s != &r->home && s->mountpoint) {
                         reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint, (unsigned)g++ };
                         owner[n++] = s;
                 }
-                if (s->device && !udev_blkid(root, s, s->device)) {
+                if (s->device && !blockdev_read_udev(root, s->dev_major, s->dev_minor, s->device)) {
                         char *node = probe_device_node(s->device);
                         if (!node || strv_push(&nodes, node) < 0) {
                                 free(owner);
@@ -333,8 +240,7 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                 return k;
         }
         for (size_t i = 0; i < n; i++) {
-                struct storage *s = owner[i];
-
+                s = owner[i];
                 if (reps[i].err == -ETIMEDOUT) {
                         if (!s->error)
                                 set_timeout(s, r, timeout_ns);
@@ -550,6 +456,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 goto out;
         }
 
+        r->path_given = p->path != NULL;
         r->home.path = strdup(p->path ? p->path : candidates[chosen]);
         if (!r->home.path) {
                 k = -ENOMEM;
@@ -638,22 +545,6 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         if (k < 0)
                 goto out;
 
-        /* NFS option findings belong to the report's warnings too, by mount. */
-        for (size_t i = 0; i <= r->n_mounts; i++) {
-                const struct storage *s = i == 0 ? &r->home : &r->mounts[i - 1];
-                for (char **w = s->nfs ? s->nfs->warnings : NULL; w && *w; w++)
-                        (void)report_add_warning(r, "%s: %s", s->mountpoint, *w);
-                if (s->ephemeral && s->kind == STORAGE_INSTANCE_STORE)
-                        (void)report_add_warning(r,
-                                                 "%s is instance store: it is wiped when the app "
-                                                 "is deleted, restarted or patched",
-                                                 s->mountpoint);
-        }
-        if (r->home.kind == STORAGE_OVERLAY && !p->path)
-                (void)report_add_warning(r,
-                                         "%s is on the container's own file system: what is "
-                                         "written there is lost when the container restarts",
-                                         r->home.path);
         k = 0;
 out:
         if (batch)

@@ -7,6 +7,25 @@
 #include "model.h"
 #include "core/sysroot.h"
 
+/* SageMaker's paths and mount points, named once (studio-facts §1, §2, §3). */
+/* Homes: Studio (new) and Classic, a notebook instance, Classic kernel images. */
+#define SAGEMAKER_USER_HOME "/home/sagemaker-user"
+#define NOTEBOOK_INSTANCE_HOME "/home/ec2-user/SageMaker"
+#define ROOT_HOME "/root"
+/* Custom EFS and FSx of Studio (new) spaces, under a directory per kind. */
+#define CUSTOM_FILE_SYSTEMS "/mnt/custom-file-systems"
+#define CUSTOM_FILE_SYSTEMS_EFS CUSTOM_FILE_SYSTEMS "/efs"
+#define CUSTOM_FILE_SYSTEMS_FSX_LUSTRE CUSTOM_FILE_SYSTEMS "/fsx_lustre"
+#define CUSTOM_FILE_SYSTEMS_S3 CUSTOM_FILE_SYSTEMS "/s3"
+/* The same, as seen from the home, and Classic's default EFS. */
+#define HOME_CUSTOM_FILE_SYSTEMS_EFS SAGEMAKER_USER_HOME "/custom-file-systems/efs"
+#define HOME_CUSTOM_FILE_SYSTEMS_FSX_LUSTRE SAGEMAKER_USER_HOME "/custom-file-systems/fsx_lustre"
+#define HOME_USER_DEFAULT_EFS SAGEMAKER_USER_HOME "/user-default-efs"
+/* Instance store. */
+#define SAGEMAKER_NVME "/mnt/sagemaker-nvme"
+/* SageMaker's reserved directory in Studio apps. */
+#define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
+
 #define RESOURCE_METADATA "/opt/ml/metadata/resource-metadata.json"
 #define NOTEBOOK_INSTANCE_MARKER "/etc/opt/ml/sagemaker-notebook-instance-version.txt"
 #define TRAINING_RESOURCECONFIG "/opt/ml/input/config/resourceconfig.json"

@@ -47,10 +47,11 @@ static void family(FILE *f, const char *name, const char *help)
 /* The storage a family describes: home first, then the other mounts, each
  * mountpoint once (an over-mounted path would repeat a label set, which the
  * collector rejects). */
-static bool seen_before(const struct report *r, size_t i)
+/* Whether a mount listed before s (one of r->mounts) has its mount point. */
+static bool seen_before(const struct report *r, const struct storage *s)
 {
-        for (size_t j = 0; j < i; j++)
-                if (streq_ptr(r->mounts[j].mountpoint, r->mounts[i].mountpoint))
+        for (const struct storage *m = r->mounts; m < s; m++)
+                if (streq_ptr(m->mountpoint, s->mountpoint))
                         return true;
         return false;
 }
@@ -95,25 +96,21 @@ static uint64_t ephemeral_of(const struct storage *s)
 static void storage_family(FILE *f, const struct report *r, const char *name, const char *help,
                            storage_value_fn value)
 {
-        bool any = value(&r->home) != U64_UNSET && r->home.mountpoint;
+        const struct storage *s;
+        bool any = false;
 
-        for (size_t i = 0; !any && i < r->n_mounts; i++)
-                any = value(&r->mounts[i]) != U64_UNSET && r->mounts[i].mountpoint;
+        report_for_each_storage(s, r)
+                any = any || (value(s) != U64_UNSET && s->mountpoint);
         if (!any)
                 return;
         family(f, name, help);
-        if (value(&r->home) != U64_UNSET && r->home.mountpoint) {
-                fputs(name, f);
-                storage_labels(f, &r->home, "home");
-                fprintf(f, " %" PRIu64 "\n", value(&r->home));
-        }
-        for (size_t i = 0; i < r->n_mounts; i++) {
-                const struct storage *s = &r->mounts[i];
+        report_for_each_storage(s, r) {
+                bool home = s == &r->home;
 
-                if (value(s) == U64_UNSET || !s->mountpoint || seen_before(r, i))
+                if (value(s) == U64_UNSET || !s->mountpoint || (!home && seen_before(r, s)))
                         continue;
                 fputs(name, f);
-                storage_labels(f, s, "mount");
+                storage_labels(f, s, home ? "home" : "mount");
                 fprintf(f, " %" PRIu64 "\n", value(s));
         }
 }

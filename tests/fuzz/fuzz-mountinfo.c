@@ -21,9 +21,11 @@
 
 #include "probe/blockdev.h"
 #include "classify/classify.h"
+#include "classify/storage.h"
 #include "model.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
+#include "probe/sagemaker.h"
 #include "fuzz-check.h"
 #include "probe/nfs.h"
 #include "core/strutil.h"
@@ -194,13 +196,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 if (&table.entries[i] == home)
                         continue;
-                if (strcmp(table.entries[i].target, "/opt/.sagemakerinternal") == 0)
+                if (strcmp(table.entries[i].target, SAGEMAKER_INTERNAL) == 0)
                         r.sagemaker.sagemakerinternal = true;
                 s = report_add_mount(&r);
                 if (!s || probe_describe_mount(&root, &table.entries[i], s, &r.warnings) < 0)
                         goto out;
         }
-        if (classify(&r) < 0)
+        if (classify_storage(&r) < 0 || classify(&r) < 0)
                 goto out;
         fuzz_check_report_json(&r);
 out:

@@ -35,7 +35,7 @@ static void test_defaults(void **state)
         assert_int_equal(parse(&o, err, sizeof(err), (const char *const[]){ NULL }), 0);
         assert_int_equal(o.action, ACTION_RUN);
         assert_null(o.path);
-        assert_false(o.json);
+        assert_int_not_equal(o.format, FORMAT_JSON);
         assert_false(o.quiet);
         assert_int_equal(o.expect, _ENV_INVALID);
         assert_null(o.sysroot);
@@ -56,9 +56,9 @@ static void test_good(void **state)
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("-pfoo")), 0);
         assert_string_equal(o.path, "foo");
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("-j")), 0);
-        assert_true(o.json);
+        assert_int_equal(o.format, FORMAT_JSON);
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("--json")), 0);
-        assert_true(o.json);
+        assert_int_equal(o.format, FORMAT_JSON);
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("-q")), 0);
         assert_true(o.quiet);
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("--quiet")), 0);
@@ -89,7 +89,7 @@ static void test_good(void **state)
         assert_string_equal(o.path, "/b");
         /* Combined short options. */
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("-jp/x")), 0);
-        assert_true(o.json);
+        assert_int_equal(o.format, FORMAT_JSON);
         assert_string_equal(o.path, "/x");
 
         for (int e = 0; e < _ENV_MAX; e++) {

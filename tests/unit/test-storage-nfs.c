@@ -120,6 +120,7 @@ static struct nfs_info *describe(const char *source, const char *target, const c
 
         assert_int_equal(nfs_describe(&e, &n), 0);
         assert_non_null(n);
+        storage_check_nfs_options(e.fs_options, n);
         return n;
 }
 
@@ -314,12 +315,13 @@ static void test_storage_kind_of(void **state)
         const struct block_device *devs[] = { NULL, &ebs, &nvme, &qemu, &sized, &blank };
 
         for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-                struct mount_entry e = { .fstype = (char *)rows[i].fstype,
-                                         .major = rows[i].major,
-                                         .target = (char *)"/x" };
+                struct storage st = { .fstype = (char *)rows[i].fstype,
+                                      .dev_major = rows[i].major,
+                                      .mountpoint = (char *)"/x",
+                                      .nfs = (struct nfs_info *)nfss[rows[i].nfs],
+                                      .device = (struct block_device *)devs[rows[i].dev] };
                 bool eph = !rows[i].ephemeral;
-                enum storage_kind k =
-                        storage_kind_of(&e, nfss[rows[i].nfs], devs[rows[i].dev], &eph);
+                enum storage_kind k = storage_kind_of(&st, &eph);
 
                 print_message("kind row %zu (%s)\n", i, rows[i].fstype);
                 assert_int_equal(k, rows[i].kind);
