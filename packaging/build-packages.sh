@@ -35,9 +35,9 @@ cp -r "$srcdir/packaging/debian" "$srcdir/debian"
     { tail -n 40 "$out/deb-build.log"; exit 1; }
 deb=$(ls "$out"/src/studio-probe_"$version"*_*.deb)
 echo "built $deb"
-dpkg-deb -c "$deb" | awk '{print $6}' | grep -E 'bin/studio-probe$|man1/studio-probe.1.gz$|completions/studio-probe$|studio-probe.schema.json$' |
+dpkg-deb -c "$deb" | awk '{print $6}' | grep -E 'bin/studio-probe$|man1/studio-probe.1.gz$|completions/studio-probe$|site-functions/_studio-probe$|vendor_completions.d/studio-probe.fish$|studio-probe.schema.json$' |
     sort | tee "$out/deb-contents.txt"
-[ "$(wc -l <"$out/deb-contents.txt")" = 4 ] || { echo "the .deb lacks a file" >&2; exit 1; }
+[ "$(wc -l <"$out/deb-contents.txt")" = 6 ] || { echo "the .deb lacks a file" >&2; exit 1; }
 
 echo "== install the .deb and run the installed binary"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -45,7 +45,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 /usr/bin/studio-probe --version | grep -qx "studio-probe $version"
 fixture=$top/tests/fixtures/new-jupyterlab-private/root
 if [ -d "$fixture" ]; then
-    env=$(/usr/bin/studio-probe --sysroot "$fixture" --quiet)
+    env=$(/usr/bin/studio-probe --sysroot "$fixture" --id)
     [ "$env" = studio-new ] || { echo "installed binary: $env, not studio-new" >&2; exit 1; }
     /usr/bin/studio-probe --sysroot "$fixture" --expect=studio-new --format=emf >/dev/null
     echo "installed /usr/bin/studio-probe replays $fixture as $env"

@@ -47,7 +47,7 @@ T_INSTALL=${STUDIO_PROBE_INSTALL_TIMEOUT:-120}
 T_STEP=${STUDIO_PROBE_STEP_TIMEOUT:-20}
 
 # How the probe writes a file: the one place to change if it is renamed.
-out_opt=--output
+out_opt=--output-file
 tmp='' bg='' kept='' bin='' how='' sum='' longlog=''
 log() { printf 'studio-probe-lcc: %s\n' "$*" >&2; }
 
@@ -255,7 +255,7 @@ main() {
     log "using $bin ($how)"
 
     # Exit 0 = as expected, 1 = another environment, else a failure.
-    env=$(probe --quiet --expect="$STUDIO_PROBE_EXPECT") || rc=$?
+    env=$(probe --id --expect="$STUDIO_PROBE_EXPECT") || rc=$?
     case $rc in
     0) log "environment $env, as expected" ;;
     1) log "WARNING: environment is $env, expected $STUDIO_PROBE_EXPECT" ;;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,6 +29,7 @@
 #include "cli/output.h"
 #include "probe/probe.h"
 #include "render/emf.h"
+#include "render/fields.h"
 #include "render/json.h"
 #include "render/prometheus.h"
 #include "render/text.h"
@@ -71,14 +73,39 @@ static int close_stdout(void)
         return k;
 }
 
-static bool want_color(void)
+/* --color: always and never are obeyed; auto colours a terminal unless
+ * NO_COLOR is set and not empty (no-color.org) or TERM is dumb (what Emacs'
+ * shell and other terminals without escape sequences say, as in systemd's
+ * terminal checks). */
+static bool want_color(const struct options *o)
 {
-        const char *nc = getenv("NO_COLOR");
+        const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
-        /* no-color.org: set and not empty disables colour. */
+        if (o->color != COLOR_AUTO)
+                return o->color == COLOR_ALWAYS;
         if (nc && *nc)
                 return false;
+        if (streq_ptr(term, "dumb"))
+                return false;
         return isatty(STDOUT_FILENO) == 1;
+}
+
+/* Columns to wrap the human text at, 0 for none: COLUMNS when it is a number
+ * (set by hand, or by a shell for its children), else the terminal's size
+ * when standard output is one; a pipe or a file gets lines as they are, as
+ * util-linux's get_terminal_width() does. */
+static unsigned terminal_width(void)
+{
+        const char *c = getenv("COLUMNS");
+        struct winsize ws;
+        long v;
+
+        if (c && parse_int_range(c, 1, 10000, &v) == 0)
+                return (unsigned)v;
+        if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+            ws.ws_col > 0)
+                return ws.ws_col;
+        return 0;
 }
 
 /* Fills and classifies r; says why on stderr when it cannot. Returns 0 or -errno. */
@@ -462,9 +489,13 @@ out:
 }
 
 static int render(FILE *out, const struct options *o, const struct report *r, uint64_t started_ms,
-                  bool color)
+                  bool color, unsigned width)
 {
-        if (o->quiet) {
+        if (o->quiet)
+                return 0;
+        if (o->n_fields)
+                return render_fields(out, r, o->fields, o->n_fields, o->noheadings);
+        if (o->id) {
                 fprintf(out, "%s\n", environment_to_string(r->environment));
                 for (char **w = r->warnings; w && *w; w++) {
                         fprintf(stderr, "%s: warning: ", prog);
@@ -481,11 +512,11 @@ static int render(FILE *out, const struct options *o, const struct report *r, ui
         case FORMAT_PROMETHEUS:
                 return render_prometheus(out, r);
         default:
-                return render_text(out, r, color);
+                return render_text(out, r, color, width);
         }
 }
 
-/* --output: the whole output is rendered first, so that FILE is touched only
+/* --output-file: the whole output is rendered first, so that FILE is touched only
  * once it is complete; output_write() does the rest. A signal that stopped the
  * writing is re-raised once the temporary file is gone: the caller sees that
  * the run was killed, as it would have been without us. */
@@ -502,7 +533,7 @@ static int write_output(const struct options *o, const struct report *r, uint64_
                 log_error("out of memory");
                 return EXIT_FAILURE_RUN;
         }
-        k = render(f, o, r, started_ms, false);
+        k = render(f, o, r, started_ms, false, 0);
         if (fclose(f) != 0 && k == 0)
                 k = -ENOMEM;
         if (k < 0) {
@@ -526,6 +557,24 @@ static int write_output(const struct options *o, const struct report *r, uint64_
         return EXIT_OK;
 }
 
+/* --expect: 0 when the environment is one of the list, else 1 and, unless
+ * --quiet, what was found instead. */
+static int expect_status(const struct options *o, const struct report *r)
+{
+        if (o->expect & (1u << r->environment))
+                return EXIT_OK;
+        if (!o->quiet) {
+                fprintf(stderr, "%s: environment is %s, not ", prog,
+                        environment_to_string(r->environment));
+                for (int e = 0, n = 0; e < _ENV_MAX; e++)
+                        if (o->expect & (1u << e))
+                                fprintf(stderr, "%s%s", n++ ? " or " : "",
+                                        environment_to_string(e));
+                fprintf(stderr, " (--expect)\n");
+        }
+        return EXIT_EXPECT_FAILED;
+}
+
 static int run(int argc, char *argv[])
 {
         uint64_t started_ms = now_ms();
@@ -545,7 +594,7 @@ static int run(int argc, char *argv[])
         }
         switch (o.action) {
         case ACTION_HELP:
-                options_print_help(stdout, prog);
+                options_print_help(stdout, prog, terminal_width());
                 return EXIT_OK;
         case ACTION_VERSION:
                 printf("%s %s\n", PROJECT_NAME, PROJECT_VERSION);
@@ -595,7 +644,8 @@ static int run(int argc, char *argv[])
                         goto out;
                 }
         } else {
-                k = render(stdout, &o, &r, started_ms, want_color());
+                k = render(stdout, &o, &r, started_ms, want_color(&o),
+                           o.format == FORMAT_HUMAN ? terminal_width() : 0);
                 if (k == -ENOMEM) {
                         log_error("out of memory");
                         status = EXIT_FAILURE_RUN;
@@ -624,8 +674,10 @@ static int run(int argc, char *argv[])
                 log_error("a file system did not answer within the timeout; the report is "
                           "incomplete");
                 status = EXIT_FAILURE_RUN;
-        } else if (o.expect >= 0)
-                status = r.environment == o.expect ? EXIT_OK : EXIT_EXPECT_FAILED;
+        } else if (o.expect)
+                status = expect_status(&o, &r);
+        else if (o.quiet)
+                status = r.environment == ENV_NONE ? EXIT_EXPECT_FAILED : EXIT_OK;
         else
                 status = EXIT_OK;
         if (bench_status == EXIT_INTERRUPTED ||

@@ -381,3 +381,18 @@ const char *format_ns(char *buf, size_t len, uint64_t ns)
                 snprintf(buf, len, "%.2f s", (double)ns / 1e9);
         return buf;
 }
+
+size_t text_columns(const char *s, size_t n)
+{
+        size_t w = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\033') {
+                        while (i < n && s[i] != 'm')
+                                i++;
+                        continue;
+                }
+                w += ((unsigned char)s[i] & 0xc0) != 0x80;
+        }
+        return w;
+}

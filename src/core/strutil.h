@@ -58,3 +58,8 @@ const char *path_basename(const char *path);
 const char *format_bytes(char *buf, size_t len, uint64_t bytes);
 /* "250 µs", "2.7 ms", "1.20 s". buf >= 16. */
 const char *format_ns(char *buf, size_t len, uint64_t ns);
+
+/* Terminal columns of n bytes of text written by fputs_escaped(): one per
+ * UTF-8 character, none for an ANSI colour sequence (ESC [ ... m). Wide
+ * characters are not told apart. */
+size_t text_columns(const char *s, size_t n);

@@ -267,6 +267,22 @@ static int cmp_mount_id(const void *a, const void *b)
         return (x->mount_id > y->mount_id) - (x->mount_id < y->mount_id);
 }
 
+/* Mount id order, and mountinfo order among equal ids (a crafted table can
+ * repeat an id): qsort() is not stable, and glibc and musl order equal keys
+ * differently, so the dynamic and the static build would list them apart.
+ * At most MOUNTS_OF_INTEREST_MAX entries: an insertion sort. */
+static void sort_mounts(struct storage *m, size_t n)
+{
+        for (size_t i = 1; i < n; i++) {
+                struct storage t = m[i];
+                size_t j = i;
+
+                for (; j > 0 && cmp_mount_id(&m[j - 1], &t) > 0; j--)
+                        m[j] = m[j - 1];
+                m[j] = t;
+        }
+}
+
 static char *absolute_path(const char *path, const char *cwd)
 {
         char *s;
@@ -533,8 +549,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 if (k < 0)
                         goto out;
         }
-        if (r->n_mounts > 1)
-                qsort(r->mounts, r->n_mounts, sizeof(*r->mounts), cmp_mount_id);
+        sort_mounts(r->mounts, r->n_mounts);
 
         facts = facts_load(root, &r->warnings);
         now = now_ns();

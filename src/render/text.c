@@ -175,7 +175,100 @@ static void verdict(struct out *o, const struct report *r)
         fprintf(o->f, " (confidence: %s)\n", confidence_to_string(r->confidence));
 }
 
-int render_text(FILE *f, const struct report *r, bool color)
+/* One line of the report, wrapped on spaces before column width with a
+ * hanging indent: under the value for a "  label     value" line, else two
+ * columns in. A word longer than the line stays whole (a path must stay
+ * copyable), and a line that fits keeps its spacing. */
+static void wrap_line(FILE *f, const char *s, size_t n, size_t width)
+{
+        size_t lead = 0, start, hang, col, i, w, sp;
+        bool first = true;
+
+        while (lead < n && s[lead] == ' ')
+                lead++;
+        for (w = lead; w < n && s[w] != ' '; w++)
+                ;
+        for (sp = w; sp < n && s[sp] == ' '; sp++)
+                ;
+        start = lead;
+        hang = lead + 2;
+        if (lead == 2 && sp - w >= 2 && sp < n) {
+                start = sp;
+                hang = text_columns(s, sp);
+        }
+        if (text_columns(s, n) <= width || hang + 20 > width) {
+                fwrite(s, 1, n, f);
+                fputc('\n', f);
+                return;
+        }
+        fwrite(s, 1, start, f);
+        col = text_columns(s, start);
+        for (i = start; i < n;) {
+                size_t e = i, sep = i, wl;
+
+                while (e < n && s[e] != ' ')
+                        e++;
+                wl = text_columns(s + i, e - i);
+                if (!first && col + 1 + wl > width) {
+                        fprintf(f, "\n%*s", (int)hang, "");
+                        col = hang;
+                        first = true;
+                }
+                fwrite(s + i, 1, e - i, f);
+                col += wl;
+                first = false;
+                for (sep = e; sep < n && s[sep] == ' '; sep++)
+                        ;
+                /* the spaces that followed, kept unless the line breaks there */
+                if (sep < n) {
+                        size_t next = sep;
+                        while (next < n && s[next] != ' ')
+                                next++;
+                        if (col + (sep - e) + text_columns(s + sep, next - sep) <= width) {
+                                fwrite(s + e, 1, sep - e, f);
+                                col += sep - e;
+                        } else {
+                                fprintf(f, "\n%*s", (int)hang, "");
+                                col = hang;
+                                first = true;
+                        }
+                }
+                i = sep;
+        }
+        fputc('\n', f);
+}
+
+static int render_text_lines(FILE *f, const struct report *r, bool color);
+
+int render_text(FILE *f, const struct report *r, bool color, unsigned width)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m;
+        int k;
+
+        if (width == 0)
+                return render_text_lines(f, r, color);
+        m = open_memstream(&buf, &len);
+        if (!m)
+                return -ENOMEM;
+        k = render_text_lines(m, r, color);
+        if (fclose(m) != 0 && k == 0)
+                k = -ENOMEM;
+        for (size_t i = 0; k == 0 && i < len;) {
+                const char *nl = memchr(buf + i, '\n', len - i);
+                size_t n = nl ? (size_t)(nl - (buf + i)) : len - i;
+
+                wrap_line(f, buf + i, n, width);
+                i += n + 1;
+        }
+        free(buf);
+        if (k == 0 && ferror(f))
+                k = -EIO;
+        return k;
+}
+
+static int render_text_lines(FILE *f, const struct report *r, bool color)
 {
         struct out o = { f, color };
 

@@ -140,13 +140,13 @@ class Cli(unittest.TestCase):
 
     def test_expect(self):
         base = ["--sysroot", self.studio]
-        p = run(base + ["-q", "--expect=studio-new"])
+        p = run(base + ["--id", "--expect=studio-new"])
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout, b"studio-new\n")
-        p = run(base + ["-q", "--expect=none"])
+        p = run(base + ["--id", "--expect=none"])
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertEqual(p.stdout, b"studio-new\n")
-        p = run(base + ["-q"])
+        p = run(base + ["--id"])
         self.assertEqual(p.returncode, 0)
         self.assertEqual(p.stdout, b"studio-new\n")
         # Without -q the report is printed either way; only the status differs.
@@ -196,8 +196,8 @@ class Cli(unittest.TestCase):
         self.assertNotIn(b"\x9b", p.stdout)
         self.assertIn(b"efs/a\\xc2\\x9b31mb", p.stdout)  # the path and the mount
         self.assertIn(b"efs/c\\x9b31md", p.stdout)        # under other storage
-        # --quiet prints the warnings (they name the mounts) on stderr: a terminal too.
-        p = run(["--sysroot", root, "-p", os.fsdecode(csi), "-q"])
+        # --id prints the warnings (they name the mounts) on stderr: a terminal too.
+        p = run(["--sysroot", root, "-p", os.fsdecode(csi), "--id"])
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn(b"\x9b", p.stderr)
         self.assertIn(b"warning: /mnt/custom-file-systems/efs/a\\xc2\\x9b31mb: resvport",
@@ -329,7 +329,7 @@ class Cli(unittest.TestCase):
         self.assertIn(j["confidence"], ["high", "medium", "low"])
         self.assertIsNotNone(j["home"]["mountpoint"])
         self.assertIsInstance(j["home"]["size_bytes"], int)  # live: statfs answers
-        p = run(["-q"])
+        p = run(["--id"])
         self.assertEqual(p.returncode, 0)
         self.assertEqual(p.stdout.decode().strip(), j["environment"])
         self.assertEqual(p.stdout.count(b"\n"), 1)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""--output=FILE never replaces what is not a regular file, keeps the owner
+"""--output-file=FILE never replaces what is not a regular file, keeps the owner
 and mode of the file it replaces, and gives up on a target that does not
 take the output within --timeout.
 
@@ -82,7 +82,7 @@ def case_devnull_root():
             os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
         except PermissionError as e:
             skip(f"cannot make a device node here: {e}")
-        p = probe(["--json", f"--output={node}"])
+        p = probe(["--json", f"--output-file={node}"])
         check(p.returncode == 0, f"{node}: exit {p.returncode}: {p.stderr!r}")
         check(stat.S_ISCHR(os.lstat(node).st_mode), f"{node} is still a character device")
         check(leftovers(d, "null") == [], f"nothing left beside {node}")
@@ -98,8 +98,8 @@ mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5
 mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /dev/random c 1 8
 ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
-"$0" --sysroot "$1" --json --output=/dev/null 2>>"$log"; echo "null-rc=$?" >>"$log"
-"$0" --sysroot "$1" --json --output=/dev/stdout 2>>"$log"; echo "stdout-rc=$?" >>"$log"
+"$0" --sysroot "$1" --json --output-file=/dev/null 2>>"$log"; echo "null-rc=$?" >>"$log"
+"$0" --sysroot "$1" --json --output-file=/dev/stdout 2>>"$log"; echo "stdout-rc=$?" >>"$log"
 stat -c 'null=%F %t:%T %a' /dev/null >>"$log"
 stat -c 'stdout=%F' /dev/stdout >>"$log"
 echo "dev=$(ls -A /dev | tr '\n' ' ')" >>"$log"
@@ -112,11 +112,11 @@ echo "dev=$(ls -A /dev | tr '\n' ' ')" >>"$log"
         with open(log) as f:
             log = f.read()
         print("  " + log.strip().replace("\n", "\n  "))
-        check("null-rc=0" in log, "--output=/dev/null: exit 0")
+        check("null-rc=0" in log, "--output-file=/dev/null: exit 0")
         check("null=character special file 1:3 666" in log, "/dev/null is still the null device")
-        check("stdout-rc=0" in log, "--output=/dev/stdout: exit 0")
+        check("stdout-rc=0" in log, "--output-file=/dev/stdout: exit 0")
         check("stdout=symbolic link" in log, "/dev/stdout is still a symlink")
-        check(out == want, "--output=/dev/stdout: the report reached standard output")
+        check(out == want, "--output-file=/dev/stdout: the report reached standard output")
         dev = log.split("dev=", 1)[-1].split()
         check(sorted(dev) == sorted(["null", "zero", "urandom", "random", "fd", "stdin",
                                      "stdout", "stderr"]), f"no temporary file left in /dev: {dev}")
@@ -136,7 +136,7 @@ def case_fifo():
 
         t = threading.Thread(target=reader, daemon=True)
         t.start()
-        p = probe(["--json", f"--output={fifo}"])
+        p = probe(["--json", f"--output-file={fifo}"])
         t.join(30)
         check(p.returncode == 0, f"exit {p.returncode}: {p.stderr!r}")
         check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is still a FIFO")
@@ -152,7 +152,7 @@ def case_fifo_no_reader():
         os.mkfifo(fifo)
         bound = bound_s(1)
         t0 = time.monotonic()
-        p = probe(["--json", "--timeout=1", f"--output={fifo}"], timeout=120)
+        p = probe(["--json", "--timeout=1", f"--output-file={fifo}"], timeout=120)
         el = time.monotonic() - t0
         one_line_error(p, fifo, "no process opened the FIFO for reading within 1 s")
         check(el <= bound, f"returned in {el:.2f} s (bound {bound:.2f} s)")
@@ -184,7 +184,7 @@ def case_fifo_stalled_reader():
             bound = bound_s(1, root)
             t0 = time.monotonic()
             p = subprocess.run([BIN, "--sysroot", root, "--json", "--timeout=1",
-                                f"--output={fifo}"], capture_output=True, timeout=120)
+                                f"--output-file={fifo}"], capture_output=True, timeout=120)
             el = time.monotonic() - t0
         finally:
             os.close(fd)
@@ -209,7 +209,7 @@ def case_symlink_regular():
         os.chmod(target, 0o640)
         os.symlink("sub/target.json", link)
         ino = os.stat(target).st_ino
-        p = probe(["--json", f"--output={link}"])
+        p = probe(["--json", f"--output-file={link}"])
         check(p.returncode == 0, f"exit {p.returncode}: {p.stderr!r}")
         check(os.path.islink(link) and os.readlink(link) == "sub/target.json",
               "the link is still the same link")
@@ -228,7 +228,7 @@ def case_symlink_devnull():
     with tempfile.TemporaryDirectory(prefix="studio-probe-output.") as d:
         link = os.path.join(d, "link")
         os.symlink("/dev/null", link)
-        p = probe(["--json", f"--output={link}"])
+        p = probe(["--json", f"--output-file={link}"])
         check(p.returncode == 0, f"exit {p.returncode}: {p.stderr!r}")
         check(os.path.islink(link) and os.readlink(link) == "/dev/null", "the link is unchanged")
         check(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null is a character device")
@@ -246,7 +246,7 @@ def case_regular_owner_mode():
             f.write("old\n")
         os.chown(path, UID, UID)
         os.chmod(path, 0o640)
-        p = probe(["--json", f"--output={path}"])
+        p = probe(["--json", f"--output-file={path}"])
         check(p.returncode == 0, f"exit {p.returncode}: {p.stderr!r}")
         st = os.stat(path)
         check((st.st_uid, st.st_gid) == (UID, UID), f"owner kept: {st.st_uid}:{st.st_gid}")
@@ -255,11 +255,11 @@ def case_regular_owner_mode():
             check(f.read() == want, "the file holds the whole report")
         # Set-id bits are not carried over to a report.
         os.chmod(path, 0o6755)
-        p = probe(["--json", f"--output={path}"])
+        p = probe(["--json", f"--output-file={path}"])
         check(stat.S_IMODE(os.stat(path).st_mode) == 0o755,
               f"set-id bits dropped: {oct(os.stat(path).st_mode)}")
         new = os.path.join(d, "new.json")
-        p = probe(["--json", f"--output={new}"], preexec_fn=lambda: os.umask(0o027))
+        p = probe(["--json", f"--output-file={new}"], preexec_fn=lambda: os.umask(0o027))
         check(p.returncode == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o640,
               f"a new file under umask 027 is 0640: {oct(os.stat(new).st_mode)}")
         check(sorted(os.listdir(d)) == ["new.json", "report.json"],
@@ -273,17 +273,17 @@ def case_refused():
         sub = os.path.join(d, "dir")
         os.mkdir(sub)
         for path in (sub, sub + "/"):
-            p = probe(["--json", f"--output={path}"])
+            p = probe(["--json", f"--output-file={path}"])
             one_line_error(p, path, "it is a directory")
             check(os.path.isdir(sub) and os.listdir(sub) == [], f"{path}: left alone")
         dangling = os.path.join(d, "dangling")
         os.symlink("missing", dangling)
-        p = probe(["--json", f"--output={dangling}"])
+        p = probe(["--json", f"--output-file={dangling}"])
         one_line_error(p, dangling, "symbolic link to a file that does not exist")
         check(os.path.islink(dangling) and os.readlink(dangling) == "missing"
               and not os.path.exists(os.path.join(d, "missing")),
               "the dangling link is left alone and its target not created")
-        p = probe(["--json", f"--output={d}/no-such-dir/x.json"])
+        p = probe(["--json", f"--output-file={d}/no-such-dir/x.json"])
         one_line_error(p, f"{d}/no-such-dir/x.json", "No such file or directory")
         blk = os.path.join(d, "loop")
         try:
@@ -291,7 +291,7 @@ def case_refused():
         except PermissionError:
             print("note: no device nodes here (not root): the block device check is not run")
         else:
-            p = probe(["--json", f"--output={blk}"])
+            p = probe(["--json", f"--output-file={blk}"])
             one_line_error(p, blk, "it is a block device")
             check(stat.S_ISBLK(os.lstat(blk).st_mode), "the block device is left alone")
         check(sorted(os.listdir(d)) == sorted(["dir", "dangling"] +
@@ -323,7 +323,7 @@ def case_socket_and_fd():
 
         t = threading.Thread(target=accept, daemon=True)
         t.start()
-        p = probe(["--json", f"--output={path}"])
+        p = probe(["--json", f"--output-file={path}"])
         t.join(30)
         srv.close()
         check(p.returncode == 0, f"socket: exit {p.returncode}: {p.stderr!r}")
@@ -331,7 +331,7 @@ def case_socket_and_fd():
         check(stat.S_ISSOCK(os.lstat(path).st_mode), "socket: still a socket")
 
         r, w = os.pipe()
-        p = probe(["--json", f"--output=/dev/fd/{w}"], pass_fds=[w])
+        p = probe(["--json", f"--output-file=/dev/fd/{w}"], pass_fds=[w])
         os.close(w)
         with os.fdopen(r, "rb") as f:
             data = f.read()
@@ -340,11 +340,11 @@ def case_socket_and_fd():
 
 
 def case_nonroot():
-    """As uid 1000: --output=/dev/null, /dev/stdout and /dev/stderr work."""
+    """As uid 1000: --output-file=/dev/null, /dev/stdout and /dev/stderr work."""
     need_root()
     if not shutil.which("setpriv"):
         skip("setpriv(1) missing")
-    want = expected(["-q"])
+    want = expected(["--id"])
     with tempfile.TemporaryDirectory(prefix="studio-probe-output.") as d:
         os.chmod(d, 0o755)
         # A copy the user can run (valgrind's shim lives in a directory private to root).
@@ -352,14 +352,14 @@ def case_nonroot():
         shutil.copy2(BIN, exe)
         os.chmod(exe, 0o755)
         base = ["setpriv", f"--reuid={UID}", f"--regid={UID}", "--clear-groups", exe,
-                "--sysroot", FIXTURE, "-q"]
-        p = subprocess.run(base + ["--output=/dev/null"], capture_output=True, timeout=120)
+                "--sysroot", FIXTURE, "--id"]
+        p = subprocess.run(base + ["--output-file=/dev/null"], capture_output=True, timeout=120)
         check(p.returncode == 0 and p.stdout == b"" and p.stderr == b"",
               f"/dev/null: exit {p.returncode}: {p.stderr!r}")
-        p = subprocess.run(base + ["--output=/dev/stdout"], capture_output=True, timeout=120)
+        p = subprocess.run(base + ["--output-file=/dev/stdout"], capture_output=True, timeout=120)
         check(p.returncode == 0 and p.stdout == want,
               f"/dev/stdout: exit {p.returncode}, stdout {p.stdout!r}: {p.stderr!r}")
-        p = subprocess.run(base + ["--output=/dev/stderr"], capture_output=True, timeout=120)
+        p = subprocess.run(base + ["--output-file=/dev/stderr"], capture_output=True, timeout=120)
         check(p.returncode == 0 and p.stderr == want,
               f"/dev/stderr: exit {p.returncode}, stderr {p.stderr!r}")
         # Standard output a file: written where the shell's descriptor is, after
@@ -369,7 +369,7 @@ def case_nonroot():
             f.write(b"before\n")
             f.flush()
             os.chown(log, UID, UID)
-            p = subprocess.run(base + ["--output=/dev/stdout"], stdout=f, stderr=subprocess.PIPE,
+            p = subprocess.run(base + ["--output-file=/dev/stdout"], stdout=f, stderr=subprocess.PIPE,
                                timeout=120)
         with open(log, "rb") as f:
             check(p.returncode == 0 and f.read() == b"before\n" + want,

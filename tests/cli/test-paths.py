@@ -71,11 +71,11 @@ def check_refused(label, p, why):
 
 def case_cwd_deleted(tmp):
     check_refused("--path . --json", in_deleted_cwd(tmp, ["--path", ".", "--json"]), "was deleted")
-    p = in_deleted_cwd(tmp, ["--path", "sub/dir", "-q"])
+    p = in_deleted_cwd(tmp, ["--path", "sub/dir", "--id"])
     check(p.returncode == 3 and b"was deleted" in p.stderr, "--path sub/dir: refused too")
     # An absolute path needs no current directory. (Not "/": every mount on
     # the machine would be a submount of it, another test's hung FUSE too.)
-    p = in_deleted_cwd(tmp, ["--path", tmp, "-q"])
+    p = in_deleted_cwd(tmp, ["--path", tmp, "--id"])
     check(p.returncode == 0, f"--path {tmp}: runs (exit {p.returncode}, {p.stderr!r})")
 
 
@@ -90,7 +90,7 @@ def case_bench(tmp, run, why):
 def case_cwd_too_long(tmp):
     check_refused("--path . --json", in_deep_cwd(tmp, ["--path", ".", "--json"]),
                   f"is longer than PATH_MAX ({PATH_MAX} bytes)")
-    p = in_deep_cwd(tmp, ["--path", tmp, "-q"])
+    p = in_deep_cwd(tmp, ["--path", tmp, "--id"])
     check(p.returncode == 0, f"--path {tmp}: runs (exit {p.returncode}, {p.stderr!r})")
 
 

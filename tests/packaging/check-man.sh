@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # studio-probe(1) renders without a single groff warning, and documents every
-# long option --help lists and every exit code --help lists.
-# usage: check-man.sh PROBE MANPAGE
+# long option, exit code and column --help lists, and every top-level key of
+# the JSON report under the name the report writes (the schema's).
+# usage: check-man.sh PROBE MANPAGE SCHEMA
 set -euo pipefail
-probe=$1 page=$2
+probe=$1 page=$2 schema=$3
 command -v groff >/dev/null || { echo "SKIP: groff not installed (apt-get install groff-base)"; exit 77; }
 export LC_ALL=C.UTF-8 MANWIDTH=100
 
@@ -44,5 +45,18 @@ grep -q NO_COLOR <<<"$text" || { echo "ENVIRONMENT lacks NO_COLOR"; fail=1; }
 for e in $("$probe" --list); do
     grep -qF -- "$e" <<<"$text" || { echo "man page lacks environment id $e"; fail=1; }
 done
+# Every column of -o, as --help lists them, is an entry of COLUMNS.
+columns=$(sed -n '/^COLUMNS/,/^[A-Z]/p' <<<"$text")
+mapfile -t cols < <(sed -n '/^Columns/,/^$/p' <<<"$help" | awk 'NF && $1 ~ /^[A-Z]/ && $1 != "Columns" {print $1}')
+[ "${#cols[*]}" -ge 5 ] || { echo "--help lists only ${#cols[*]} columns"; exit 1; }
+for c in "${cols[@]}"; do
+    grep -qE -- "^ +$c( |\$)" <<<"$columns" || { echo "COLUMNS lacks $c"; fail=1; }
+done
+# JSON FIELDS names each top-level key as the report writes it ("benchmark").
+fields=$(sed -n '/^JSON FIELDS/,/^[A-Z]/p' <<<"$text")
+for k in $(python3 -c 'import json,sys; print(*json.load(open(sys.argv[1]))["properties"])' "$schema"); do
+    grep -qE -- "^ +$k( |\$)" <<<"$fields" || { echo "JSON FIELDS lacks an entry for $k"; fail=1; }
+done
+grep -qE '^ +bench( |$)' <<<"$fields" && { echo "JSON FIELDS has 'bench'; the report writes 'benchmark'"; fail=1; }
 [ $fail = 0 ] && echo "man page: ${#longs[*]} options, ${#codes[*]} exit codes, no warnings"
 exit $fail

@@ -90,7 +90,7 @@ with tempfile.TemporaryDirectory() as d:
     with open(target, "w") as f:
         f.write("old\n")
     os.umask(0o022)
-    rc, out = run(["--format=prometheus", f"--output={target}"])
+    rc, out = run(["--format=prometheus", f"--output-file={target}"])
     if rc != 0 or out:
         errors.append(f"--output: exit {rc}, stdout {out[:80]!r}")
     with open(target, "rb") as f:
@@ -99,7 +99,7 @@ with tempfile.TemporaryDirectory() as d:
         errors.append(f"--output left {os.listdir(d)}")
     if stat.S_IMODE(os.stat(target).st_mode) != 0o644:
         errors.append(f"--output mode {oct(os.stat(target).st_mode)}")
-    rc, _ = run(["--format=prometheus", f"--output={d}/missing-dir/x.prom"])
+    rc, _ = run(["--format=prometheus", f"--output-file={d}/missing-dir/x.prom"])
     if rc != 3:
         errors.append(f"--output into a missing directory exits {rc}, not 3")
     rc, _ = run(["--format=nonsense"])

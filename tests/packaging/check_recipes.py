@@ -84,7 +84,8 @@ m = re.search(r"(?m)^ExclusiveArch:\s*(.*)$", body)
 if not m or set(m.group(1).split()) != {"x86_64", "aarch64"}:
     errors.append("rpm spec: ExclusiveArch must be the static build's x86_64 aarch64")
 for f in ("%{_bindir}/studio-probe", "%{_mandir}/man1/studio-probe.1",
-          "bash-completion/completions/studio-probe", "studio-probe.schema.json"):
+          "bash-completion/completions/studio-probe", "zsh/site-functions/_studio-probe",
+          "fish/vendor_completions.d/studio-probe.fish", "studio-probe.schema.json"):
     if f not in spec:
         errors.append(f"rpm %files lacks {f}")
 

@@ -102,7 +102,7 @@ def case_symlink(probe, hangfs, tmp):
                       f"{label}: home.error is {h.get('error')!r}")
                 check(h.get("resolved_path") is None, f"{label}: no resolved path claimed")
             # The link's own file system still answers: a path in it is fine.
-            r = run_probe([probe, f"--path={home}", f"--timeout={TIMEOUT_S}", "-q"])
+            r = run_probe([probe, f"--path={home}", f"--timeout={TIMEOUT_S}", "--id"])
             check(r.returncode == 0, f"--path ~: exit {r.returncode}, {r.stderr!r}")
     finally:
         subprocess.run(["umount", "-l", home])

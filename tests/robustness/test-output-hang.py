@@ -72,7 +72,7 @@ def case_dead_dir(tmp):
     mnt = os.path.join(tmp, "mnt")
     os.mkdir(mnt)
     target = os.path.join(mnt, "out.json")
-    argv = [BIN, "--sysroot", FIXTURE, "--json", "--timeout=1", f"--output={target}"]
+    argv = [BIN, "--sysroot", FIXTURE, "--json", "--timeout=1", f"--output-file={target}"]
     hung = []
 
     def run(args):
@@ -143,7 +143,7 @@ def case_sigterm(tmp):
         with SlowFS(sub, 300000) as fs:
             target = os.path.join(fs.mnt, "out.json")
             p = subprocess.Popen([BIN, "--sysroot", FIXTURE, "--json", "--timeout=30",
-                                  f"--output={target}"], stdout=subprocess.PIPE,
+                                  f"--output-file={target}"], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, start_new_session=True)
             wait_for(lambda: temporaries(fs.back, "out.json") or p.poll() is not None, 20)
             tmpname = temporaries(fs.back, "out.json")
@@ -183,7 +183,7 @@ def case_abandoned(tmp):
         target = os.path.join(fs.mnt, "out.json")
         t0 = time.monotonic()
         p = subprocess.Popen([BIN, "--sysroot", FIXTURE, "--json", "--timeout=2",
-                              f"--output={target}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              f"--output-file={target}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_for(lambda: temporaries(fs.back, "out.json") or p.poll() is not None, 20)
         saw = bool(temporaries(fs.back, "out.json")) and p.poll() is None
         out, err = p.communicate(timeout=30)

@@ -12,7 +12,8 @@
     runs);
   * every fixture replay (tests/fixtures/*/ with its args file, run as
     tests/golden/run-golden.py runs it: --json and text) gives byte-identical
-    stdout, stderr and exit status to the dynamic build's.
+    stdout, stderr and exit status to the dynamic build's, and so do ten
+    crafted mount tables that repeat mount ids (qsort's equal keys).
 
 The aarch64 binary, when built, is run through qemu-user (qemu-aarch64) for the
 same checks. Prints one line per failed check and closes with
@@ -24,6 +25,7 @@ import difflib
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -287,6 +289,38 @@ def chroot_checks(tag, binary, qemu, workdir):
     ok(f"{tag} chroot (only the binary, /proc and /sys)")
 
 
+def crafted_checks(tag, static_cmd, dynamic, top, workdir):
+    """Tables no kernel writes but a replayed snapshot may hold: mount ids
+    repeated in any order (qsort() orders equal keys differently on glibc and
+    musl). Ten tables from a fixed seed, each replayed by both builds."""
+    base = os.path.join(top, "tests/fixtures/new-codeeditor-custom-efs-fsx")
+    if not os.path.isdir(base):
+        return skip(f"{tag} crafted tables", f"{base} is missing")
+    root = os.path.join(workdir, "root")
+    shutil.copytree(os.path.join(base, "root"), root, symlinks=True)
+    mi = os.path.join(root, "proc/self/mountinfo")
+    with open(mi, encoding="utf-8") as f:
+        keep = [ln for ln in f.read().splitlines() if "/mnt/custom-file-systems" not in ln]
+    rng = random.Random(12)
+    for trial in range(10):
+        lines = list(keep)
+        for i in range(rng.randint(3, 12)):
+            mid = rng.choice((1527, 1528, 1540, 1541))
+            lines.append(f"{mid} 1503 0:{200 + i} / /mnt/custom-file-systems/efs/fs-{i:017x} "
+                         "rw,relatime - nfs4 127.0.0.1:/ rw,vers=4.1,hard,timeo=600,addr=127.0.0.1")
+        with open(mi, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        s = run(static_cmd + ["--sysroot", root, "--json"])
+        d = run([dynamic, "--sysroot", root, "--json"])
+        if (s.returncode, s.stdout, s.stderr) != (d.returncode, d.stdout, d.stderr):
+            return fail(f"{tag} crafted tables (repeated mount ids)",
+                        f"table {trial} reported differently:\n" + "".join(difflib.unified_diff(
+                            d.stdout.decode(errors="replace").splitlines(True),
+                            s.stdout.decode(errors="replace").splitlines(True),
+                            "dynamic", "static", n=1))[:3000])
+    ok(f"{tag} crafted tables (repeated mount ids)")
+
+
 def main(argv):
     if len(argv) != 4:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -325,6 +359,8 @@ def main(argv):
             os.chmod(work, 0o755)
             chroot_checks(tag, binary, qemu, work)
         fixture_checks(tag, cmd, dynamic, top)
+        with tempfile.TemporaryDirectory(prefix="static-crafted-") as work:
+            crafted_checks(tag, cmd, dynamic, top, work)
     print(f"static: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not built else 0
 

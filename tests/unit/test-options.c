@@ -37,7 +37,7 @@ static void test_defaults(void **state)
         assert_null(o.path);
         assert_int_not_equal(o.format, FORMAT_JSON);
         assert_false(o.quiet);
-        assert_int_equal(o.expect, _ENV_INVALID);
+        assert_int_equal(o.expect, 0);
         assert_null(o.sysroot);
         assert_true(o.timeout_ns == DEFAULT_TIMEOUT_NS);
 }
@@ -96,10 +96,10 @@ static void test_good(void **state)
                 char arg[64];
                 snprintf(arg, sizeof(arg), "--expect=%s", environment_to_string(e));
                 assert_int_equal(parse(&o, err, sizeof(err), ARGS(arg)), 0);
-                assert_int_equal(o.expect, e);
+                assert_int_equal(o.expect, 1u << e);
         }
         assert_int_equal(parse(&o, err, sizeof(err), ARGS("-q", "--expect", "none")), 0);
-        assert_int_equal(o.expect, ENV_NONE);
+        assert_int_equal(o.expect, 1u << ENV_NONE);
         assert_true(o.quiet);
 }
 
@@ -213,7 +213,7 @@ static void test_help(void **state)
         FILE *f = open_memstream(&buf, &len);
 
         assert_non_null(f);
-        options_print_help(f, "studio-probe");
+        options_print_help(f, "studio-probe", 0);
         fclose(f);
         assert_true(startswith(buf, "Usage: studio-probe [OPTIONS]\n"));
         for (const char *line = buf; *line;) {
@@ -242,6 +242,23 @@ static void test_help(void **state)
                 assert_non_null(strstr(buf, exit_status_table[i].meaning));
         for (int e = 0; e < _ENV_MAX; e++)
                 assert_non_null(strstr(buf, environment_to_string(e)));
+        for (int i = 0; i < _FIELD_MAX; i++)
+                assert_non_null(strstr(buf, field_table[i].name));
+        assert_non_null(strstr(buf, "See studio-probe(1)."));
+        assert_non_null(strstr(buf, "Examples:"));
+        free(buf);
+
+        /* A narrow terminal: the descriptions' continuation lines fit it. */
+        buf = NULL;
+        f = open_memstream(&buf, &len);
+        options_print_help(f, "studio-probe", 50);
+        fclose(f);
+        for (const char *line = buf; *line;) {
+                size_t n = strcspn(line, "\n");
+                if (strspn(line, " ") >= 16)
+                        assert_in_range(n, 0, 49);
+                line += n + (line[n] == '\n');
+        }
         free(buf);
 
         buf = NULL;
@@ -253,12 +270,94 @@ static void test_help(void **state)
         free(buf);
 }
 
+/* -o LIST, -n, --output-file, --id, --expect lists and --color. */
+static void test_columns(void **state)
+{
+        struct options o;
+        char err[256];
+
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("-no", "STORAGE")), 0);
+        assert_true(o.noheadings);
+        assert_int_equal(o.n_fields, 1);
+        assert_int_equal(o.fields[0], FIELD_STORAGE);
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--output=target,Source,USE%")), 0);
+        assert_int_equal(o.n_fields, 3);
+        assert_int_equal(o.fields[0], FIELD_TARGET);
+        assert_int_equal(o.fields[1], FIELD_SOURCE);
+        assert_int_equal(o.fields[2], FIELD_USE_PERCENT);
+        assert_null(o.output);
+        /* -n alone: the default columns */
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("-n")), 0);
+        assert_int_equal(o.n_fields, 7);
+        assert_int_equal(o.fields[0], FIELD_ENVIRONMENT);
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--output-file=/tmp/x", "-j")), 0);
+        assert_string_equal(o.output, "/tmp/x");
+        assert_int_equal(o.n_fields, 0);
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--id")), 0);
+        assert_true(o.id);
+        assert_false(o.quiet);
+        assert_int_equal(
+                parse(&o, err, sizeof(err), ARGS("--expect=studio-new,studio-classic,studio-new")),
+                0);
+        assert_int_equal(o.expect, (1u << ENV_STUDIO_NEW) | (1u << ENV_STUDIO_CLASSIC));
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--color=never")), 0);
+        assert_int_equal(o.color, COLOR_NEVER);
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--color", "always")), 0);
+        assert_int_equal(o.color, COLOR_ALWAYS);
+        assert_int_equal(parse(&o, err, sizeof(err), ARGS("--")), 0);
+        assert_int_equal(o.color, COLOR_AUTO);
+
+        const struct {
+                const char *const *args;
+                const char *err;
+        } rows[] = {
+                /* the old --output=FILE fails, naming the column and the new option */
+                { ARGS("-o", "/tmp/x"),
+                  "--output: unknown column '/tmp/x'; to write the output to a file, use "
+                  "--output-file=FILE" },
+                { ARGS("--output=report.json"),
+                  "--output: unknown column 'report.json'; to write" },
+                { ARGS("-o", "TARGET,SORCE"),
+                  "--output: unknown column 'SORCE' (see --help for the columns)" },
+                { ARGS("-o", "TARGET,"), "--output: unknown column ''" },
+                { ARGS("-o", ""), "--output: unknown column ''" },
+                { ARGS("-o", "TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,"
+                             "SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,"
+                             "TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET,"
+                             "SOURCE,TARGET,SOURCE,TARGET,SOURCE,TARGET"),
+                  "--output: more than 32 columns" },
+                { ARGS("--output-file="), "--output-file needs a file name" },
+                { ARGS("-o", "STORAGE", "--json"), "--json and --output exclude each other" },
+                { ARGS("-n", "-q"), "--output and --quiet exclude each other" },
+                { ARGS("--id", "-q"), "--quiet and --id exclude each other" },
+                { ARGS("--id", "--format=emf"), "--format and --id exclude each other" },
+                { ARGS("-q", "--output-file=/tmp/x"),
+                  "--quiet and --output-file exclude each other" },
+                { ARGS("--bench", "--id"), "--bench and --id exclude each other" },
+                { ARGS("--expect=studio-new,"), "--expect: unknown environment ''" },
+                { ARGS("--expect=studio-new,unified-studio"),
+                  "--expect: unknown environment 'unified-studio' (see --list)" },
+                { ARGS("--color=yes"), "--color: 'yes' is not auto, always or never" },
+                { ARGS("-o", "STORAGE", "collect", "/tmp/b"), "collect writes its own report" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                print_message("args %zu: want %s\n", i, rows[i].err);
+                assert_int_equal(parse(&o, err, sizeof(err), rows[i].args), -EINVAL);
+                assert_true(startswith(err, rows[i].err));
+        }
+        /* Every column name comes back from its own name, in any case. */
+        for (int i = 0; i < _FIELD_MAX; i++)
+                assert_int_equal(
+                        field_from_string(field_table[i].name, strlen(field_table[i].name)), i);
+        assert_int_equal(field_from_string("storage", 7), FIELD_STORAGE);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults), cmocka_unit_test(test_good),
                 cmocka_unit_test(test_bad),      cmocka_unit_test(test_table),
-                cmocka_unit_test(test_help),
+                cmocka_unit_test(test_help),     cmocka_unit_test(test_columns),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -371,6 +371,18 @@ static void test_strv(void **state)
         assert_false(endswith("com", ".amazonaws.com"));
 }
 
+static void test_text_columns(void **state)
+{
+        const char *colour = "\033[1mab\033[0m";
+
+        assert_int_equal(text_columns("", 0), 0);
+        assert_int_equal(text_columns("abc", 3), 3);
+        assert_int_equal(text_columns("abc", 2), 2);
+        assert_int_equal(text_columns("\xc2\xb5s", 3), 2); /* "µs" */
+        assert_int_equal(text_columns(colour, strlen(colour)), 2);
+        assert_int_equal(text_columns("\033[1", 4), 0); /* cut inside a sequence */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -385,6 +397,7 @@ int main(void)
                 cmocka_unit_test(test_strip),
                 cmocka_unit_test(test_format),
                 cmocka_unit_test(test_strv),
+                cmocka_unit_test(test_text_columns),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
