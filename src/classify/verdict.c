@@ -31,6 +31,12 @@ static const char *rate(char *buf, size_t len, uint64_t bps)
         return buf;
 }
 
+/* A random read faster than the storage can answer one. */
+static int say_cache_hit(char ***v, const char *p50, const char *than, const char *likely)
+{
+        return strv_extendf(v, "rand_read_4k p50 %s: faster than %s; likely %s", p50, than, likely);
+}
+
 static const struct bench_workload *ran(const struct bench_result *b, enum bench_workload_id w)
 {
         const struct bench_workload *x = &b->m.w[w];
@@ -68,10 +74,7 @@ static int assess_ebs(char ***v, const struct bench_result *b)
         if (k >= 0 && (x = ran(b, BENCH_RAND_READ))) {
                 format_ns(l, sizeof(l), x->latency.p50);
                 if (x->latency.p50 < CACHE_HIT_NS)
-                        k = strv_extendf(v,
-                                         "rand_read_4k p50 %s: faster than EBS serves a read; "
-                                         "likely cache hits, not the volume",
-                                         l);
+                        k = say_cache_hit(v, l, "EBS serves a read", "cache hits, not the volume");
                 else
                         k = strv_extendf(v,
                                          "rand_read_4k %" PRIu64 " IOPS at queue depth 1 (p50 %s): "
@@ -111,10 +114,8 @@ static int assess_nfs(char ***v, const struct bench_result *b, bool efs)
                 double f = (double)x->latency.p50 / (double)EFS_READ_NS;
                 format_ns(l, sizeof(l), x->latency.p50);
                 if (x->latency.p50 < CACHE_HIT_NS)
-                        k = strv_extendf(v,
-                                         "rand_read_4k p50 %s: faster than a network round trip; "
-                                         "likely the client's cache answered",
-                                         l);
+                        k = say_cache_hit(v, l, "a network round trip",
+                                          "the client's cache answered");
                 else if (f <= 2.0)
                         k = strv_extendf(v, "rand_read_4k p50 %s: in line with %s of ~250 µs", l,
                                          what);

@@ -49,6 +49,18 @@ struct filter_ctx {
         size_t n;
 };
 
+/* Storage SageMaker itself mounts (custom file systems, the instance store...). */
+static bool is_sagemaker_storage(const char *target)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
+                if (path_is_under(target, interesting_prefixes[i]))
+                        return true;
+        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
+                if (strcmp(target, interesting_mounts[i]) == 0)
+                        return true;
+        return false;
+}
+
 static bool mount_wanted(const struct mount_entry *e, void *userdata)
 {
         const struct filter_ctx *f = userdata;
@@ -58,26 +70,14 @@ static bool mount_wanted(const struct mount_entry *e, void *userdata)
                         return true;
         if (strcmp(e->target, SAGEMAKER_INTERNAL) == 0)
                 return true;
-        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
-                if (path_is_under(e->target, interesting_prefixes[i]))
-                        return true;
-        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
-                if (strcmp(e->target, interesting_mounts[i]) == 0)
-                        return true;
-        return false;
+        return is_sagemaker_storage(e->target);
 }
 
 static bool mount_of_interest(const struct mount_entry *e, const char *path)
 {
         if (path_is_under(e->target, path) && strcmp(e->target, path) != 0)
                 return true; /* a submount of the inspected path */
-        for (size_t i = 0; i < ARRAY_SIZE(interesting_prefixes); i++)
-                if (path_is_under(e->target, interesting_prefixes[i]))
-                        return true;
-        for (size_t i = 0; i < ARRAY_SIZE(interesting_mounts); i++)
-                if (strcmp(e->target, interesting_mounts[i]) == 0)
-                        return true;
-        return false;
+        return is_sagemaker_storage(e->target);
 }
 
 /* Of several mounts on one target only the last is visible. */
