@@ -122,6 +122,7 @@ struct sagemaker {
         char *processing_job_name; /* processingjobconfig.json */
         char *processing_job_arn;
         char *home_env;
+        bool environ_present; /* the environment could be read (a snapshot may lack it) */
         /* marker files */
         char *notebook_instance_version;
         bool training_resourceconfig;

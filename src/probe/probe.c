@@ -375,6 +375,32 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
         return k;
 }
 
+/* Why no default home was found: one sentence per way $HOME can fail. */
+static char *no_home_message(const struct sysroot *root, const struct sagemaker *s)
+{
+        const char *h = s->home_env;
+        char *m = NULL;
+        int k;
+
+        if (h && h[0] == '/')
+                k = asprintf(&m, "no home found: none of %s, %s and $HOME (%s) exists",
+                             default_paths[0], default_paths[1], h);
+        else if (h)
+                k = asprintf(&m,
+                             "no home found: neither %s nor %s exists, and $HOME (%s) is not "
+                             "an absolute path",
+                             default_paths[0], default_paths[1], h);
+        else if (!s->environ_present && sysroot_is_replay(root))
+                k = asprintf(&m,
+                             "no home found: neither %s nor %s exists, and $HOME is unknown: "
+                             "the snapshot has no proc/self/environ",
+                             default_paths[0], default_paths[1]);
+        else
+                k = asprintf(&m, "no home found: neither %s nor %s exists, and $HOME is not set",
+                             default_paths[0], default_paths[1]);
+        return k < 0 ? NULL : m;
+}
+
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error)
 {
@@ -464,10 +490,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 if (p->path)
                         (void)asprintf(ret_error, "%s: %s", p->path, strerror(-reps[0].err));
                 else
-                        (void)asprintf(ret_error, "no home found: none of %s, %s%s%s exists",
-                                       default_paths[0], default_paths[1],
-                                       n > 2 ? ", $HOME=" : ", and $HOME is not set",
-                                       n > 2 ? candidates[2] : "");
+                        *ret_error = no_home_message(root, &r->sagemaker);
                 k = -ENOENT;
                 goto out;
         }

@@ -479,6 +479,7 @@ static void read_environ(const struct sysroot *root, struct sagemaker *ret, char
                                    strerror(k == -EFBIG ? EFBIG : -k));
                 return;
         }
+        ret->environ_present = true;
         (void)sagemaker_parse_environ(buf, len, ret, warnings);
 }
 
