@@ -61,6 +61,7 @@ struct block_device {
         bool model_unreadable; /* the attribute exists but is empty or garbled */
         char *serial;          /* trimmed */
         char *ebs_volume_id;   /* "vol-0abc..." from an EBS serial */
+        char *sysfs_path;      /* the whole disk's directory, "/sys/devices/vbd-51792/block/xvdf" */
         int rotational;        /* -1 unknown */
         uint64_t size_bytes;   /* of the partition when there is one */
         /* libblkid; only where the device node is readable (live) or the snapshot has them */
@@ -149,6 +150,7 @@ struct report {
         struct sagemaker sagemaker;
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
+        char *hypervisor;           /* /sys/hypervisor/type ("xen"), NULL when absent */
         struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
 };
 

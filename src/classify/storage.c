@@ -5,6 +5,7 @@
 #include "core/macro.h"
 #include "core/strutil.h"
 #include "probe/mounts.h"
+#include "probe/sagemaker.h"
 
 static const struct {
         const char *fstype;
@@ -107,6 +108,41 @@ void storage_check_nfs_options(const char *o, struct nfs_info *n)
         n->options_ok = !n->warnings;
 }
 
+/* A notebook instance's ML storage volume on a Xen instance type (ml.t2,
+ * ml.m4, ml.c4, ml.p2...): xen-blkfront shows EBS as /dev/xvd* with no model
+ * or serial (studio-facts §10 [O]), so the model table cannot name it. The
+ * volume at NOTEBOOK_INSTANCE_HOME is EBS by the documentation (§3 [D]);
+ * that the Xen disk there is that volume is inferred [I], hence two signals:
+ * the disk sits on the Xen bus (sysfs /sys/devices/vbd-<id>, Linux
+ * xen-blkfront) and it is mounted at the ML volume's mount point, with
+ * /sys/hypervisor/type, when readable, not saying otherwise. These Xen types
+ * have no instance store (EC2 instance types), so no other AWS kind fits. */
+static bool xen_ml_volume(const struct report *r, const struct storage *s)
+{
+        const struct block_device *d = s->device;
+
+        if (!d || d->model || d->serial || !d->sysfs_path || !s->mountpoint)
+                return false;
+        if (!startswith(d->sysfs_path, "/sys/devices/vbd-"))
+                return false;
+        if (r->hypervisor && strcmp(r->hypervisor, "xen") != 0)
+                return false;
+        return strcmp(s->mountpoint, NOTEBOOK_INSTANCE_HOME) == 0;
+}
+
+static int add_xen_warning(struct report *r, const struct storage *s)
+{
+        const char *vbd = s->device->sysfs_path + strlen("/sys/devices/");
+
+        return report_add_warning(r,
+                                  "%s taken as EBS: /dev/%s is a Xen virtual disk (%.*s) "
+                                  "%s, mounted at the notebook instance's ML storage volume; "
+                                  "Xen shows no volume id, so it cannot be read",
+                                  s->mountpoint, s->device->name, (int)strcspn(vbd, "/"), vbd,
+                                  r->hypervisor ? "and /sys/hypervisor/type says xen"
+                                                : "(/sys/hypervisor/type unreadable)");
+}
+
 int classify_storage(struct report *r)
 {
         struct storage *s;
@@ -116,6 +152,12 @@ int classify_storage(struct report *r)
                 /* Without a mount (none holds the path) it has no kind. */
                 if (s->fstype)
                         s->kind = storage_kind_of(s, &s->ephemeral);
+                if (s->fstype && (s->kind == STORAGE_LOCAL || s->kind == STORAGE_UNKNOWN) &&
+                    xen_ml_volume(r, s)) {
+                        s->kind = STORAGE_EBS;
+                        if ((k = add_xen_warning(r, s)) < 0)
+                                return k;
+                }
                 if (s->nfs)
                         storage_check_nfs_options(s->fs_options, s->nfs);
         }

@@ -111,6 +111,7 @@ struct block_device *block_device_free(struct block_device *d)
         free(d->model);
         free(d->serial);
         free(d->ebs_volume_id);
+        free(d->sysfs_path);
         free(d->fs_type);
         free(d->uuid);
         free(d->label);
@@ -196,6 +197,7 @@ void report_done(struct report *r)
         free(r->mounts);
         sagemaker_done(&r->sagemaker);
         strv_free(r->warnings);
+        free(r->hypervisor);
         bench_result_free(r->bench);
         report_init(r);
 }

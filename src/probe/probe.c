@@ -35,6 +35,8 @@ static const char *const interesting_mounts[] = {
         ROOT_HOME,
         NOTEBOOK_INSTANCE_HOME,
 };
+/* Documentation/ABI/stable/sysfs-hypervisor-xen: "xen" under Xen. */
+#define HYPERVISOR_TYPE "/sys/hypervisor/type"
 #define MOUNTS_OF_INTEREST_MAX 64
 /* What the statfs/blkid batch still gets when the path lookup used up the
  * whole --timeout: enough for a healthy mount to answer, short enough that the
@@ -375,6 +377,17 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
         return k;
 }
 
+/* The hypervisor the kernel runs under, as sysfs names it ("xen" on EC2's
+ * Xen instance types; Nitro's KVM leaves the directory empty): what tells a
+ * Xen virtual disk, which has no model string, from a local one. */
+static void probe_hypervisor(const struct sysroot *root, struct report *r)
+{
+        char *v = NULL;
+
+        if (sysroot_read_attr(root, HYPERVISOR_TYPE, &v) >= 0)
+                r->hypervisor = v;
+}
+
 /* Why no default home was found: one sentence per way $HOME can fail. */
 static char *no_home_message(const struct sysroot *root, const struct sagemaker *s)
 {
@@ -573,6 +586,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                         goto out;
         }
         sort_mounts(r->mounts, r->n_mounts);
+        probe_hypervisor(root, r);
 
         facts = facts_load(root, &r->warnings);
         now = now_ns();
