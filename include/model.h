@@ -38,6 +38,7 @@ enum storage_kind {
         STORAGE_INSTANCE_STORE,
         STORAGE_FSX_LUSTRE,
         STORAGE_NFS,
+        STORAGE_S3,
         STORAGE_LOCAL,
         STORAGE_OVERLAY,
         STORAGE_TMPFS,
@@ -83,6 +84,15 @@ struct nfs_info {
         char **warnings;
 };
 
+/* FSx for Lustre (probe/nfs.c) */
+struct fsx_info {
+        char *server;        /* the NIDs, "10.1.53.46@tcp" */
+        char *mount_name;    /* "ylacfb4v": the file system's Lustre name */
+        char *subdirectory;  /* "/alice" when a directory of it is mounted */
+        char *filesystem_id; /* "fs-0123...", from an FSx DNS name or SageMaker's mount point */
+        char *region;        /* from an FSx DNS name */
+};
+
 struct storage {
         char *path;          /* as given */
         char *resolved_path; /* symlinks resolved, inside the sysroot */
@@ -101,6 +111,7 @@ struct storage {
         uint64_t free_bytes; /* f_bavail: what an unprivileged user can still write */
         struct block_device *device;
         struct nfs_info *nfs;
+        struct fsx_info *fsx;
         char *error; /* why a fact is missing ("did not answer within 5 s") */
 };
 
@@ -113,6 +124,9 @@ struct sagemaker {
         char *resource_arn;
         char *resource_name;
         char *app_image_version;
+        /* Studio (new) spaces: no UserProfileName (landscape §1.1, §2 [O]); these instead */
+        char *resource_arn_case_sensitive;
+        char *ip_address_type; /* "ipv4", "dualstack" */
         char *region;
         char *region_source; /* which variable or field region came from */
         /* environment of the process (or the snapshot's proc/self/environ) */
@@ -158,6 +172,7 @@ void storage_init(struct storage *s);
 void storage_done(struct storage *s);
 struct block_device *block_device_free(struct block_device *d);
 struct nfs_info *nfs_info_free(struct nfs_info *n);
+struct fsx_info *fsx_info_free(struct fsx_info *x);
 void sagemaker_done(struct sagemaker *s);
 
 void report_init(struct report *r);

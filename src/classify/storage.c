@@ -32,12 +32,21 @@ static const struct {
         { "Amazon EC2 NVMe Instance Storage", STORAGE_INSTANCE_STORE, true },
 };
 
+static bool is_fuse(const char *fstype)
+{
+        return strcmp(fstype, "fuse") == 0 || startswith(fstype, "fuse.");
+}
+
 enum storage_kind storage_kind_of(const struct storage *s, bool *ret_ephemeral)
 {
         const struct nfs_info *nfs = s->nfs;
         const struct block_device *dev = s->device;
 
         *ret_ephemeral = false;
+        /* Mountpoint for Amazon S3 names every FUSE mount it makes
+         * "mountpoint-s3" (FSName, awslabs/mountpoint-s3 fuse/config.rs [D]). */
+        if (is_fuse(s->fstype) && streq_ptr(s->source, "mountpoint-s3"))
+                return STORAGE_S3;
         for (size_t i = 0; i < ARRAY_SIZE(fstype_kinds); i++)
                 if (strcmp(s->fstype, fstype_kinds[i].fstype) == 0) {
                         *ret_ephemeral = fstype_kinds[i].kind == STORAGE_TMPFS;
@@ -143,8 +152,31 @@ static int add_xen_warning(struct report *r, const struct storage *s)
                                                 : "(/sys/hypervisor/type unreadable)");
 }
 
+/* S3 that SageMaker mounts without saying how (landscape §1.2, §8: the
+ * fstype and source of these mounts were never published): Unified Studio's
+ * project folder ~/shared, S3-backed by default [D], and S3 custom file
+ * systems, by analogy with the efs/ and fsx_lustre/ directories [I]. Users
+ * cannot mount FUSE in Studio (awslabs/mountpoint-s3#1345 [O]), so a FUSE
+ * mount there is the platform's: the place and the fstype, two signals. */
+static const char *const s3_places[] = {
+        SAGEMAKER_USER_HOME "/shared",
+        CUSTOM_FILE_SYSTEMS_S3,
+};
+
+static const char *s3_place(const struct storage *s)
+{
+        if (!s->mountpoint || !is_fuse(s->fstype))
+                return NULL;
+        if (strcmp(s->mountpoint, s3_places[0]) == 0)
+                return "Unified Studio's project folder";
+        if (path_is_under(s->mountpoint, s3_places[1]) && strcmp(s->mountpoint, s3_places[1]) != 0)
+                return "an S3 custom file system's place";
+        return NULL;
+}
+
 int classify_storage(struct report *r)
 {
+        const char *place;
         struct storage *s;
         int k;
 
@@ -152,6 +184,15 @@ int classify_storage(struct report *r)
                 /* Without a mount (none holds the path) it has no kind. */
                 if (s->fstype)
                         s->kind = storage_kind_of(s, &s->ephemeral);
+                if (s->fstype && s->kind == STORAGE_UNKNOWN && (place = s3_place(s))) {
+                        s->kind = STORAGE_S3;
+                        k = report_add_warning(r,
+                                               "%s taken as S3: a FUSE mount (%s from %s) on %s; "
+                                               "object storage over the network, not a disk",
+                                               s->mountpoint, s->fstype, strna(s->source), place);
+                        if (k < 0)
+                                return k;
+                }
                 if (s->fstype && (s->kind == STORAGE_LOCAL || s->kind == STORAGE_UNKNOWN) &&
                     xen_ml_volume(r, s)) {
                         s->kind = STORAGE_EBS;

@@ -111,6 +111,11 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
                 if (k < 0)
                         return k;
         }
+        if (strcmp(e->fstype, "lustre") == 0) {
+                int k = lustre_describe(e, &s->fsx);
+                if (k < 0)
+                        return k;
+        }
         /* Major 0 is the kernel's anonymous devices (NFS, overlay, tmpfs): no sysfs. */
         if (e->major != 0) {
                 int k = blockdev_probe(root, e->major, e->minor, &s->device, warnings);
