@@ -78,7 +78,8 @@ struct nfs_info {
         char *efs_filesystem_id;
         char *efs_access_point_id;
         char *region;
-        bool efs_utils; /* mounted through efs-utils' local TLS/proxy port */
+        bool efs_utils;       /* mounted through efs-utils' local TLS/proxy port */
+        bool domain_home_efs; /* classify: the domain's home EFS, auto-mounted in a private space */
         /* classify: the options against EFS's advice */
         bool options_ok;
         char **warnings;
@@ -137,7 +138,8 @@ struct sagemaker {
         char *processing_job_name; /* processingjobconfig.json */
         char *processing_job_arn;
         char *home_env;
-        bool environ_present; /* the environment could be read (a snapshot may lack it) */
+        bool environ_present;   /* the environment could be read (a snapshot may lack it) */
+        char *user_default_efs; /* where ~/user-default-efs leads, as the link says */
         /* marker files */
         char *notebook_instance_version;
         bool training_resourceconfig;

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify/storage.h"
@@ -174,6 +176,26 @@ static const char *s3_place(const struct storage *s)
         return NULL;
 }
 
+/* The domain's home EFS that SageMaker auto-mounts into a Studio (new) private
+ * space, told from a custom EFS (landscape §4, studio-facts §2): it is reached
+ * through the user's access point, fs-<id>_fsap-<id> in the mount point [D]
+ * [O] (a custom EFS configuration names no access point, API
+ * CustomFileSystemConfig), and ~/user-default-efs links to it [O]. That this
+ * pair means the home EFS is inferred [I]: both must hold. */
+static bool is_domain_home_efs(const struct report *r, const struct storage *s)
+{
+        const char *t = r->sagemaker.user_default_efs;
+        _cleanup_free_ char *joined = NULL, *norm = NULL;
+
+        if (s->kind != STORAGE_EFS || !s->nfs || !s->nfs->efs_access_point_id || !t ||
+            !s->mountpoint || !path_is_under(s->mountpoint, CUSTOM_FILE_SYSTEMS_EFS))
+                return false;
+        if (t[0] != '/' && asprintf(&joined, "%s/%s", SAGEMAKER_USER_HOME, t) < 0)
+                return false;
+        norm = path_normalize(joined ? joined : t);
+        return norm && strcmp(norm, s->mountpoint) == 0;
+}
+
 int classify_storage(struct report *r)
 {
         const char *place;
@@ -201,6 +223,8 @@ int classify_storage(struct report *r)
                 }
                 if (s->nfs)
                         storage_check_nfs_options(s->fs_options, s->nfs);
+                if (s->nfs)
+                        s->nfs->domain_home_efs = is_domain_home_efs(r, s);
         }
 
         /* NFS option findings belong to the report's warnings too, by mount. */

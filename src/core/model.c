@@ -187,6 +187,7 @@ void sagemaker_done(struct sagemaker *s)
                 &s->processing_job_name,
                 &s->processing_job_arn,
                 &s->home_env,
+                &s->user_default_efs,
                 &s->notebook_instance_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)

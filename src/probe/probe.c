@@ -393,6 +393,23 @@ static void probe_hypervisor(const struct sysroot *root, struct report *r)
                 r->hypervisor = v;
 }
 
+/* Where ~/user-default-efs leads: a symlink SageMaker puts in a Studio (new)
+ * private space's home to the domain's home EFS it auto-mounts (studio-facts
+ * §2 [D], the link observed [O]). Read only on a block-device home (the EBS
+ * of Studio (new)): a look-up in an NFS home could hang, and Classic's EFS
+ * home has no such link. */
+static void probe_user_default_efs(const struct sysroot *root, const struct mount_table *t,
+                                   struct report *r)
+{
+        const struct mount_entry *e = mounts_find_containing(t, SAGEMAKER_USER_HOME);
+        char *target = NULL;
+
+        if (!e || e->major == 0 || strcmp(e->target, SAGEMAKER_USER_HOME) != 0)
+                return;
+        if (sysroot_readlink(root, HOME_USER_DEFAULT_EFS, &target) >= 0)
+                r->sagemaker.user_default_efs = target;
+}
+
 /* Why no default home was found: one sentence per way $HOME can fail. */
 static char *no_home_message(const struct sysroot *root, const struct sagemaker *s)
 {
@@ -592,6 +609,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         }
         sort_mounts(r->mounts, r->n_mounts);
         probe_hypervisor(root, r);
+        probe_user_default_efs(root, &table, r);
 
         facts = facts_load(root, &r->warnings);
         now = now_ns();

@@ -65,6 +65,7 @@ static bool add_nfs(cJSON *o, const struct nfs_info *n)
                json_add_string(j, "efs_access_point_id", n->efs_access_point_id) &&
                json_add_string(j, "region", n->region) &&
                cJSON_AddBoolToObject(j, "efs_utils", n->efs_utils) &&
+               cJSON_AddBoolToObject(j, "domain_home_efs", n->domain_home_efs) &&
                cJSON_AddBoolToObject(j, "options_ok", n->options_ok) &&
                add_string_array(j, "warnings", n->warnings);
 }

@@ -69,6 +69,8 @@ static void storage_line(struct out *o, const struct storage *s)
                 fputs(", ", o->f);
                 put_escaped(o->f, s->fsx->region);
         }
+        if (s->nfs && s->nfs->domain_home_efs)
+                fputs(", the domain's home EFS (~/user-default-efs)", o->f);
         if (s->nfs && s->nfs->region) {
                 fputs(", ", o->f);
                 put_escaped(o->f, s->nfs->region);
