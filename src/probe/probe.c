@@ -462,6 +462,13 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         if (k < 0)
                 return k;
 
+        /* Replay: a snapshot without proc/self/environ (a bundle whose environ
+         * was left out) keeps the $HOME of the run that wrote it in its facts,
+         * so the home is looked for as that run did. */
+        facts = facts_load(root, &r->warnings);
+        if (!r->sagemaker.environ_present && !r->sagemaker.home_env)
+                r->sagemaker.home_env = facts_home(facts);
+
         if (p->path) {
                 /* Live, a relative path taken from "/" would describe (and
                  * --bench write into) the wrong file system. */
@@ -611,7 +618,6 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         probe_hypervisor(root, r);
         probe_user_default_efs(root, &table, r);
 
-        facts = facts_load(root, &r->warnings);
         now = now_ns();
         budget = now < deadline ? deadline - now : 0;
         if (budget < FACTS_GRACE_NS)
