@@ -38,6 +38,7 @@ enum storage_kind {
         STORAGE_INSTANCE_STORE,
         STORAGE_FSX_LUSTRE,
         STORAGE_NFS,
+        STORAGE_S3,
         STORAGE_LOCAL,
         STORAGE_OVERLAY,
         STORAGE_TMPFS,
@@ -61,6 +62,7 @@ struct block_device {
         bool model_unreadable; /* the attribute exists but is empty or garbled */
         char *serial;          /* trimmed */
         char *ebs_volume_id;   /* "vol-0abc..." from an EBS serial */
+        char *sysfs_path;      /* the whole disk's directory, "/sys/devices/vbd-51792/block/xvdf" */
         int rotational;        /* -1 unknown */
         uint64_t size_bytes;   /* of the partition when there is one */
         /* libblkid; only where the device node is readable (live) or the snapshot has them */
@@ -76,10 +78,20 @@ struct nfs_info {
         char *efs_filesystem_id;
         char *efs_access_point_id;
         char *region;
-        bool efs_utils; /* mounted through efs-utils' local TLS/proxy port */
+        bool efs_utils;       /* mounted through efs-utils' local TLS/proxy port */
+        bool domain_home_efs; /* classify: the domain's home EFS, auto-mounted in a private space */
         /* classify: the options against EFS's advice */
         bool options_ok;
         char **warnings;
+};
+
+/* FSx for Lustre (probe/nfs.c) */
+struct fsx_info {
+        char *server;        /* the NIDs, "10.1.53.46@tcp" */
+        char *mount_name;    /* "ylacfb4v": the file system's Lustre name */
+        char *subdirectory;  /* "/alice" when a directory of it is mounted */
+        char *filesystem_id; /* "fs-0123...", from an FSx DNS name or SageMaker's mount point */
+        char *region;        /* from an FSx DNS name */
 };
 
 struct storage {
@@ -100,6 +112,7 @@ struct storage {
         uint64_t free_bytes; /* f_bavail: what an unprivileged user can still write */
         struct block_device *device;
         struct nfs_info *nfs;
+        struct fsx_info *fsx;
         char *error; /* why a fact is missing ("did not answer within 5 s") */
 };
 
@@ -112,6 +125,9 @@ struct sagemaker {
         char *resource_arn;
         char *resource_name;
         char *app_image_version;
+        /* Studio (new) spaces: no UserProfileName (landscape §1.1, §2 [O]); these instead */
+        char *resource_arn_case_sensitive;
+        char *ip_address_type; /* "ipv4", "dualstack" */
         char *region;
         char *region_source; /* which variable or field region came from */
         /* environment of the process (or the snapshot's proc/self/environ) */
@@ -122,6 +138,8 @@ struct sagemaker {
         char *processing_job_name; /* processingjobconfig.json */
         char *processing_job_arn;
         char *home_env;
+        bool environ_present;   /* the environment could be read (a snapshot may lack it) */
+        char *user_default_efs; /* where ~/user-default-efs leads, as the link says */
         /* marker files */
         char *notebook_instance_version;
         bool training_resourceconfig;
@@ -148,6 +166,7 @@ struct report {
         struct sagemaker sagemaker;
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
+        char *hypervisor;           /* /sys/hypervisor/type ("xen"), NULL when absent */
         struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
 };
 
@@ -155,6 +174,7 @@ void storage_init(struct storage *s);
 void storage_done(struct storage *s);
 struct block_device *block_device_free(struct block_device *d);
 struct nfs_info *nfs_info_free(struct nfs_info *n);
+struct fsx_info *fsx_info_free(struct fsx_info *x);
 void sagemaker_done(struct sagemaker *s);
 
 void report_init(struct report *r);

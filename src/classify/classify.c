@@ -207,6 +207,16 @@ static bool rule_matches(const struct storage_rule *rule, const struct storage *
         return false;
 }
 
+/* What a matching mount says; the domain's home EFS in a private space is no
+ * custom file system, whatever directory it is mounted under (landscape §4). */
+static const char *storage_why(const struct storage_rule *rule, const struct storage *s)
+{
+        if (s->nfs && s->nfs->domain_home_efs)
+                return "the domain's home EFS, auto-mounted through the user's access point "
+                       "(~/user-default-efs links here), is Studio (new)";
+        return rule->why;
+}
+
 static bool is_sagemaker_home_mount(const struct storage *s)
 {
         /* /root on the container overlay is not a mount of its own. */
@@ -301,7 +311,7 @@ int classify(struct report *r)
                         snprintf(src, sizeof(src), "mountinfo:%s", st->mountpoint);
                         k = report_add_evidence(r, src, storage_rules[i].env, "%s from %s: %s",
                                                 storage_kind_to_string(st->kind), strna(st->source),
-                                                storage_rules[i].why);
+                                                storage_why(&storage_rules[i], st));
                         if (k < 0)
                                 return k;
                         if (storage < 0)

@@ -197,6 +197,9 @@ int bench_assess(struct bench_result *b, const struct storage *s)
                 k = assess_nfs(v, b, false);
         else if (s && s->kind == STORAGE_INSTANCE_STORE)
                 k = assess_local(v, b, true, "instance store");
+        else if (s && s->kind == STORAGE_S3)
+                k = strv_extendf(v, "Amazon S3 through FUSE: these figures measure requests to "
+                                    "S3 over the network; no disk band applies");
         else
                 k = assess_local(v, b, false,
                                  !s || s->kind == STORAGE_UNKNOWN ? "file system"

@@ -39,6 +39,7 @@ static const char *const storage_kind_table[_STORAGE_MAX] = {
         [STORAGE_INSTANCE_STORE] = "instance-store",
         [STORAGE_FSX_LUSTRE] = "fsx-lustre",
         [STORAGE_NFS] = "nfs",
+        [STORAGE_S3] = "s3",
         [STORAGE_LOCAL] = "local",
         [STORAGE_OVERLAY] = "overlay",
         [STORAGE_TMPFS] = "tmpfs",
@@ -51,6 +52,7 @@ static const char *const storage_kind_title_table[_STORAGE_MAX] = {
         [STORAGE_INSTANCE_STORE] = "NVMe instance store (ephemeral)",
         [STORAGE_FSX_LUSTRE] = "FSx for Lustre",
         [STORAGE_NFS] = "NFS (not EFS)",
+        [STORAGE_S3] = "Amazon S3 (FUSE)",
         [STORAGE_LOCAL] = "local disk",
         [STORAGE_OVERLAY] = "container overlay",
         [STORAGE_TMPFS] = "tmpfs (memory)",
@@ -111,6 +113,7 @@ struct block_device *block_device_free(struct block_device *d)
         free(d->model);
         free(d->serial);
         free(d->ebs_volume_id);
+        free(d->sysfs_path);
         free(d->fs_type);
         free(d->uuid);
         free(d->label);
@@ -133,6 +136,19 @@ struct nfs_info *nfs_info_free(struct nfs_info *n)
         return NULL;
 }
 
+struct fsx_info *fsx_info_free(struct fsx_info *x)
+{
+        if (!x)
+                return NULL;
+        free(x->server);
+        free(x->mount_name);
+        free(x->subdirectory);
+        free(x->filesystem_id);
+        free(x->region);
+        free(x);
+        return NULL;
+}
+
 void storage_done(struct storage *s)
 {
         free(s->path);
@@ -146,6 +162,7 @@ void storage_done(struct storage *s)
         free(s->error);
         block_device_free(s->device);
         nfs_info_free(s->nfs);
+        fsx_info_free(s->fsx);
         storage_init(s);
 }
 
@@ -159,6 +176,8 @@ void sagemaker_done(struct sagemaker *s)
                 &s->resource_arn,
                 &s->resource_name,
                 &s->app_image_version,
+                &s->resource_arn_case_sensitive,
+                &s->ip_address_type,
                 &s->region,
                 &s->region_source,
                 &s->env_app_type,
@@ -168,6 +187,7 @@ void sagemaker_done(struct sagemaker *s)
                 &s->processing_job_name,
                 &s->processing_job_arn,
                 &s->home_env,
+                &s->user_default_efs,
                 &s->notebook_instance_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -196,6 +216,7 @@ void report_done(struct report *r)
         free(r->mounts);
         sagemaker_done(&r->sagemaker);
         strv_free(r->warnings);
+        free(r->hypervisor);
         bench_result_free(r->bench);
         report_init(r);
 }

@@ -177,6 +177,33 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+int sysroot_readlink(const struct sysroot *r, const char *path, char **ret)
+{
+        _cleanup_free_ char *dir = NULL, *parent = NULL, *full = NULL;
+        const char *slash = strrchr(path, '/');
+        char buf[PATH_MAX];
+        ssize_t n;
+        int k;
+
+        if (!slash || !slash[1])
+                return -EINVAL;
+        dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+        if (!dir)
+                return -ENOMEM;
+        k = sysroot_resolve(r, dir, &parent);
+        if (k < 0)
+                return k;
+        if (asprintf(&full, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, slash + 1) < 0)
+                return -ENOMEM;
+        n = readlinkat(r->fd, sysroot_relative(full), buf, sizeof(buf) - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = '\0';
+        record(r->rec, full, buf);
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
 /* A path already resolved inside the root, opened without following a link. */
 static int open_resolved(const struct sysroot *r, const char *resolved)
 {

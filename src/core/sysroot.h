@@ -93,6 +93,11 @@ int sysroot_read_attr(const struct sysroot *r, const char *path, char **ret);
  * original bytes. Returns 0 or -ENOMEM. */
 int sysroot_reduce_attr(const char *in, size_t len, char **ret, size_t *ret_len);
 
+/* The target of the symbolic link at path (its directories resolved inside
+ * the root, the link itself not followed), as readlink gives it. Returns 0,
+ * -EINVAL when path is no symbolic link, or another -errno. Recorded for collect. */
+int sysroot_readlink(const struct sysroot *r, const char *path, char **ret);
+
 bool sysroot_exists(const struct sysroot *r, const char *path);
 
 /* "DIR/proc/self/mountinfo" in replay, the path itself live: for messages.

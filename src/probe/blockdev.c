@@ -162,6 +162,7 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
                 return -ENOMEM;
         d->rotational = -1;
         d->name = strdup(path_basename(whole));
+        d->sysfs_path = strdup(whole);
         if (is_partition)
                 d->partition = strdup(path_basename(dir));
 

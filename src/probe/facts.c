@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -87,7 +88,21 @@ char *facts_write(const struct report *r)
                                 return NULL;
                 }
         }
+        /* The $HOME the run looked at, for a replay that has no environ. */
+        if (r->sagemaker.home_env && r->sagemaker.home_env[0] == '/' &&
+            !cJSON_AddStringToObject(j, "home_env", r->sagemaker.home_env))
+                return NULL;
         return cJSON_Print(j);
+}
+
+char *facts_home(const cJSON *facts)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, "home_env");
+
+        if (!cJSON_IsString(v) || v->valuestring[0] != '/' || strlen(v->valuestring) >= PATH_MAX ||
+            !utf8_is_valid(v->valuestring, strlen(v->valuestring)))
+                return NULL;
+        return strdup(v->valuestring);
 }
 
 cJSON *facts_parse(const char *text, size_t len)

@@ -8,7 +8,8 @@
  * its resolved path, every other storage under its mount point, a device
  * under probe_device_node(). Integers are exact: a JSON number up to 2^53, a
  * decimal string beyond (cJSON keeps numbers as doubles, which round past
- * 2^53: EFS reports 8 EiB); unknown ones are left out. */
+ * 2^53: EFS reports 8 EiB); unknown ones are left out. "home_env": the
+ * run's $HOME, for a replay whose snapshot has no environ. */
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -33,3 +34,6 @@ cJSON *facts_load(const struct sysroot *root, char ***warnings);
  * does not hold, or holds in another shape, is left as it was. */
 void facts_statfs(const cJSON *facts, const char *path, struct storage *s);
 void facts_blkid(const cJSON *facts, const char *node, struct block_device *d);
+
+/* The "home_env" of facts (an absolute path, malloc'd), NULL when it has none. */
+char *facts_home(const cJSON *facts);

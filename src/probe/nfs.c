@@ -40,10 +40,34 @@ static bool take_id(const char *s, const char *prefix, size_t *ret_len)
         return true;
 }
 
+/* "fs-<id>.<service>.<region>.amazonaws.com[.cn]", service "efs" or "fsx". */
+static bool parse_fs_dns(const char *p, const char *service, char **ret_fsid, char **ret_region)
+{
+        const char *efs, *region, *rend;
+        size_t idlen, sl = strlen(service);
+
+        if (!take_id(p, "fs-", &idlen))
+                return false;
+        efs = p + idlen;
+        if (efs[0] != '.' || strncmp(efs + 1, service, sl) != 0 || efs[1 + sl] != '.')
+                return false;
+        region = efs + 2 + sl;
+        rend = strchr(region, '.');
+        if (!rend || rend == region)
+                return false;
+        if (strcmp(rend, ".amazonaws.com") != 0 && strcmp(rend, ".amazonaws.com.cn") != 0)
+                return false;
+        for (const char *c = region; c < rend; c++)
+                if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
+                        return false;
+        *ret_fsid = strndup(p, idlen);
+        *ret_region = strndup(region, (size_t)(rend - region));
+        return *ret_fsid && *ret_region;
+}
+
 bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
 {
-        const char *p = server, *efs, *region, *rend;
-        size_t idlen;
+        const char *p = server;
 
         if (!server)
                 return false;
@@ -58,23 +82,7 @@ bool efs_parse_dns(const char *server, char **ret_fsid, char **ret_region)
                                 return false;
                 p++;
         }
-        if (!take_id(p, "fs-", &idlen))
-                return false;
-        efs = p + idlen;
-        if (!startswith(efs, ".efs."))
-                return false;
-        region = efs + 5;
-        rend = strchr(region, '.');
-        if (!rend || rend == region)
-                return false;
-        if (strcmp(rend, ".amazonaws.com") != 0 && strcmp(rend, ".amazonaws.com.cn") != 0)
-                return false;
-        for (const char *c = region; c < rend; c++)
-                if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
-                        return false;
-        *ret_fsid = strndup(p, idlen);
-        *ret_region = strndup(region, (size_t)(rend - region));
-        return *ret_fsid && *ret_region;
+        return parse_fs_dns(p, "efs", ret_fsid, ret_region);
 }
 
 bool efs_parse_mountpoint(const char *target, char **ret_fsid, char **ret_apid)
@@ -156,5 +164,53 @@ int nfs_describe(const struct mount_entry *e, struct nfs_info **ret)
                         n->efs_utils = true;
         }
         *ret = n;
+        return 0;
+}
+
+/* FSx for Lustre, as its docs mount it: "<dns or ip>@tcp:/<mountname>"
+ * (fsx/latest/LustreGuide/mounting-ec2-instance.html [D]); the kernel shows
+ * the NIDs mount.lustre resolved, "10.1.53.46@tcp:/ylacfb4v/alice" in a
+ * Studio custom file system (studio-facts §2 [O]), failover NIDs joined by
+ * ':'. The id comes from an FSx DNS name when the source keeps one, else
+ * from SageMaker's mount point CUSTOM_FILE_SYSTEMS_FSX_LUSTRE/fs-<id>. */
+int lustre_describe(const struct mount_entry *e, struct fsx_info **ret)
+{
+        static const char prefix[] = CUSTOM_FILE_SYSTEMS_FSX_LUSTRE "/";
+        struct fsx_info *x = calloc(1, sizeof(*x));
+        const char *fs, *slash, *at;
+        size_t idlen;
+
+        if (!x)
+                return -ENOMEM;
+        fs = e->source ? strstr(e->source, ":/") : NULL;
+        if (fs) {
+                x->server = strndup(e->source, (size_t)(fs - e->source));
+                fs += 2;
+                slash = strchr(fs, '/');
+                x->mount_name = slash ? strndup(fs, (size_t)(slash - fs)) : strdup(fs);
+                x->subdirectory = slash && slash[1] ? strdup(slash) : NULL;
+                if (x->mount_name && !*x->mount_name) {
+                        free(x->mount_name);
+                        x->mount_name = NULL;
+                }
+        }
+        at = x->server ? strchr(x->server, '@') : NULL;
+        if (at) {
+                _cleanup_free_ char *host = strndup(x->server, (size_t)(at - x->server));
+                char *fsid = NULL, *region = NULL;
+
+                if (host && parse_fs_dns(host, "fsx", &fsid, &region)) {
+                        x->filesystem_id = fsid;
+                        x->region = region;
+                } else {
+                        free(fsid);
+                        free(region);
+                }
+        }
+        if (!x->filesystem_id && startswith(e->target, prefix) &&
+            take_id(e->target + strlen(prefix), "fs-", &idlen) &&
+            e->target[strlen(prefix) + idlen] == '\0')
+                x->filesystem_id = strndup(e->target + strlen(prefix), idlen);
+        *ret = x;
         return 0;
 }

@@ -35,6 +35,8 @@ static const char *const interesting_mounts[] = {
         ROOT_HOME,
         NOTEBOOK_INSTANCE_HOME,
 };
+/* Documentation/ABI/stable/sysfs-hypervisor-xen: "xen" under Xen. */
+#define HYPERVISOR_TYPE "/sys/hypervisor/type"
 #define MOUNTS_OF_INTEREST_MAX 64
 /* What the statfs/blkid batch still gets when the path lookup used up the
  * whole --timeout: enough for a healthy mount to answer, short enough that the
@@ -106,6 +108,11 @@ int probe_describe_mount(const struct sysroot *root, const struct mount_entry *e
 
         if (strcmp(e->fstype, "nfs") == 0 || strcmp(e->fstype, "nfs4") == 0) {
                 int k = nfs_describe(e, &s->nfs);
+                if (k < 0)
+                        return k;
+        }
+        if (strcmp(e->fstype, "lustre") == 0) {
+                int k = lustre_describe(e, &s->fsx);
                 if (k < 0)
                         return k;
         }
@@ -375,6 +382,60 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
         return k;
 }
 
+/* The hypervisor the kernel runs under, as sysfs names it ("xen" on EC2's
+ * Xen instance types; Nitro's KVM leaves the directory empty): what tells a
+ * Xen virtual disk, which has no model string, from a local one. */
+static void probe_hypervisor(const struct sysroot *root, struct report *r)
+{
+        char *v = NULL;
+
+        if (sysroot_read_attr(root, HYPERVISOR_TYPE, &v) >= 0)
+                r->hypervisor = v;
+}
+
+/* Where ~/user-default-efs leads: a symlink SageMaker puts in a Studio (new)
+ * private space's home to the domain's home EFS it auto-mounts (studio-facts
+ * §2 [D], the link observed [O]). Read only on a block-device home (the EBS
+ * of Studio (new)): a look-up in an NFS home could hang, and Classic's EFS
+ * home has no such link. */
+static void probe_user_default_efs(const struct sysroot *root, const struct mount_table *t,
+                                   struct report *r)
+{
+        const struct mount_entry *e = mounts_find_containing(t, SAGEMAKER_USER_HOME);
+        char *target = NULL;
+
+        if (!e || e->major == 0 || strcmp(e->target, SAGEMAKER_USER_HOME) != 0)
+                return;
+        if (sysroot_readlink(root, HOME_USER_DEFAULT_EFS, &target) >= 0)
+                r->sagemaker.user_default_efs = target;
+}
+
+/* Why no default home was found: one sentence per way $HOME can fail. */
+static char *no_home_message(const struct sysroot *root, const struct sagemaker *s)
+{
+        const char *h = s->home_env;
+        char *m = NULL;
+        int k;
+
+        if (h && h[0] == '/')
+                k = asprintf(&m, "no home found: none of %s, %s and $HOME (%s) exists",
+                             default_paths[0], default_paths[1], h);
+        else if (h)
+                k = asprintf(&m,
+                             "no home found: neither %s nor %s exists, and $HOME (%s) is not "
+                             "an absolute path",
+                             default_paths[0], default_paths[1], h);
+        else if (!s->environ_present && sysroot_is_replay(root))
+                k = asprintf(&m,
+                             "no home found: neither %s nor %s exists, and $HOME is unknown: "
+                             "the snapshot has no proc/self/environ",
+                             default_paths[0], default_paths[1]);
+        else
+                k = asprintf(&m, "no home found: neither %s nor %s exists, and $HOME is not set",
+                             default_paths[0], default_paths[1]);
+        return k < 0 ? NULL : m;
+}
+
 int probe_run(const struct sysroot *root, const struct probe_params *p, struct report *r,
               char **ret_error)
 {
@@ -400,6 +461,13 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
         if (k < 0)
                 return k;
+
+        /* Replay: a snapshot without proc/self/environ (a bundle whose environ
+         * was left out) keeps the $HOME of the run that wrote it in its facts,
+         * so the home is looked for as that run did. */
+        facts = facts_load(root, &r->warnings);
+        if (!r->sagemaker.environ_present && !r->sagemaker.home_env)
+                r->sagemaker.home_env = facts_home(facts);
 
         if (p->path) {
                 /* Live, a relative path taken from "/" would describe (and
@@ -464,10 +532,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 if (p->path)
                         (void)asprintf(ret_error, "%s: %s", p->path, strerror(-reps[0].err));
                 else
-                        (void)asprintf(ret_error, "no home found: none of %s, %s%s%s exists",
-                                       default_paths[0], default_paths[1],
-                                       n > 2 ? ", $HOME=" : ", and $HOME is not set",
-                                       n > 2 ? candidates[2] : "");
+                        *ret_error = no_home_message(root, &r->sagemaker);
                 k = -ENOENT;
                 goto out;
         }
@@ -550,8 +615,9 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                         goto out;
         }
         sort_mounts(r->mounts, r->n_mounts);
+        probe_hypervisor(root, r);
+        probe_user_default_efs(root, &table, r);
 
-        facts = facts_load(root, &r->warnings);
         now = now_ns();
         budget = now < deadline ? deadline - now : 0;
         if (budget < FACTS_GRACE_NS)

@@ -34,6 +34,10 @@ static const struct json_field metadata_fields[] = {
         { "ResourceArn", offsetof(struct sagemaker, resource_arn) },
         { "ResourceName", offsetof(struct sagemaker, resource_name) },
         { "AppImageVersion", offsetof(struct sagemaker, app_image_version) },
+        /* Studio (new) spaces carry these, and no UserProfileName: AWS's own
+         * tools ask DescribeSpace for the owner (landscape §1.1, §2 [O]). */
+        { "ResourceArnCaseSensitive", offsetof(struct sagemaker, resource_arn_case_sensitive) },
+        { "IpAddressType", offsetof(struct sagemaker, ip_address_type) },
 };
 
 static const struct json_field jobconfig_fields[] = {
@@ -479,6 +483,7 @@ static void read_environ(const struct sysroot *root, struct sagemaker *ret, char
                                    strerror(k == -EFBIG ? EFBIG : -k));
                 return;
         }
+        ret->environ_present = true;
         (void)sagemaker_parse_environ(buf, len, ret, warnings);
 }
 

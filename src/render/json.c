@@ -65,8 +65,23 @@ static bool add_nfs(cJSON *o, const struct nfs_info *n)
                json_add_string(j, "efs_access_point_id", n->efs_access_point_id) &&
                json_add_string(j, "region", n->region) &&
                cJSON_AddBoolToObject(j, "efs_utils", n->efs_utils) &&
+               cJSON_AddBoolToObject(j, "domain_home_efs", n->domain_home_efs) &&
                cJSON_AddBoolToObject(j, "options_ok", n->options_ok) &&
                add_string_array(j, "warnings", n->warnings);
+}
+
+static bool add_fsx(cJSON *o, const struct fsx_info *x)
+{
+        cJSON *j;
+
+        if (!x)
+                return cJSON_AddNullToObject(o, "fsx") != NULL;
+        j = cJSON_AddObjectToObject(o, "fsx");
+        return j && json_add_string(j, "server", x->server) &&
+               json_add_string(j, "mount_name", x->mount_name) &&
+               json_add_string(j, "subdirectory", x->subdirectory) &&
+               json_add_string(j, "filesystem_id", x->filesystem_id) &&
+               json_add_string(j, "region", x->region);
 }
 
 static cJSON *storage_to_json(const struct storage *s, bool is_home)
@@ -89,7 +104,7 @@ static cJSON *storage_to_json(const struct storage *s, bool is_home)
              (s->mount_id < 0 ? cJSON_AddNullToObject(j, "mount_id") != NULL
                               : cJSON_AddNumberToObject(j, "mount_id", s->mount_id) != NULL) &&
              json_add_string(j, "fs_root", s->fs_root) && add_device(j, s->device) &&
-             add_nfs(j, s->nfs) && json_add_string(j, "error", s->error);
+             add_nfs(j, s->nfs) && add_fsx(j, s->fsx) && json_add_string(j, "error", s->error);
         if (!ok) {
                 cJSON_Delete(j);
                 return NULL;
@@ -122,6 +137,8 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
                json_add_string(j, "resource_arn", s->resource_arn) &&
                json_add_string(j, "resource_name", s->resource_name) &&
                json_add_string(j, "app_image_version", s->app_image_version) &&
+               json_add_string(j, "resource_arn_case_sensitive", s->resource_arn_case_sensitive) &&
+               json_add_string(j, "ip_address_type", s->ip_address_type) &&
                json_add_string(j, "region", s->region) &&
                json_add_string(j, "region_source", s->region_source) &&
                json_add_string(j, "notebook_instance_version",

@@ -56,6 +56,21 @@ static void storage_line(struct out *o, const struct storage *s)
                         fputc(')', o->f);
                 }
         }
+        if (s->fsx && s->fsx->filesystem_id) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->fsx->filesystem_id);
+        }
+        if (s->fsx && s->fsx->mount_name) {
+                fputs(" (mount name ", o->f);
+                put_escaped(o->f, s->fsx->mount_name);
+                fputc(')', o->f);
+        }
+        if (s->fsx && s->fsx->region) {
+                fputs(", ", o->f);
+                put_escaped(o->f, s->fsx->region);
+        }
+        if (s->nfs && s->nfs->domain_home_efs)
+                fputs(", the domain's home EFS (~/user-default-efs)", o->f);
         if (s->nfs && s->nfs->region) {
                 fputs(", ", o->f);
                 put_escaped(o->f, s->nfs->region);

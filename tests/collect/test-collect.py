@@ -129,6 +129,13 @@ class Collect(unittest.TestCase):
     def make_fixture(self):
         root = os.path.join(self.tmp, "fixture")
         shutil.copytree(FIXTURE, root, symlinks=True)
+        # A user name for the redactor to find: Classic metadata carries one
+        # (a Studio (new) space's does not), and the fixture's FSx directory is it.
+        md = os.path.join(root, snapshot.METADATA.lstrip("/"))
+        with open(md) as f:
+            doc = json.load(f)
+        doc["UserProfileName"] = "alice"
+        snapshot.Tree(root).put(snapshot.METADATA, json.dumps(doc, indent=4) + "\n")
         snapshot.Tree(root).append(snapshot.ENVIRON, snapshot.environ_bytes({
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": SECRET_URI,
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,

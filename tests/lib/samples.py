@@ -36,11 +36,14 @@ METADATA = {
     "AppType": "JupyterLab",
     "DomainId": "d-abcdefghij12",
     "SpaceName": "alice-jl-private",
-    "UserProfileName": "alice",
     "ResourceArn": "arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/"
                    "alice-jl-private/JupyterLab/default",
     "ResourceName": "default",
     "AppImageVersion": "",
+    # A space's metadata has these, and no UserProfileName (landscape-2026 §1.1).
+    "ResourceArnCaseSensitive": "arn:aws:sagemaker:us-east-1:111122223333:app/d-abcdefghij12/"
+                                "alice-jl-private/JupyterLab/default",
+    "IpAddressType": "ipv4",
 }
 
 ENVIRON = [

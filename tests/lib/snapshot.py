@@ -162,6 +162,15 @@ def dm(index, majmin, name, slaves, sectors):
             "sectors": sectors}
 
 
+def xen_vbd(name, majmin, sectors, parts=(), rotational=0):
+    """A Xen virtual disk (xen-blkfront, EC2's Xen instance types): /dev/xvdX on
+    the Xen bus as /sys/devices/vbd-<id>, with no model or serial attribute.
+    parts: (number, majmin, sectors)."""
+    major, minor = (int(x) for x in majmin.split(":"))
+    return {"kind": "xen", "name": name, "majmin": majmin, "devid": (major << 8) | minor,
+            "sectors": sectors, "parts": list(parts), "rotational": rotational}
+
+
 def pad(s, width):
     """nvme_show_str_function prints the whole fixed-width field, then a newline."""
     if isinstance(s, str):
@@ -212,6 +221,25 @@ def write_scsi(t, d):
     return ndir
 
 
+def write_xen(t, d):
+    vdir = "/sys/devices/vbd-%d" % d["devid"]
+    ndir = vdir + "/block/" + d["name"]
+    t.write(vdir + "/devtype", "vbd\n")
+    t.write(vdir + "/nodename", "device/vbd/%d\n" % d["devid"])
+    t.write(ndir + "/dev", d["majmin"] + "\n")
+    t.write(ndir + "/size", "%d\n" % d["sectors"])
+    t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
+    t.symlink(ndir + "/device", "../../../vbd-%d" % d["devid"])
+    link_block(t, d["name"], ndir, d["majmin"])
+    for number, majmin, sectors in d["parts"]:
+        pdir = "%s/%s%d" % (ndir, d["name"], number)
+        t.write(pdir + "/dev", majmin + "\n")
+        t.write(pdir + "/size", "%d\n" % sectors)
+        t.write(pdir + "/partition", "%d\n" % number)
+        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
+    return ndir
+
+
 def write_dm(t, d, ns_dirs):
     name = "dm-%d" % d["index"]
     ddir = "/sys/devices/virtual/block/" + name
@@ -237,6 +265,8 @@ def write_sysfs(t, disks):
             ns_dirs["nvme%dn1" % d["ctrl"]] = write_nvme(t, d)
         elif d["kind"] == "scsi":
             ns_dirs[d["name"]] = write_scsi(t, d)
+        elif d["kind"] == "xen":
+            ns_dirs[d["name"]] = write_xen(t, d)
     for d in disks:
         if d["kind"] == "dm":
             write_dm(t, d, ns_dirs)
@@ -253,7 +283,7 @@ def build(root, mountinfo=None, environ=None, metadata=None, disks=(), dirs=(), 
     A part left at None is not written. mountinfo: the file's text or its
     lines; environ: see environ_bytes; metadata, facts: a JSON value (dumped
     with the given indent) or the file's text; disks: nvme(), ebs(), sata(),
-    dm() descriptions; files: {path: content}; symlinks: (path, target)."""
+    xen_vbd(), dm() descriptions; files: {path: content}; symlinks: (path, target)."""
     os.makedirs(root, exist_ok=True)
     t = Tree(root)
     t.mkdir("/proc/self")

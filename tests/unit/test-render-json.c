@@ -63,7 +63,7 @@ static void test_empty_report(void **state)
         keys_of(home, keys, sizeof(keys));
         assert_string_equal(keys, "path,resolved_path,mountpoint,fstype,source,options,storage,"
                                   "ephemeral,size_bytes,free_bytes,statfs_type,mount_id,fs_root,"
-                                  "device,nfs,error");
+                                  "device,nfs,fsx,error");
         /* Unknown is null, never 0 or "". */
         for (const cJSON *c = home->child; c; c = c->next) {
                 if (strcmp(c->string, "storage") == 0)
@@ -170,7 +170,7 @@ static void test_full_report(void **state)
         keys_of(mount, keys, sizeof(keys));
         assert_string_equal(keys, "path,resolved_path,mountpoint,fstype,source,options,storage,"
                                   "ephemeral,size_bytes,free_bytes,statfs_type,mount_id,fs_root,"
-                                  "device,nfs,error");
+                                  "device,nfs,fsx,error");
         /* A mount's path is its mount point. */
         assert_string_equal(cJSON_GetObjectItem(mount, "path")->valuestring,
                             "/mnt/custom-file-systems/efs/fs-0123456789abcdef0");
@@ -178,7 +178,7 @@ static void test_full_report(void **state)
         nfs = cJSON_GetObjectItem(mount, "nfs");
         keys_of(nfs, keys, sizeof(keys));
         assert_string_equal(keys, "server,export,version,efs_filesystem_id,efs_access_point_id,"
-                                  "region,efs_utils,options_ok,warnings");
+                                  "region,efs_utils,domain_home_efs,options_ok,warnings");
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(nfs, "efs_utils")));
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(nfs, "options_ok")));
         assert_string_equal(

@@ -335,10 +335,80 @@ static void test_storage_kind_of(void **state)
         assert_null(storage_kind_to_string(_STORAGE_INVALID));
 }
 
+static void test_lustre_describe(void **state)
+{
+        static const struct {
+                const char *source, *target;
+                const char *server, *mount_name, *subdir, *fsid, *region;
+        } rows[] = {
+                /* a Studio custom file system (studio-facts §2) */
+                { "10.1.53.46@tcp:/ylacfb4v/alice", "/mnt/custom-file-systems/fsx_lustre/" FS17,
+                  "10.1.53.46@tcp", "ylacfb4v", "/alice", FS17, NULL },
+                /* mounted by DNS name, as FSx's docs do */
+                { "fs-0a1b2c3d4e5f60718.fsx.us-west-2.amazonaws.com@tcp:/abcdwxyz", "/fsx",
+                  "fs-0a1b2c3d4e5f60718.fsx.us-west-2.amazonaws.com@tcp", "abcdwxyz", NULL,
+                  "fs-0a1b2c3d4e5f60718", "us-west-2" },
+                /* failover NIDs, no id anywhere */
+                { "10.0.0.1@tcp:10.0.0.2@tcp:/fsx", "/fsx", "10.0.0.1@tcp:10.0.0.2@tcp", "fsx",
+                  NULL, NULL, NULL },
+                /* no ":/" at all; an EFS DNS name is no FSx id */
+                { "garbage", "/mnt/custom-file-systems/fsx_lustre/fs-1", NULL, NULL, NULL, NULL,
+                  NULL },
+                { FS17 ".efs.us-east-1.amazonaws.com@tcp:/", "/x",
+                  FS17 ".efs.us-east-1.amazonaws.com@tcp", NULL, NULL, NULL, NULL },
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                struct mount_entry e = { .target = (char *)rows[i].target,
+                                         .fstype = (char *)"lustre",
+                                         .source = (char *)rows[i].source };
+                struct fsx_info *x = NULL;
+
+                print_message("lustre row %zu (%s)\n", i, rows[i].source);
+                assert_int_equal(lustre_describe(&e, &x), 0);
+                assert_non_null(x);
+                assert_true(streq_ptr(x->server, rows[i].server));
+                assert_true(streq_ptr(x->mount_name, rows[i].mount_name));
+                assert_true(streq_ptr(x->subdirectory, rows[i].subdir));
+                assert_true(streq_ptr(x->filesystem_id, rows[i].fsid));
+                assert_true(streq_ptr(x->region, rows[i].region));
+                fsx_info_free(x);
+        }
+}
+
+/* Mountpoint for Amazon S3's FSName, whatever the fstype's subtype; another
+ * FUSE source is no S3 by itself. */
+static void test_kind_mountpoint_s3(void **state)
+{
+        static const struct {
+                const char *fstype, *source;
+                enum storage_kind kind;
+        } rows[] = {
+                { "fuse", "mountpoint-s3", STORAGE_S3 },
+                { "fuse.mountpoint-s3", "mountpoint-s3", STORAGE_S3 },
+                { "fuse", "s3fs", STORAGE_UNKNOWN },
+                { "fuseblk", "mountpoint-s3", STORAGE_UNKNOWN },
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                struct storage st = { .fstype = (char *)rows[i].fstype,
+                                      .source = (char *)rows[i].source,
+                                      .mountpoint = (char *)"/x" };
+                bool eph = true;
+
+                assert_int_equal(storage_kind_of(&st, &eph), rows[i].kind);
+                assert_false(eph);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_efs_parse_dns),
+                cmocka_unit_test(test_lustre_describe),
+                cmocka_unit_test(test_kind_mountpoint_s3),
                 cmocka_unit_test(test_efs_parse_mountpoint),
                 cmocka_unit_test(test_nfs_efs_utils),
                 cmocka_unit_test(test_nfs_sources),
