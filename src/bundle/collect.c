@@ -14,6 +14,7 @@
 #include "classify/classify.h"
 #include "core/macro.h"
 #include "core/strutil.h"
+#include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
 #include "probe/sagemaker.h"
@@ -63,6 +64,13 @@ static const char *const probe_paths[] = {
         PROCESSING_RESOURCECONFIG,
         PROC_ENVIRON,
         PROC_MOUNTINFO,
+        HYPERPOD_RESOURCE_CONFIG,
+        HYPERPOD_OPT_SAGEMAKER,
+        HYPERPOD_FSX,
+        INFERENCE_MODEL_DIR,
+        PROC_INIT_CMDLINE,
+        PROC_HOSTNAME,
+        ETC_HOSTNAME,
         SNAPSHOT_FACTS,
         ("/" REPORT_NAME),
         HOME_CUSTOM_FILE_SYSTEMS_EFS,

@@ -15,6 +15,7 @@
 #include "core/macro.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
+#include "probe/compute.h"
 #include "probe/sagemaker.h"
 #include "probe/nfs.h"
 #include "core/strutil.h"
@@ -398,6 +399,9 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
 
         *ret_error = NULL;
         k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
+        if (k < 0)
+                return k;
+        k = compute_probe(root, &r->sagemaker.compute, &r->warnings);
         if (k < 0)
                 return k;
 

@@ -319,6 +319,11 @@ static const struct {
         /* Training containers get TRAINING_JOB_NAME (your-algorithms-training-algo). */
         { "TRAINING_JOB_NAME", offsetof(struct sagemaker, env_training_job_name) },
         { "HOME", offsetof(struct sagemaker, home_env) },
+        /* Inference containers (landscape §1.13, §1.14): batch transform sets
+         * SAGEMAKER_BATCH=true, inference pipelines the port pair. */
+        { "SAGEMAKER_BATCH", offsetof(struct sagemaker, compute.env_batch) },
+        { "SAGEMAKER_BIND_TO_PORT", offsetof(struct sagemaker, compute.env_bind_to_port) },
+        { "SAGEMAKER_SAFE_PORT_RANGE", offsetof(struct sagemaker, compute.env_safe_port_range) },
 };
 
 /* Where the region comes from, most specific first. */
