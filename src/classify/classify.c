@@ -143,9 +143,9 @@ static enum environment rule_hyperpod(const struct sagemaker *s, char *d, size_t
         const struct compute_facts *c = &s->compute;
 
         if (c->hyperpod_config == 1 && c->hyperpod_config_groups) {
-                snprintf(d, len, "InstanceGroups present: a HyperPod cluster node%s%s%s%s",
-                         c->node_name ? ", node " : "", c->node_name ? c->node_name : "",
-                         c->instance_group ? " of group " : "",
+                snprintf(d, len, "InstanceGroups present: HyperPod's cluster file%s%s%s%s",
+                         c->node_name ? "; this node is " : "", c->node_name ? c->node_name : "",
+                         c->instance_group ? " of instance group " : "",
                          c->instance_group ? c->instance_group : "");
                 return ENV_HYPERPOD;
         }
@@ -157,9 +157,8 @@ static enum environment rule_hyperpod(const struct sagemaker *s, char *d, size_t
                                  strerror(-c->hyperpod_config));
                 else
                         snprintf(d, len,
-                                 "present without InstanceGroups (a bundle of a run without "
-                                 "root keeps it empty), and " HYPERPOD_OPT_SAGEMAKER
-                                 " exists: a HyperPod cluster node");
+                                 "present without InstanceGroups (its content not kept), "
+                                 "and " HYPERPOD_OPT_SAGEMAKER " exists: a HyperPod cluster node");
                 return ENV_HYPERPOD;
         }
         return _ENV_INVALID;

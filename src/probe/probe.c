@@ -32,9 +32,9 @@ static const char *const interesting_prefixes[] = {
         SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        SAGEMAKER_USER_HOME,
-        ROOT_HOME,
-        NOTEBOOK_INSTANCE_HOME,
+        SAGEMAKER_USER_HOME,    ROOT_HOME, NOTEBOOK_INSTANCE_HOME,
+        HYPERPOD_OPT_SAGEMAKER, /* a HyperPod node's extra EBS (landscape §1.7) */
+        HYPERPOD_FSX,           /* FSx for Lustre in HyperPod's sample setup (§1.7) */
 };
 #define MOUNTS_OF_INTEREST_MAX 64
 /* What the statfs/blkid batch still gets when the path lookup used up the
