@@ -123,7 +123,9 @@ static int build_redactor(const struct report *r, const struct bundle *b, const 
             (k = redactor_add(red, SECRET_SPACE, s->env_space_name)) < 0 ||
             (k = redactor_add(red, SECRET_RESOURCE, s->resource_name)) < 0 ||
             (k = redactor_add(red, SECRET_JOB, s->processing_job_name)) < 0 ||
-            (k = redactor_add(red, SECRET_JOB, s->env_training_job_name)) < 0)
+            (k = redactor_add(red, SECRET_JOB, s->env_training_job_name)) < 0 ||
+            (k = redactor_add(red, SECRET_RESOURCE, s->compute.node_name)) < 0 ||
+            (k = redactor_add(red, SECRET_RESOURCE, s->compute.instance_group)) < 0)
                 return k;
         if ((k = tree_scan(red, b, facts, report)) < 0 || (k = redactor_freeze(red)) < 0)
                 return k;
