@@ -10,14 +10,20 @@
  *     get (§3, and AWS's own environment detector). Then the notebook-instance
  *     marker, then the job configuration files. The first rule that matches
  *     decides; a later one that disagrees makes the verdict "low".
- *     No identity at all means "none"; identity hints that decide nothing (a
- *     metadata file without AppType, say) mean "unknown".
+ *     Then compute outside Studio (landscape-2026 §1.7, §1.10, §1.13, §1.14):
+ *     HyperPod's cluster file, the inference contract, the SDK's local mode.
+ *     No identity at all means "none" only when no trace of SageMaker was seen
+ *     either; identity hints that decide nothing (a metadata file without
+ *     AppType, a SageMaker host name, a disk of its own on a path only
+ *     SageMaker uses, an identity file that exists but cannot be read) mean
+ *     "unknown", with the hint as evidence.
  *
  *  2. Storage: how the homes SageMaker creates are mounted (§1, §2, §3, §8):
  *     Studio (new) puts an EBS volume on /home/sagemaker-user, Classic an EFS
  *     directory there or on /root, a notebook instance an EBS volume on
- *     /home/ec2-user/SageMaker. A table that has none of these homes mounted
- *     says "none". Jobs have no storage signature.
+ *     /home/ec2-user/SageMaker, HyperPod an extra EBS volume on /opt/sagemaker.
+ *     A table that has none of these homes mounted says "none". Jobs and
+ *     inference containers have no storage signature.
  *
  * confidence: high when both speak and agree, medium when only one speaks,
  * low when they conflict (a warning says how). Identity wins a conflict:
