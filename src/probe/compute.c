@@ -77,10 +77,12 @@ int compute_parse_hyperpod_config(const char *text, size_t len, struct compute_f
                         const char *addr = string_item(i, "CustomerIpAddress");
                         const char *name = string_item(i, "InstanceName");
 
-                        if (!have_ip || !addr || strcmp(addr, ip) != 0 || c->node_name)
+                        if (!have_ip || !addr || strcmp(addr, ip) != 0)
                                 continue;
+                        /* The first instance with this node's address is this node. */
                         c->instance_group = strdup_or_null(string_item(g, "Name"));
                         c->node_name = strdup_or_null(name);
+                        return 0;
                 }
         }
         return 0;
