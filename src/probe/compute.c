@@ -18,17 +18,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
-static cJSON *parse_object(const char *text, size_t len)
-{
-        cJSON *j = memchr(text, '\0', len) ? NULL : cJSON_ParseWithLength(text, len);
-
-        if (!cJSON_IsObject(j)) {
-                cJSON_Delete(j);
-                return NULL;
-        }
-        return j;
-}
-
 static const char *string_item(const cJSON *o, const char *key)
 {
         const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
@@ -55,7 +44,7 @@ static bool hostname_ip(const char *h, char *buf, size_t len)
 
 int compute_parse_hyperpod_config(const char *text, size_t len, struct compute_facts *c)
 {
-        _cleanup_(cJSON_Deletep) cJSON *j = parse_object(text, len);
+        _cleanup_(cJSON_Deletep) cJSON *j = sagemaker_json_object(text, len);
         const cJSON *groups, *g;
         char ip[32];
         bool have_ip;
@@ -105,7 +94,7 @@ bool compute_is_local_mode_host(const char *h)
 
 int compute_parse_training_config(const char *text, size_t len, struct compute_facts *c)
 {
-        _cleanup_(cJSON_Deletep) cJSON *j = parse_object(text, len);
+        _cleanup_(cJSON_Deletep) cJSON *j = sagemaker_json_object(text, len);
         const cJSON *hosts, *h;
         size_t n = 0, local = 0;
 
@@ -230,7 +219,8 @@ static bool copy_string(cJSON *to, const cJSON *from, const char *key)
 
 int compute_reduce_hyperpod_config(const char *in, size_t len, char **ret, size_t *ret_len)
 {
-        _cleanup_(cJSON_Deletep) cJSON *j = len <= CONFIG_MAX ? parse_object(in, len) : NULL;
+        _cleanup_(cJSON_Deletep) cJSON *j =
+                len <= CONFIG_MAX ? sagemaker_json_object(in, len) : NULL;
         _cleanup_(cJSON_Deletep) cJSON *out = NULL;
         const cJSON *groups, *g;
         cJSON *og;
@@ -277,7 +267,8 @@ int compute_reduce_hyperpod_config(const char *in, size_t len, char **ret, size_
 
 int compute_reduce_training_config(const char *in, size_t len, char **ret, size_t *ret_len)
 {
-        _cleanup_(cJSON_Deletep) cJSON *j = len <= CONFIG_MAX ? parse_object(in, len) : NULL;
+        _cleanup_(cJSON_Deletep) cJSON *j =
+                len <= CONFIG_MAX ? sagemaker_json_object(in, len) : NULL;
         _cleanup_(cJSON_Deletep) cJSON *out = NULL;
         const cJSON *hosts, *h;
         cJSON *oh;

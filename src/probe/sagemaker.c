@@ -487,8 +487,9 @@ static void read_environ(const struct sysroot *root, struct sagemaker *ret, char
         (void)sagemaker_parse_environ(buf, len, ret, warnings);
 }
 
-/* The object of processingjobconfig.json, or NULL when it holds none. */
-static cJSON *parse_jobconfig(const char *text, size_t len)
+/* The object of processingjobconfig.json (and of the other job files), or
+ * NULL when it holds none. */
+cJSON *sagemaker_json_object(const char *text, size_t len)
 {
         cJSON *j = memchr(text, '\0', len) ? NULL : cJSON_ParseWithLength(text, len);
 
@@ -519,7 +520,7 @@ static void read_processing_config(const struct sysroot *root, struct sagemaker 
                                    strna(display), strerror(-k));
                 return;
         }
-        j = parse_jobconfig(text, len);
+        j = sagemaker_json_object(text, len);
         if (!j) {
                 (void)strv_extendf(warnings, "%s: not a JSON object, ignoring its content",
                                    strna(display));
@@ -535,7 +536,7 @@ int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t 
 
         if (len > METADATA_MAX)
                 return too_large(METADATA_MAX, ' ', ret, ret_len);
-        j = parse_jobconfig(text, len);
+        j = sagemaker_json_object(text, len);
         if (!j) /* "not a JSON object", none of its bytes */
                 return literal("", 0, ret, ret_len);
         return reduce_object(j, jobconfig_fields, ARRAY_SIZE(jobconfig_fields), ret, ret_len);
