@@ -18,6 +18,11 @@ enum environment {
         ENV_NOTEBOOK_INSTANCE,
         ENV_TRAINING_JOB,
         ENV_PROCESSING_JOB,
+        /* compute outside Studio (landscape §1.7, §1.10, §1.13, §1.14) */
+        ENV_HYPERPOD,
+        ENV_ENDPOINT,
+        ENV_TRANSFORM_JOB,
+        ENV_LOCAL_MODE,
         ENV_NONE,
         ENV_UNKNOWN,
         _ENV_MAX,
@@ -146,6 +151,24 @@ struct sagemaker {
         bool processing_jobconfig;
         bool processing_resourceconfig;
         bool sagemakerinternal; /* /opt/.sagemakerinternal exists */
+        /* compute outside Studio (probe/compute.c) */
+        struct compute_facts {
+                int hyperpod_config;         /* resource_config.json: 0 absent, 1 parsed, -errno */
+                bool hyperpod_config_groups; /* it has InstanceGroups */
+                char *instance_group;        /* this node's group, when found */
+                char *node_name;             /* this node's InstanceName */
+                bool opt_sagemaker;          /* /opt/sagemaker exists */
+                bool opt_ml_model;           /* /opt/ml/model exists */
+                bool serve;                  /* PID 1 runs "serve" (the inference contract) */
+                char *env_batch;             /* SAGEMAKER_BATCH */
+                char *env_bind_to_port;      /* SAGEMAKER_BIND_TO_PORT */
+                char *env_safe_port_range;   /* SAGEMAKER_SAFE_PORT_RANGE */
+                char *training_current_host; /* resourceconfig.json current_host */
+                bool training_hosts_local;   /* every host is algo-N-XXXXX */
+                bool training_network_interface; /* network_interface_name present */
+                bool training_parsed;            /* resourceconfig.json is an object */
+                char *hostname;
+        } compute;
 };
 
 struct evidence {

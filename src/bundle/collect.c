@@ -14,6 +14,7 @@
 #include "classify/classify.h"
 #include "core/macro.h"
 #include "core/strutil.h"
+#include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
 #include "probe/sagemaker.h"
@@ -63,6 +64,13 @@ static const char *const probe_paths[] = {
         PROCESSING_RESOURCECONFIG,
         PROC_ENVIRON,
         PROC_MOUNTINFO,
+        HYPERPOD_RESOURCE_CONFIG,
+        HYPERPOD_OPT_SAGEMAKER,
+        HYPERPOD_FSX,
+        INFERENCE_MODEL_DIR,
+        PROC_INIT_CMDLINE,
+        PROC_HOSTNAME,
+        ETC_HOSTNAME,
         SNAPSHOT_FACTS,
         ("/" REPORT_NAME),
         HOME_CUSTOM_FILE_SYSTEMS_EFS,
@@ -115,7 +123,9 @@ static int build_redactor(const struct report *r, const struct bundle *b, const 
             (k = redactor_add(red, SECRET_SPACE, s->env_space_name)) < 0 ||
             (k = redactor_add(red, SECRET_RESOURCE, s->resource_name)) < 0 ||
             (k = redactor_add(red, SECRET_JOB, s->processing_job_name)) < 0 ||
-            (k = redactor_add(red, SECRET_JOB, s->env_training_job_name)) < 0)
+            (k = redactor_add(red, SECRET_JOB, s->env_training_job_name)) < 0 ||
+            (k = redactor_add(red, SECRET_RESOURCE, s->compute.node_name)) < 0 ||
+            (k = redactor_add(red, SECRET_RESOURCE, s->compute.instance_group)) < 0)
                 return k;
         if ((k = tree_scan(red, b, facts, report)) < 0 || (k = redactor_freeze(red)) < 0)
                 return k;

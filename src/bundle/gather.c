@@ -10,6 +10,7 @@
 #include "core/macro.h"
 #include "core/strutil.h"
 #include "probe/blockdev.h"
+#include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
@@ -110,6 +111,11 @@ static const struct reducer {
         { PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo },
         { RESOURCE_METADATA, false, false, sagemaker_reduce_metadata },
         { PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig },
+        { HYPERPOD_RESOURCE_CONFIG, false, false, compute_reduce_hyperpod_config },
+        { TRAINING_RESOURCECONFIG, false, false, compute_reduce_training_config },
+        { PROC_INIT_CMDLINE, false, true, compute_reduce_cmdline },
+        { PROC_HOSTNAME, false, true, compute_reduce_hostname },
+        { ETC_HOSTNAME, false, false, compute_reduce_hostname },
         { UDEV_DATA_PREFIX, true, false, blockdev_reduce_udev_data },
         /* written anew from the report */
         { SNAPSHOT_FACTS, false, false, reduce_to_nothing },

@@ -10,14 +10,20 @@
  *     get (§3, and AWS's own environment detector). Then the notebook-instance
  *     marker, then the job configuration files. The first rule that matches
  *     decides; a later one that disagrees makes the verdict "low".
- *     No identity at all means "none"; identity hints that decide nothing (a
- *     metadata file without AppType, say) mean "unknown".
+ *     Then compute outside Studio (landscape-2026 §1.7, §1.10, §1.13, §1.14):
+ *     HyperPod's cluster file, the inference contract, the SDK's local mode.
+ *     No identity at all means "none" only when no trace of SageMaker was seen
+ *     either; identity hints that decide nothing (a metadata file without
+ *     AppType, a SageMaker host name, a disk of its own on a path only
+ *     SageMaker uses, an identity file that exists but cannot be read) mean
+ *     "unknown", with the hint as evidence.
  *
  *  2. Storage: how the homes SageMaker creates are mounted (§1, §2, §3, §8):
  *     Studio (new) puts an EBS volume on /home/sagemaker-user, Classic an EFS
  *     directory there or on /root, a notebook instance an EBS volume on
- *     /home/ec2-user/SageMaker. A table that has none of these homes mounted
- *     says "none". Jobs have no storage signature.
+ *     /home/ec2-user/SageMaker, HyperPod an extra EBS volume on /opt/sagemaker.
+ *     A table that has none of these homes mounted says "none". Jobs and
+ *     inference containers have no storage signature.
  *
  * confidence: high when both speak and agree, medium when only one speaks,
  * low when they conflict (a warning says how). Identity wins a conflict:
@@ -29,6 +35,7 @@
 #include <string.h>
 
 #include "classify/classify.h"
+#include "probe/compute.h"
 #include "probe/sagemaker.h"
 #include "core/strutil.h"
 
@@ -102,9 +109,11 @@ static enum environment rule_notebook_marker(const struct sagemaker *s, char *d,
         return ENV_NOTEBOOK_INSTANCE;
 }
 
+static bool local_mode(const struct compute_facts *c);
+
 static enum environment rule_training(const struct sagemaker *s, char *d, size_t len)
 {
-        if (!s->training_resourceconfig)
+        if (!s->training_resourceconfig || local_mode(&s->compute))
                 return _ENV_INVALID;
         snprintf(d, len, "present: the training job's cluster configuration");
         return ENV_TRAINING_JOB;
@@ -112,7 +121,7 @@ static enum environment rule_training(const struct sagemaker *s, char *d, size_t
 
 static enum environment rule_training_env(const struct sagemaker *s, char *d, size_t len)
 {
-        if (!s->env_training_job_name)
+        if (!s->env_training_job_name || local_mode(&s->compute))
                 return _ENV_INVALID;
         snprintf(d, len, "TRAINING_JOB_NAME=%s", s->env_training_job_name);
         return ENV_TRAINING_JOB;
@@ -126,6 +135,170 @@ static enum environment rule_processing(const struct sagemaker *s, char *d, size
         return ENV_PROCESSING_JOB;
 }
 
+/* --- Compute outside Studio (landscape-2026 §1.7, §1.10, §1.13, §1.14) --- */
+
+/* §1.7 [D] ADT on_create.sh / lifecycle_script.py: HyperPod writes the cluster
+ * layout to /opt/ml/config/resource_config.json (underscore: the processing
+ * job's file is resourceconfig.json), readable by root only. Parsed with
+ * InstanceGroups it decides alone; unreadable (EACCES: the 0700 directory)
+ * it is a presence, which decides only with a second HyperPod trace, the
+ * /opt/sagemaker volume [D API_ClusterInstanceStorageConfig]; so does a file
+ * without InstanceGroups (a bundle keeps an unreadable file empty). */
+static enum environment rule_hyperpod(const struct sagemaker *s, char *d, size_t len)
+{
+        const struct compute_facts *c = &s->compute;
+
+        if (c->hyperpod_config == 1 && c->hyperpod_config_groups) {
+                snprintf(d, len, "InstanceGroups present: HyperPod's cluster file%s%s%s%s",
+                         c->node_name ? "; this node is " : "", c->node_name ? c->node_name : "",
+                         c->instance_group ? " of instance group " : "",
+                         c->instance_group ? c->instance_group : "");
+                return ENV_HYPERPOD;
+        }
+        if (c->hyperpod_config != 0 && c->opt_sagemaker) {
+                if (c->hyperpod_config < 0)
+                        snprintf(d, len,
+                                 "present but unreadable (%s), and " HYPERPOD_OPT_SAGEMAKER
+                                 " exists: a HyperPod cluster node",
+                                 strerror(-c->hyperpod_config));
+                else
+                        snprintf(d, len,
+                                 "present without InstanceGroups (its content not kept), "
+                                 "and " HYPERPOD_OPT_SAGEMAKER " exists: a HyperPod cluster node");
+                return ENV_HYPERPOD;
+        }
+        return _ENV_INVALID;
+}
+
+/* §1.13, §1.14 [D] your-algorithms-inference-code / -batch-code: SageMaker
+ * runs "docker run IMAGE serve", the model under /opt/ml/model; inference
+ * pipelines get SAGEMAKER_BIND_TO_PORT and SAGEMAKER_SAFE_PORT_RANGE [D
+ * inference-pipeline-real-time]; batch transform sets SAGEMAKER_BATCH=true
+ * [D-weak]. /opt/ml/model is also a training job's output directory, so no
+ * single one decides: two signals make an endpoint; SAGEMAKER_BATCH=true and
+ * one more make a transform job. The detail lists those that fired. */
+static enum environment rule_inference(const struct sagemaker *s, char *d, size_t len)
+{
+        const struct compute_facts *c = &s->compute;
+        bool port = c->env_bind_to_port || c->env_safe_port_range;
+        bool batch = c->env_batch && strcmp(c->env_batch, "true") == 0;
+        int n = c->serve + c->opt_ml_model + port;
+
+        if (s->training_resourceconfig || n == 0 || (!batch && n < 2))
+                return _ENV_INVALID;
+        snprintf(d, len, "%s%s%s%s%s%s%s", batch ? "SAGEMAKER_BATCH=true" : "",
+                 batch && c->serve ? ", " : "", c->serve ? "PID 1 runs serve" : "",
+                 (batch || c->serve) && c->opt_ml_model ? ", " : "",
+                 c->opt_ml_model ? INFERENCE_MODEL_DIR " exists" : "",
+                 (batch || c->serve || c->opt_ml_model) && port ? ", " : "",
+                 port ? "SAGEMAKER_BIND_TO_PORT/SAFE_PORT_RANGE set" : "");
+        return batch ? ENV_TRANSFORM_JOB : ENV_ENDPOINT;
+}
+
+static bool local_mode(const struct compute_facts *c)
+{
+        return c->training_parsed && !c->training_network_interface &&
+               compute_is_local_mode_host(c->training_current_host) && c->training_hosts_local;
+}
+
+/* §1.10 [O] the SDK's local/image.py names its containers algo-N-XXXXX and
+ * writes resourceconfig.json without network_interface_name; a real training
+ * job has algo-N and the interface [D]. Both must hold. */
+static enum environment rule_local_mode(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!local_mode(&s->compute))
+                return _ENV_INVALID;
+        snprintf(d, len,
+                 "current_host=%s and every host algo-N-XXXXX, no network_interface_name: "
+                 "the SDK's local mode, not a SageMaker job",
+                 s->compute.training_current_host);
+        return ENV_LOCAL_MODE;
+}
+
+static const struct storage_rule *storage_rule_of(const struct storage *st);
+
+/* Paths only SageMaker mounts a file system of its own on (studio-facts §2,
+ * landscape §1.6, §1.7, §1.15): a separate disk there is a trace. */
+static const struct {
+        const char *path;
+        bool prefix;
+} sagemaker_only_mounts[] = {
+        { SAGEMAKER_NVME, false },         { "/opt/ml", true },
+        { HYPERPOD_OPT_SAGEMAKER, false }, { SAGEMAKER_USER_HOME, false },
+        { NOTEBOOK_INSTANCE_HOME, false },
+};
+
+static bool on_sagemaker_only_path(const struct storage *st)
+{
+        if (!st->mountpoint || st->kind == STORAGE_OVERLAY || st->kind == STORAGE_TMPFS)
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(sagemaker_only_mounts); i++)
+                if (sagemaker_only_mounts[i].prefix
+                            ? path_is_under(st->mountpoint, sagemaker_only_mounts[i].path)
+                            : strcmp(st->mountpoint, sagemaker_only_mounts[i].path) == 0)
+                        return true;
+        return false;
+}
+
+/* Traces that only SageMaker leaves but that decide nothing alone, asked when
+ * no identity decided (issue: "none" means no trace at all): each one adds
+ * evidence pointing nowhere and makes the verdict at least "unknown". */
+static int compute_hints(struct report *r, bool *ret_any)
+{
+        const struct compute_facts *c = &r->sagemaker.compute;
+        const struct storage *st;
+        const char *h = c->hostname;
+        int k = 0;
+
+        if (c->hyperpod_config < 0) {
+                *ret_any = true;
+                k = report_add_evidence(r, HYPERPOD_RESOURCE_CONFIG, _ENV_INVALID,
+                                        "exists but cannot be read (%s): HyperPod's cluster "
+                                        "file is there",
+                                        strerror(-c->hyperpod_config));
+        }
+        if (k >= 0 && c->hyperpod_config == 1) {
+                *ret_any = true;
+                k = report_add_evidence(r, HYPERPOD_RESOURCE_CONFIG, _ENV_INVALID,
+                                        "present, but without InstanceGroups");
+        }
+        if (k >= 0 && (c->opt_ml_model || c->serve || c->env_batch || c->env_bind_to_port ||
+                       c->env_safe_port_range)) {
+                *ret_any = true;
+                k = report_add_evidence(r, "inference", _ENV_INVALID,
+                                        "%s%s%s: one trace of an inference container, too few "
+                                        "to decide",
+                                        c->opt_ml_model ? INFERENCE_MODEL_DIR " exists" : "",
+                                        c->opt_ml_model && c->serve ? ", " : "",
+                                        c->serve ? "PID 1 runs serve" : "");
+        }
+        /* §7.11 [O]: "default" is a Studio (new) app's host name, algo-N a
+         * job's, algo-N-XXXXX a local-mode container's. */
+        if (k >= 0 && h && (strcmp(h, "default") == 0 || startswith(h, "algo-"))) {
+                *ret_any = true;
+                k = report_add_evidence(r, "hostname", _ENV_INVALID, "%s: %s", h,
+                                        strcmp(h, "default") == 0
+                                                ? "the host name of a Studio (new) app"
+                                        : compute_is_local_mode_host(h)
+                                                ? "the host name of a local-mode container"
+                                                : "the host name of a SageMaker job's container");
+        }
+        report_for_each_storage(st, r) {
+                char src[PATH_MAX + 16];
+
+                if (k < 0 || (st != &r->home && st->mount_id == r->home.mount_id) ||
+                    !on_sagemaker_only_path(st) || storage_rule_of(st))
+                        continue;
+                *ret_any = true;
+                snprintf(src, sizeof(src), "mountinfo:%s", st->mountpoint);
+                k = report_add_evidence(r, src, _ENV_INVALID,
+                                        "%s from %s: a file system of its own on a path only "
+                                        "SageMaker uses",
+                                        storage_kind_to_string(st->kind), strna(st->source));
+        }
+        return k;
+}
+
 static const struct identity_rule identity_rules[] = {
         { RESOURCE_METADATA, rule_metadata_studio },
         { RESOURCE_METADATA, rule_metadata_notebook },
@@ -134,6 +307,9 @@ static const struct identity_rule identity_rules[] = {
         { TRAINING_RESOURCECONFIG, rule_training },
         { "environment:TRAINING_JOB_NAME", rule_training_env },
         { PROCESSING_JOBCONFIG, rule_processing },
+        { HYPERPOD_RESOURCE_CONFIG, rule_hyperpod },
+        { "inference", rule_inference },
+        { TRAINING_RESOURCECONFIG, rule_local_mode },
 };
 
 /* Homes SageMaker mounts, and the storage that identifies each environment. */
@@ -181,6 +357,14 @@ static const struct storage_rule {
           3,
           ENV_STUDIO_NEW,
           "custom file systems under " CUSTOM_FILE_SYSTEMS " are Studio (new)" },
+        /* landscape §1.7 [D] API_ClusterInstanceStorageConfig: a HyperPod
+         * instance's extra EBS volume "is mounted to /opt/sagemaker". */
+        { HYPERPOD_OPT_SAGEMAKER,
+          false,
+          { STORAGE_EBS },
+          1,
+          ENV_HYPERPOD,
+          "an EBS volume on " HYPERPOD_OPT_SAGEMAKER " is a HyperPod node's extra volume" },
 };
 
 /* Mount points that make a table "SageMaker-shaped" at all. */
@@ -215,6 +399,14 @@ static const char *storage_why(const struct storage_rule *rule, const struct sto
                 return "the domain's home EFS, auto-mounted through the user's access point "
                        "(~/user-default-efs links here), is Studio (new)";
         return rule->why;
+}
+
+static const struct storage_rule *storage_rule_of(const struct storage *st)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(storage_rules); i++)
+                if (rule_matches(&storage_rules[i], st))
+                        return &storage_rules[i];
+        return NULL;
 }
 
 static bool is_sagemaker_home_mount(const struct storage *s)
@@ -289,11 +481,19 @@ int classify(struct report *r)
                         return k;
         }
         if (identity < 0 && !has_identity_hints(s)) {
-                identity = ENV_NONE;
-                k = report_add_evidence(r, RESOURCE_METADATA, ENV_NONE,
-                                        "absent, and no SageMaker variables or marker files");
+                bool hints = false;
+
+                k = compute_hints(r, &hints);
                 if (k < 0)
                         return k;
+                if (!hints) {
+                        identity = ENV_NONE;
+                        k = report_add_evidence(r, RESOURCE_METADATA, ENV_NONE,
+                                                "absent, and no SageMaker variables or marker "
+                                                "files");
+                        if (k < 0)
+                                return k;
+                }
         }
 
         report_for_each_storage(st, r) {
@@ -331,7 +531,7 @@ int classify(struct report *r)
         }
 
         /* Jobs have no storage signature: storage neither confirms nor contradicts. */
-        if (identity >= 0 && !env_has_storage_signature(identity))
+        if (identity >= 0 && !env_has_storage_signature(identity) && storage != identity)
                 storage = _ENV_INVALID;
 
         if (identity >= 0 && identity != ENV_NONE) {

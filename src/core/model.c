@@ -13,6 +13,10 @@ static const char *const environment_table[_ENV_MAX] = {
         [ENV_NOTEBOOK_INSTANCE] = "notebook-instance",
         [ENV_TRAINING_JOB] = "training-job",
         [ENV_PROCESSING_JOB] = "processing-job",
+        [ENV_HYPERPOD] = "hyperpod",
+        [ENV_ENDPOINT] = "endpoint",
+        [ENV_TRANSFORM_JOB] = "transform-job",
+        [ENV_LOCAL_MODE] = "local-mode",
         [ENV_NONE] = "none",
         [ENV_UNKNOWN] = "unknown",
 };
@@ -23,7 +27,11 @@ static const char *const environment_title_table[_ENV_MAX] = {
         [ENV_NOTEBOOK_INSTANCE] = "SageMaker notebook instance",
         [ENV_TRAINING_JOB] = "SageMaker training job",
         [ENV_PROCESSING_JOB] = "SageMaker processing job",
-        [ENV_NONE] = "Not SageMaker",
+        [ENV_HYPERPOD] = "SageMaker HyperPod cluster node",
+        [ENV_ENDPOINT] = "SageMaker inference endpoint container",
+        [ENV_TRANSFORM_JOB] = "SageMaker batch transform container",
+        [ENV_LOCAL_MODE] = "SageMaker SDK local mode (not a SageMaker job)",
+        [ENV_NONE] = "No SageMaker identity or storage found",
         [ENV_UNKNOWN] = "SageMaker, kind unknown",
 };
 
@@ -189,6 +197,13 @@ void sagemaker_done(struct sagemaker *s)
                 &s->home_env,
                 &s->user_default_efs,
                 &s->notebook_instance_version,
+                &s->compute.instance_group,
+                &s->compute.node_name,
+                &s->compute.env_batch,
+                &s->compute.env_bind_to_port,
+                &s->compute.env_safe_port_range,
+                &s->compute.training_current_host,
+                &s->compute.hostname,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
                 free(*strs[i]);

@@ -15,6 +15,7 @@
 #include "core/macro.h"
 #include "probe/mounts.h"
 #include "probe/probe.h"
+#include "probe/compute.h"
 #include "probe/sagemaker.h"
 #include "probe/nfs.h"
 #include "core/strutil.h"
@@ -31,9 +32,9 @@ static const char *const interesting_prefixes[] = {
         SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        SAGEMAKER_USER_HOME,
-        ROOT_HOME,
-        NOTEBOOK_INSTANCE_HOME,
+        SAGEMAKER_USER_HOME,    ROOT_HOME, NOTEBOOK_INSTANCE_HOME,
+        HYPERPOD_OPT_SAGEMAKER, /* a HyperPod node's extra EBS (landscape §1.7) */
+        HYPERPOD_FSX,           /* FSx for Lustre in HyperPod's sample setup (§1.7) */
 };
 /* Documentation/ABI/stable/sysfs-hypervisor-xen: "xen" under Xen. */
 #define HYPERVISOR_TYPE "/sys/hypervisor/type"
@@ -459,6 +460,9 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
 
         *ret_error = NULL;
         k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
+        if (k < 0)
+                return k;
+        k = compute_probe(root, &r->sagemaker.compute, &r->warnings);
         if (k < 0)
                 return k;
 

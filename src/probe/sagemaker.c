@@ -323,6 +323,11 @@ static const struct {
         /* Training containers get TRAINING_JOB_NAME (your-algorithms-training-algo). */
         { "TRAINING_JOB_NAME", offsetof(struct sagemaker, env_training_job_name) },
         { "HOME", offsetof(struct sagemaker, home_env) },
+        /* Inference containers (landscape §1.13, §1.14): batch transform sets
+         * SAGEMAKER_BATCH=true, inference pipelines the port pair. */
+        { "SAGEMAKER_BATCH", offsetof(struct sagemaker, compute.env_batch) },
+        { "SAGEMAKER_BIND_TO_PORT", offsetof(struct sagemaker, compute.env_bind_to_port) },
+        { "SAGEMAKER_SAFE_PORT_RANGE", offsetof(struct sagemaker, compute.env_safe_port_range) },
 };
 
 /* Where the region comes from, most specific first. */
@@ -487,8 +492,9 @@ static void read_environ(const struct sysroot *root, struct sagemaker *ret, char
         (void)sagemaker_parse_environ(buf, len, ret, warnings);
 }
 
-/* The object of processingjobconfig.json, or NULL when it holds none. */
-static cJSON *parse_jobconfig(const char *text, size_t len)
+/* The object of processingjobconfig.json (and of the other job files), or
+ * NULL when it holds none. */
+cJSON *sagemaker_json_object(const char *text, size_t len)
 {
         cJSON *j = memchr(text, '\0', len) ? NULL : cJSON_ParseWithLength(text, len);
 
@@ -519,7 +525,7 @@ static void read_processing_config(const struct sysroot *root, struct sagemaker 
                                    strna(display), strerror(-k));
                 return;
         }
-        j = parse_jobconfig(text, len);
+        j = sagemaker_json_object(text, len);
         if (!j) {
                 (void)strv_extendf(warnings, "%s: not a JSON object, ignoring its content",
                                    strna(display));
@@ -535,7 +541,7 @@ int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t 
 
         if (len > METADATA_MAX)
                 return too_large(METADATA_MAX, ' ', ret, ret_len);
-        j = parse_jobconfig(text, len);
+        j = sagemaker_json_object(text, len);
         if (!j) /* "not a JSON object", none of its bytes */
                 return literal("", 0, ret, ret_len);
         return reduce_object(j, jobconfig_fields, ARRAY_SIZE(jobconfig_fields), ret, ret_len);

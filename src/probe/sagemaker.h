@@ -69,5 +69,9 @@ struct environ_entry {
 /* The entry of buf[0..len) at *pos, *pos moved past it; false at the end. */
 bool sagemaker_environ_next(const char *buf, size_t len, size_t *pos, struct environ_entry *ret);
 
+/* The JSON object text[0..len) holds, or NULL when it holds none (a NUL
+ * byte, invalid JSON, another value). The caller frees it with cJSON_Delete. */
+struct cJSON *sagemaker_json_object(const char *text, size_t len);
+
 /* Picks the variables the probe uses from a NUL-separated environ block. */
 int sagemaker_parse_environ(const char *buf, size_t len, struct sagemaker *ret, char ***warnings);

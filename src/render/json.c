@@ -116,7 +116,16 @@ static bool sagemaker_known(const struct sagemaker *s)
 {
         return s->metadata_present || s->env_app_type || s->env_space_name ||
                s->notebook_instance_version || s->training_resourceconfig ||
-               s->processing_jobconfig || s->env_training_job_name;
+               s->processing_jobconfig || s->env_training_job_name || s->compute.node_name ||
+               s->compute.instance_group;
+}
+
+/* HyperPod's node, only where one was found: absent keys keep other reports
+ * as they were. */
+static bool add_hyperpod(cJSON *j, const struct compute_facts *c)
+{
+        return (!c->instance_group || json_add_string(j, "instance_group", c->instance_group)) &&
+               (!c->node_name || json_add_string(j, "node_name", c->node_name));
 }
 
 static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
@@ -147,7 +156,8 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
                                        : NULL) &&
                json_add_string(j, "training_job_name", s->env_training_job_name) &&
                json_add_string(j, "processing_job_name", s->processing_job_name) &&
-               json_add_string(j, "processing_job_arn", s->processing_job_arn);
+               json_add_string(j, "processing_job_arn", s->processing_job_arn) &&
+               add_hyperpod(j, &s->compute);
 }
 
 cJSON *report_to_json(const struct report *r)

@@ -186,6 +186,13 @@ static void verdict(struct out *o, const struct report *r)
         } else if (r->environment == ENV_PROCESSING_JOB && s->processing_job_name) {
                 fputc(' ', o->f);
                 put_escaped(o->f, s->processing_job_name);
+        } else if (r->environment == ENV_HYPERPOD && s->compute.node_name) {
+                fputc(' ', o->f);
+                put_escaped(o->f, s->compute.node_name);
+                if (s->compute.instance_group) {
+                        fputs(" of instance group ", o->f);
+                        put_escaped(o->f, s->compute.instance_group);
+                }
         }
         fprintf(o->f, " (confidence: %s)\n", confidence_to_string(r->confidence));
 }

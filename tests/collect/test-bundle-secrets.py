@@ -114,8 +114,14 @@ class Secrets(unittest.TestCase):
                 kept = set(f.read().split(b"\0")) - {b""}
             self.assertIn(b"SAGEMAKER_SPACE_NAME=space-in-the-bundle", kept)
             self.assertIn(b"AWS_REGION=eu-west-3", kept)
-            # no other pid's directory: /proc/self is written as proc/self
-            self.assertEqual(os.listdir(os.path.join(bundle, "proc")), ["self"])
+            # no other pid's directory: /proc/self is written as proc/self;
+            # of pid 1 only whether it runs serve, of proc/sys the host name
+            self.assertLessEqual(set(os.listdir(os.path.join(bundle, "proc"))),
+                                 {"self", "1", "sys"})
+            if os.path.isdir(os.path.join(bundle, "proc", "1")):
+                self.assertEqual(os.listdir(os.path.join(bundle, "proc", "1")), ["cmdline"])
+                with open(os.path.join(bundle, "proc", "1", "cmdline"), "rb") as f:
+                    self.assertIn(f.read(), (b"-\0", b"serve\0"))
             self.assertFalse(os.path.islink(os.path.join(bundle, "proc", "self")))
             replay = self.assertReplays(bundle, live)
             self.assertEqual(replay["sagemaker"]["space_name"], "space-in-the-bundle")

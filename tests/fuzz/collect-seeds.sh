@@ -7,7 +7,7 @@
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -32,6 +32,12 @@ for f in "$out"/mountinfo/*; do
 done
 printf '\004/home/sagemaker-user/e/alice' >"$out/redact/path"
 printf '\005/sys/dev/block/259:3\n../../devices/e' >"$out/redact/link"
+for f in "$src"/tests/fixtures/*/root/opt/ml/config/resource_config.json \
+    "$src"/tests/fixtures/*/root/opt/ml/input/config/resourceconfig.json \
+    "$src"/tests/fixtures/*/root/proc/1/cmdline "$src"/tests/fixtures/*/root/etc/hostname; do
+    add "$out/compute" "$f"
+done
+printf '{"current_host":"algo-1-ab3x9","hosts":["algo-1-ab3x9"]}' >"$out/compute/min"
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"

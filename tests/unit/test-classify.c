@@ -2,6 +2,7 @@
 /* classify() on hand-built reports: one row per rule and per combination of
  * the two witnesses (identity, storage), with the verdict, the confidence and
  * the warning each must give. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "classify/classify.h"
+#include "probe/compute.h"
 #include "core/strutil.h"
 
 #define NB_ARN "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/alice-nb"
@@ -29,6 +31,11 @@ struct row {
         enum storage_kind home_kind;
         const char *other_mp;
         enum storage_kind other_kind;
+        /* compute outside Studio */
+        int hyperpod_config;
+        bool hyperpod_groups, opt_sagemaker, opt_ml_model, serve;
+        const char *batch, *bind, *hostname, *current_host, *host;
+        bool network_interface;
         /* verdict */
         enum environment env;
         enum confidence conf;
@@ -127,6 +134,61 @@ static const struct row rows[] = {
         { "internal dir only", .internal = true, .home_mp = "/", .home_kind = STORAGE_OVERLAY,
           .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
         { "space name only", .env_space_name = "s", .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+
+        /* HyperPod (landscape §1.7). */
+        { "hyperpod by its cluster file", .hyperpod_config = 1, .hyperpod_groups = true,
+          .home_mp = "/", .home_kind = STORAGE_EBS, .env = ENV_HYPERPOD,
+          .conf = CONFIDENCE_MEDIUM },
+        { "hyperpod file and /opt/sagemaker volume", .hyperpod_config = 1, .hyperpod_groups = true,
+          .opt_sagemaker = true, .home_mp = "/fsx", .home_kind = STORAGE_FSX_LUSTRE,
+          .other_mp = "/opt/sagemaker", .other_kind = STORAGE_EBS, .env = ENV_HYPERPOD,
+          .conf = CONFIDENCE_HIGH },
+        { "hyperpod file unreadable + /opt/sagemaker", .hyperpod_config = -EACCES,
+          .opt_sagemaker = true, .home_mp = "/", .home_kind = STORAGE_EBS, .env = ENV_HYPERPOD,
+          .conf = CONFIDENCE_MEDIUM },
+        { "hyperpod file unreadable alone: present, not none", .hyperpod_config = -EACCES,
+          .home_mp = "/", .home_kind = STORAGE_EBS, .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "/opt/sagemaker EBS alone", .home_mp = "/", .home_kind = STORAGE_EBS,
+          .other_mp = "/opt/sagemaker", .other_kind = STORAGE_EBS, .opt_sagemaker = true,
+          .env = ENV_HYPERPOD, .conf = CONFIDENCE_LOW, .warning = "no SageMaker identity" },
+
+        /* Inference containers (§1.13, §1.14): two signals, or batch and one. */
+        { "endpoint: serve + model", .serve = true, .opt_ml_model = true, .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_ENDPOINT, .conf = CONFIDENCE_MEDIUM },
+        { "endpoint: pipeline port + model", .bind = "8080", .opt_ml_model = true, .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_ENDPOINT, .conf = CONFIDENCE_MEDIUM },
+        { "transform: batch + serve", .batch = "true", .serve = true, .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_TRANSFORM_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "model dir alone decides nothing", .opt_ml_model = true, .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "serve alone decides nothing", .serve = true, .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "training job with its model dir stays training", .training = true, .opt_ml_model = true,
+          .serve = true, .home_mp = "/", .home_kind = STORAGE_OVERLAY, .env = ENV_TRAINING_JOB,
+          .conf = CONFIDENCE_MEDIUM },
+
+        /* Local mode (§1.10): algo-N-XXXXX hosts and no interface. */
+        { "local mode", .training = true, .current_host = "algo-1-x7k2p", .host = "algo-1-x7k2p",
+          .training_env = "job", .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_LOCAL_MODE, .conf = CONFIDENCE_MEDIUM },
+        { "algo-1 with an interface is a training job", .training = true, .current_host = "algo-1",
+          .host = "algo-1", .network_interface = true, .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM },
+        { "local-mode names but an interface: training", .training = true,
+          .current_host = "algo-1-x7k2p", .host = "algo-1-x7k2p", .network_interface = true,
+          .home_mp = "/", .home_kind = STORAGE_OVERLAY, .env = ENV_TRAINING_JOB,
+          .conf = CONFIDENCE_MEDIUM },
+
+        /* Traces that decide nothing are never "none". */
+        { "hostname default", .hostname = "default", .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "hostname algo-2", .hostname = "algo-2", .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "a disk of its own on /mnt/sagemaker-nvme", .home_mp = "/home/studio-lab-user",
+          .home_kind = STORAGE_EBS, .other_mp = "/mnt/sagemaker-nvme", .other_kind = STORAGE_EBS,
+          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "plain host name: none", .hostname = "laptop", .home_mp = "/", .home_kind = STORAGE_LOCAL,
+          .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
 };
 
 static void fill(struct report *r, const struct row *w)
@@ -145,6 +207,20 @@ static void fill(struct report *r, const struct row *w)
         s->training_resourceconfig = w->training;
         s->processing_jobconfig = w->processing;
         s->sagemakerinternal = w->internal;
+        s->compute.hyperpod_config = w->hyperpod_config;
+        s->compute.hyperpod_config_groups = w->hyperpod_groups;
+        s->compute.opt_sagemaker = w->opt_sagemaker;
+        s->compute.opt_ml_model = w->opt_ml_model;
+        s->compute.serve = w->serve;
+        s->compute.env_batch = strdup_or_null(w->batch);
+        s->compute.env_bind_to_port = strdup_or_null(w->bind);
+        s->compute.hostname = strdup_or_null(w->hostname);
+        if (w->current_host) {
+                s->compute.training_parsed = true;
+                s->compute.training_current_host = strdup(w->current_host);
+                s->compute.training_hosts_local = compute_is_local_mode_host(w->host);
+                s->compute.training_network_interface = w->network_interface;
+        }
         if (w->home_mp) {
                 r->home.mount_id = 10;
                 r->home.mountpoint = strdup(w->home_mp);

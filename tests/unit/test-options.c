@@ -266,7 +266,8 @@ static void test_help(void **state)
         options_print_list(f);
         fclose(f);
         assert_string_equal(buf, "studio-new\nstudio-classic\nnotebook-instance\ntraining-job\n"
-                                 "processing-job\nnone\nunknown\n");
+                                 "processing-job\nhyperpod\nendpoint\ntransform-job\nlocal-mode\n"
+                                 "none\nunknown\n");
         free(buf);
 }
 
