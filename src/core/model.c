@@ -15,6 +15,9 @@ static const char *const environment_table[_ENV_MAX] = {
         [ENV_PROCESSING_JOB] = "processing-job",
         [ENV_NONE] = "none",
         [ENV_UNKNOWN] = "unknown",
+        [ENV_UNIFIED_STUDIO] = "unified-studio",
+        [ENV_RSTUDIO] = "rstudio",
+        [ENV_STUDIO_LAB] = "studio-lab",
 };
 
 static const char *const environment_title_table[_ENV_MAX] = {
@@ -25,6 +28,9 @@ static const char *const environment_title_table[_ENV_MAX] = {
         [ENV_PROCESSING_JOB] = "SageMaker processing job",
         [ENV_NONE] = "Not SageMaker",
         [ENV_UNKNOWN] = "SageMaker, kind unknown",
+        [ENV_UNIFIED_STUDIO] = "SageMaker Unified Studio",
+        [ENV_RSTUDIO] = "RStudio on SageMaker",
+        [ENV_STUDIO_LAB] = "SageMaker Studio Lab",
 };
 
 static const char *const confidence_table[_CONFIDENCE_MAX] = {
@@ -169,10 +175,28 @@ void sagemaker_done(struct sagemaker *s)
                 &s->processing_job_arn,
                 &s->home_env,
                 &s->notebook_instance_version,
+                &s->datazone_domain_id,
+                &s->datazone_project_id,
+                &s->project_shared_directory,
+                &s->env_service_name,
+                &s->env_sm_app_type,
+                &s->env_internal_image_uri,
+                &s->env_sm_internal_image_uri,
+                &s->env_recovery_mode,
+                &s->env_input_notebook_name,
+                &s->env_kernel_name,
+                &s->env_job_def_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
                 free(*strs[i]);
         memset(s, 0, sizeof(*s));
+}
+
+const char *sagemaker_app_type(const struct sagemaker *s)
+{
+        if (s->app_type)
+                return s->app_type;
+        return s->env_app_type ? s->env_app_type : s->env_sm_app_type;
 }
 
 void report_init(struct report *r)

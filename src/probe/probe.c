@@ -31,9 +31,9 @@ static const char *const interesting_prefixes[] = {
         SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        SAGEMAKER_USER_HOME,
-        ROOT_HOME,
-        NOTEBOOK_INSTANCE_HOME,
+        SAGEMAKER_USER_HOME,    ROOT_HOME,
+        NOTEBOOK_INSTANCE_HOME, SMUS_PROJECT_FOLDER, /* landscape-2026 §1.2 */
+        STUDIO_LAB_HOME,                             /* landscape-2026 §1.6 */
 };
 #define MOUNTS_OF_INTEREST_MAX 64
 /* What the statfs/blkid batch still gets when the path lookup used up the

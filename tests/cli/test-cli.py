@@ -23,7 +23,7 @@ from lib import cases, snapshot  # noqa: E402
 
 BIN = None
 IDS = ["studio-new", "studio-classic", "notebook-instance", "training-job",
-       "processing-job", "none", "unknown"]
+       "processing-job", "none", "unknown", "unified-studio", "rstudio", "studio-lab"]
 # The options issue 2 defines; the unit test checks --help against the whole table.
 LONG_OPTIONS = ["path", "json", "quiet", "expect", "sysroot", "timeout", "list", "help",
                 "version"]
