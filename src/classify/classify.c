@@ -19,6 +19,13 @@
  *     /home/ec2-user/SageMaker. A table that has none of these homes mounted
  *     says "none". Jobs have no storage signature.
  *
+ * The places that came later are cited from shared/landscape-2026.md by
+ * section and tag ([D] documented, [O] observed, [I] inferred): Unified
+ * Studio (§1.2) is a flavour of Studio (new) that never conflicts with it;
+ * RStudio (§1.4) shares the domain EFS home with Classic; Studio Lab (§1.6)
+ * has no identity, so it rests on several inferred signals and never reaches
+ * high; notebook jobs (§1.8) and recovery mode (§1.1) qualify a verdict.
+ *
  * confidence: high when both speak and agree, medium when only one speaks,
  * low when they conflict (a warning says how). Identity wins a conflict:
  * systemd-detect-virt's rule that authoritative markers beat heuristics.
