@@ -23,6 +23,10 @@ enum environment {
         ENV_ENDPOINT,
         ENV_TRANSFORM_JOB,
         ENV_LOCAL_MODE,
+        /* the interactive places beyond Studio (landscape-2026 §1.2, §1.4, §1.6) */
+        ENV_UNIFIED_STUDIO,
+        ENV_RSTUDIO,
+        ENV_STUDIO_LAB,
         ENV_NONE,
         ENV_UNKNOWN,
         _ENV_MAX,
@@ -169,6 +173,19 @@ struct sagemaker {
                 bool training_parsed;            /* resourceconfig.json is an object */
                 char *hostname;
         } compute;
+        /* Unified Studio: resource-metadata.json's AdditionalMetadata, and the
+         * variables of the interactive apps (landscape-2026 §1.1, §1.2, §1.8) */
+        char *datazone_domain_id;
+        char *datazone_project_id;
+        char *project_shared_directory;
+        char *env_service_name;
+        char *env_sm_app_type;           /* the announced new name of SAGEMAKER_APP_TYPE */
+        char *env_internal_image_uri;    /* SAGEMAKER_INTERNAL_IMAGE_URI */
+        char *env_sm_internal_image_uri; /* its announced new name */
+        char *env_recovery_mode;         /* SAGEMAKER_RECOVERY_MODE */
+        char *env_input_notebook_name;   /* notebook jobs */
+        char *env_kernel_name;
+        char *env_job_def_version;
 };
 
 struct evidence {
@@ -190,6 +207,8 @@ struct report {
         char **warnings;
         bool timed_out;             /* a file system did not answer: exit 3 with what is known */
         char *hypervisor;           /* /sys/hypervisor/type ("xen"), NULL when absent */
+        bool recovery_mode;         /* classify: a Studio app started in recovery mode */
+        const char *job_kind;       /* classify: "notebook-job" for a training job, or NULL */
         struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
 };
 
@@ -199,6 +218,9 @@ struct block_device *block_device_free(struct block_device *d);
 struct nfs_info *nfs_info_free(struct nfs_info *n);
 struct fsx_info *fsx_info_free(struct fsx_info *x);
 void sagemaker_done(struct sagemaker *s);
+/* The app type: the metadata's, else SAGEMAKER_APP_TYPE, else its announced
+ * new name SM_APP_TYPE (landscape-2026 §2); NULL when none says. */
+const char *sagemaker_app_type(const struct sagemaker *s);
 
 void report_init(struct report *r);
 void report_done(struct report *r);

@@ -25,6 +25,13 @@
  *     A table that has none of these homes mounted says "none". Jobs and
  *     inference containers have no storage signature.
  *
+ * The places that came later are cited from shared/landscape-2026.md by
+ * section and tag ([D] documented, [O] observed, [I] inferred): Unified
+ * Studio (§1.2) is a flavour of Studio (new) that never conflicts with it;
+ * RStudio (§1.4) shares the domain EFS home with Classic; Studio Lab (§1.6)
+ * has no identity, so it rests on several inferred signals and never reaches
+ * high; notebook jobs (§1.8) and recovery mode (§1.1) qualify a verdict.
+ *
  * confidence: high when both speak and agree, medium when only one speaks,
  * low when they conflict (a warning says how). Identity wins a conflict:
  * systemd-detect-virt's rule that authoritative markers beat heuristics.
@@ -33,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify/classify.h"
 #include "probe/compute.h"
@@ -48,6 +56,9 @@ static const struct {
         { "KernelGateway", ENV_STUDIO_CLASSIC },
         { "JupyterLab", ENV_STUDIO_NEW },
         { "CodeEditor", ENV_STUDIO_NEW },
+        /* landscape-2026 §1.4 [D]: CreateApp's app types of RStudio on SageMaker. */
+        { "RStudioServerPro", ENV_RSTUDIO },
+        { "RSessionGateway", ENV_RSTUDIO },
 };
 
 static enum environment env_of_app_type(const char *t)
@@ -89,15 +100,20 @@ static enum environment rule_metadata_notebook(const struct sagemaker *s, char *
         return ENV_NOTEBOOK_INSTANCE;
 }
 
-static enum environment rule_env_app_type(const struct sagemaker *s, char *d, size_t len)
+static enum environment env_app_type_says(const char *name, const char *value, char *d, size_t len)
 {
-        enum environment e = env_of_app_type(s->env_app_type);
+        enum environment e = env_of_app_type(value);
 
         /* Only Studio (new) sets it; a Classic value here would be foreign. */
         if (e != ENV_STUDIO_NEW)
                 return _ENV_INVALID;
-        snprintf(d, len, "SAGEMAKER_APP_TYPE=%s", s->env_app_type);
+        snprintf(d, len, "%s=%s", name, value);
         return e;
+}
+
+static enum environment rule_env_app_type(const struct sagemaker *s, char *d, size_t len)
+{
+        return env_app_type_says("SAGEMAKER_APP_TYPE", s->env_app_type, d, len);
 }
 
 static enum environment rule_notebook_marker(const struct sagemaker *s, char *d, size_t len)
@@ -299,10 +315,44 @@ static int compute_hints(struct report *r, bool *ret_any)
         return k;
 }
 
+/* --- the interactive places beyond Studio (landscape-2026 §1.1, §1.2) --- */
+
+/* §1.2 [D]: AWS's own scheduler calls a JupyterLab app with a non-empty
+ * AdditionalMetadata.DataZoneDomainId Unified Studio (SCHED); the DataZone
+ * keys exist only there (TK, SJSE). */
+static enum environment rule_metadata_unified(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!s->metadata_present || !s->domain_id || !s->datazone_domain_id ||
+            env_of_app_type(s->app_type) != ENV_STUDIO_NEW)
+                return _ENV_INVALID;
+        snprintf(d, len, "AppType=%s, AdditionalMetadata.DataZoneDomainId=%s, DataZoneProjectId=%s",
+                 s->app_type, s->datazone_domain_id, strna(s->datazone_project_id));
+        return ENV_UNIFIED_STUDIO;
+}
+
+/* §1.2 [D]: the SMUS images' entrypoints export it (SMD), and AWS's toolkit
+ * keys Unified Studio off it. */
+static enum environment rule_env_service_name(const struct sagemaker *s, char *d, size_t len)
+{
+        if (!streq_ptr(s->env_service_name, "SageMakerUnifiedStudio"))
+                return _ENV_INVALID;
+        snprintf(d, len, "SERVICE_NAME=%s", s->env_service_name);
+        return ENV_UNIFIED_STUDIO;
+}
+
+/* §1.1, §2 [D-weak]: AWS's toolkit already accepts the announced new name. */
+static enum environment rule_env_sm_app_type(const struct sagemaker *s, char *d, size_t len)
+{
+        return env_app_type_says("SM_APP_TYPE", s->env_sm_app_type, d, len);
+}
+
 static const struct identity_rule identity_rules[] = {
+        { RESOURCE_METADATA, rule_metadata_unified },
         { RESOURCE_METADATA, rule_metadata_studio },
         { RESOURCE_METADATA, rule_metadata_notebook },
         { "environment:SAGEMAKER_APP_TYPE", rule_env_app_type },
+        { "environment:SM_APP_TYPE", rule_env_sm_app_type },
+        { "environment:SERVICE_NAME", rule_env_service_name },
         { NOTEBOOK_INSTANCE_MARKER, rule_notebook_marker },
         { TRAINING_RESOURCECONFIG, rule_training },
         { "environment:TRAINING_JOB_NAME", rule_training_env },
@@ -396,7 +446,8 @@ static bool rule_matches(const struct storage_rule *rule, const struct storage *
 static const char *storage_why(const struct storage_rule *rule, const struct storage *s)
 {
         if (s->nfs && s->nfs->domain_home_efs)
-                return "the domain's home EFS, auto-mounted through the user's access point "
+                return "the domain's home EFS, auto-mounted through the user's access "
+                       "point "
                        "(~/user-default-efs links here), is Studio (new)";
         return rule->why;
 }
@@ -423,18 +474,149 @@ static bool is_sagemaker_home_mount(const struct storage *s)
 static bool has_identity_hints(const struct sagemaker *s)
 {
         return s->metadata_present || s->env_app_type || s->env_space_name ||
-               s->processing_resourceconfig || s->sagemakerinternal;
+               s->processing_resourceconfig || s->sagemakerinternal || s->env_sm_app_type ||
+               s->env_internal_image_uri || s->env_sm_internal_image_uri || s->env_recovery_mode;
+}
+
+/* Unified Studio is a flavour of Studio (new): same apps, same EBS home
+ * (landscape-2026 §1.2), so the two never conflict. */
+static enum environment family(enum environment e)
+{
+        return e == ENV_UNIFIED_STUDIO ? ENV_STUDIO_NEW : e;
 }
 
 static bool env_has_storage_signature(enum environment e)
 {
+        e = family(e);
         return e == ENV_STUDIO_NEW || e == ENV_STUDIO_CLASSIC || e == ENV_NOTEBOOK_INSTANCE ||
-               e == ENV_NONE;
+               e == ENV_NONE || e == ENV_RSTUDIO;
 }
 
 static const char *title(enum environment e)
 {
         return environment_to_title(e);
+}
+
+/* --- the interactive places beyond Studio, judged after the verdict --- */
+
+/* landscape-2026 §1.4: RStudio apps have the domain's EFS home ([D] Posit's
+ * architecture page), but where it is mounted in an RSession container was
+ * never seen [I]. So an EFS home that the storage rules call Classic agrees
+ * with an RStudio identity, and no storage contradicts one. */
+static int rstudio_storage(struct report *r, enum environment identity, enum environment *storage)
+{
+        if (identity != ENV_RSTUDIO)
+                return 0;
+        if (*storage != ENV_STUDIO_CLASSIC) {
+                *storage = _ENV_INVALID;
+                return 0;
+        }
+        *storage = ENV_RSTUDIO;
+        return report_add_evidence(r, "mountinfo", ENV_RSTUDIO,
+                                   "the domain's EFS home, which RStudio apps use as Studio "
+                                   "Classic did: not Studio Classic, since AppType says RStudio");
+}
+
+static bool has_mount_on(const struct report *r, const char *mountpoint)
+{
+        const struct storage *st;
+
+        report_for_each_storage(st, r)
+                if (st->mountpoint && st->kind != STORAGE_OVERLAY &&
+                    strcmp(st->mountpoint, mountpoint) == 0)
+                        return true;
+        return false;
+}
+
+/* landscape-2026 §1.6: Studio Lab shows no AWS identity at all ([I]: none was
+ * ever found); what is seen is its home /home/studio-lab-user on a block
+ * device of its own and /mnt/sagemaker-nvme ([O] aws/studio-lab-examples#307).
+ * /mnt/sagemaker-nvme alone is Studio (new) too, so it takes a Studio Lab
+ * home and one more signal; all three give medium, never high. */
+static int classify_studio_lab(struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        bool home_mount, nvme, home_env;
+        int k = 0, n;
+
+        /* No identity: "none", or "unknown" when a trace such as the instance
+         * store on /mnt/sagemaker-nvme was seen (Studio Lab shows just that). */
+        if (r->environment != ENV_NONE && r->environment != ENV_UNKNOWN)
+                return 0;
+        home_mount = has_mount_on(r, STUDIO_LAB_HOME);
+        nvme = has_mount_on(r, SAGEMAKER_NVME);
+        home_env = streq_ptr(s->home_env, STUDIO_LAB_HOME);
+        n = home_mount + nvme + home_env;
+        if (n < 2 || !(home_mount || home_env))
+                return 0;
+        if (home_mount)
+                k = report_add_evidence(r, "mountinfo:" STUDIO_LAB_HOME, ENV_STUDIO_LAB,
+                                        "a mount of its own: Studio Lab's home");
+        if (k == 0 && nvme)
+                k = report_add_evidence(r, "mountinfo:" SAGEMAKER_NVME, ENV_STUDIO_LAB,
+                                        "mounted, with no SageMaker identity");
+        if (k == 0 && home_env)
+                k = report_add_evidence(r, "environment:HOME", ENV_STUDIO_LAB, "%s", s->home_env);
+        if (k < 0)
+                return k;
+        r->environment = ENV_STUDIO_LAB;
+        r->confidence = n == 3 ? CONFIDENCE_MEDIUM : CONFIDENCE_LOW;
+        return report_add_warning(r,
+                                  "Studio Lab is recognised by its paths alone (%d of 3 signals): "
+                                  "it shows no AWS identity",
+                                  n);
+}
+
+/* landscape-2026 §1.8 [D]: scheduled notebooks run as training jobs whose
+ * environment names the notebook (SCHED, SDK notebook_job_step.py). */
+static int classify_notebook_job(struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        int k;
+
+        if (r->environment != ENV_TRAINING_JOB)
+                return 0;
+        if (s->env_input_notebook_name)
+                k = report_add_evidence(r, "environment:SM_INPUT_NOTEBOOK_NAME", ENV_TRAINING_JOB,
+                                        "%s: a notebook job", s->env_input_notebook_name);
+        else if (s->env_kernel_name && s->env_job_def_version)
+                k = report_add_evidence(r, "environment:SM_KERNEL_NAME", ENV_TRAINING_JOB,
+                                        "%s, with SM_JOB_DEF_VERSION: a notebook job",
+                                        s->env_kernel_name);
+        else
+                return 0;
+        if (k < 0)
+                return k;
+        r->job_kind = "notebook-job";
+        return 0;
+}
+
+/* landscape-2026 §1.1 [D]: CreateApp's RecoveryMode; the image then sets
+ * HOME to its recovery home. Whether the EBS stays mounted is not known [I],
+ * but recovery mode exists to mend a full or broken home: the default path
+ * still takes /home/sagemaker-user first, and the report says why. */
+static int classify_recovery_mode(struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        const char *v = s->env_recovery_mode;
+        bool flag = v && strcasecmp(v, "false") != 0 && strcmp(v, "0") != 0;
+        bool home = streq_ptr(s->home_env, RECOVERY_MODE_HOME);
+        int k = 0;
+
+        if (!flag && !home)
+                return 0;
+        if (flag)
+                k = report_add_evidence(r, "environment:SAGEMAKER_RECOVERY_MODE", _ENV_INVALID,
+                                        "%s: the app started in recovery mode", v);
+        if (k == 0 && home)
+                k = report_add_evidence(r, "environment:HOME", _ENV_INVALID,
+                                        "%s: the home of recovery mode", s->home_env);
+        if (k < 0)
+                return k;
+        r->recovery_mode = true;
+        return report_add_warning(r, "recovery mode: the home " SAGEMAKER_USER_HOME
+                                     " is probably full; free space there, then restart the app "
+                                     "without recovery mode");
 }
 
 int classify(struct report *r)
@@ -457,6 +639,11 @@ int classify(struct report *r)
                 if (identity < 0) {
                         identity = e;
                         identity_source = identity_rules[i].source;
+                } else if (family(e) == family(identity)) {
+                        /* the more specific flavour wins: SERVICE_NAME after
+                         * SAGEMAKER_APP_TYPE */
+                        if (e == ENV_UNIFIED_STUDIO)
+                                identity = e;
                 } else if (e != identity && !identity_conflict) {
                         identity_conflict = true;
                         k = report_add_warning(r, "%s says %s, but %s already said %s",
@@ -530,6 +717,9 @@ int classify(struct report *r)
                         return k;
         }
 
+        k = rstudio_storage(r, identity, &storage);
+        if (k < 0)
+                return k;
         /* Jobs have no storage signature: storage neither confirms nor contradicts. */
         if (identity >= 0 && !env_has_storage_signature(identity) && storage != identity)
                 storage = _ENV_INVALID;
@@ -538,7 +728,7 @@ int classify(struct report *r)
                 r->environment = identity;
                 if (storage < 0)
                         r->confidence = CONFIDENCE_MEDIUM;
-                else if (storage == identity && !storage_conflict)
+                else if (family(storage) == family(identity) && !storage_conflict)
                         r->confidence = CONFIDENCE_HIGH;
                 else {
                         r->confidence = CONFIDENCE_LOW;
@@ -583,5 +773,10 @@ int classify(struct report *r)
                 if (k < 0)
                         return k;
         }
-        return 0;
+        k = classify_studio_lab(r);
+        if (k == 0)
+                k = classify_notebook_job(r);
+        if (k == 0)
+                k = classify_recovery_mode(r);
+        return k;
 }

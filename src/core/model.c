@@ -17,6 +17,9 @@ static const char *const environment_table[_ENV_MAX] = {
         [ENV_ENDPOINT] = "endpoint",
         [ENV_TRANSFORM_JOB] = "transform-job",
         [ENV_LOCAL_MODE] = "local-mode",
+        [ENV_UNIFIED_STUDIO] = "unified-studio",
+        [ENV_RSTUDIO] = "rstudio",
+        [ENV_STUDIO_LAB] = "studio-lab",
         [ENV_NONE] = "none",
         [ENV_UNKNOWN] = "unknown",
 };
@@ -31,6 +34,9 @@ static const char *const environment_title_table[_ENV_MAX] = {
         [ENV_ENDPOINT] = "SageMaker inference endpoint container",
         [ENV_TRANSFORM_JOB] = "SageMaker batch transform container",
         [ENV_LOCAL_MODE] = "SageMaker SDK local mode (not a SageMaker job)",
+        [ENV_UNIFIED_STUDIO] = "SageMaker Unified Studio",
+        [ENV_RSTUDIO] = "RStudio on SageMaker",
+        [ENV_STUDIO_LAB] = "SageMaker Studio Lab",
         [ENV_NONE] = "No SageMaker identity or storage found",
         [ENV_UNKNOWN] = "SageMaker, kind unknown",
 };
@@ -204,10 +210,28 @@ void sagemaker_done(struct sagemaker *s)
                 &s->compute.env_safe_port_range,
                 &s->compute.training_current_host,
                 &s->compute.hostname,
+                &s->datazone_domain_id,
+                &s->datazone_project_id,
+                &s->project_shared_directory,
+                &s->env_service_name,
+                &s->env_sm_app_type,
+                &s->env_internal_image_uri,
+                &s->env_sm_internal_image_uri,
+                &s->env_recovery_mode,
+                &s->env_input_notebook_name,
+                &s->env_kernel_name,
+                &s->env_job_def_version,
         };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
                 free(*strs[i]);
         memset(s, 0, sizeof(*s));
+}
+
+const char *sagemaker_app_type(const struct sagemaker *s)
+{
+        if (s->app_type)
+                return s->app_type;
+        return s->env_app_type ? s->env_app_type : s->env_sm_app_type;
 }
 
 void report_init(struct report *r)

@@ -32,7 +32,9 @@ static const char *const interesting_prefixes[] = {
         SAGEMAKER_NVME,      /* instance store (§2) */
 };
 static const char *const interesting_mounts[] = {
-        SAGEMAKER_USER_HOME,    ROOT_HOME, NOTEBOOK_INSTANCE_HOME,
+        SAGEMAKER_USER_HOME,    ROOT_HOME,
+        NOTEBOOK_INSTANCE_HOME, SMUS_PROJECT_FOLDER, /* landscape-2026 §1.2 */
+        STUDIO_LAB_HOME,                             /* landscape-2026 §1.6 */
         HYPERPOD_OPT_SAGEMAKER, /* a HyperPod node's extra EBS (landscape §1.7) */
         HYPERPOD_FSX,           /* FSx for Lustre in HyperPod's sample setup (§1.7) */
 };

@@ -40,6 +40,17 @@ static const struct json_field metadata_fields[] = {
         { "IpAddressType", offsetof(struct sagemaker, ip_address_type) },
 };
 
+/* Unified Studio's object in resource-metadata.json (landscape-2026 §1.2,
+ * §2: AWS's toolkit type ResourceMetadata and the server extension's tests).
+ * Only the ids the report names; the S3 path, subnets, security group and
+ * user id stay home. */
+#define ADDITIONAL_METADATA "AdditionalMetadata"
+static const struct json_field additional_metadata_fields[] = {
+        { "DataZoneDomainId", offsetof(struct sagemaker, datazone_domain_id) },
+        { "DataZoneProjectId", offsetof(struct sagemaker, datazone_project_id) },
+        { "ProjectSharedDirectory", offsetof(struct sagemaker, project_shared_directory) },
+};
+
 static const struct json_field jobconfig_fields[] = {
         { "ProcessingJobName", offsetof(struct sagemaker, processing_job_name) },
         { "ProcessingJobArn", offsetof(struct sagemaker, processing_job_arn) },
@@ -131,15 +142,9 @@ static cJSON *reduce_field(const cJSON *v)
         return NULL;
 }
 
-/* What a bundle keeps of an object: the table's fields, each reduced. */
-static int reduce_object(const cJSON *root, const struct json_field *fields, size_t n, char **ret,
-                         size_t *ret_len)
+/* The table's fields of root, each reduced, into out. */
+static int reduce_fields(const cJSON *root, const struct json_field *fields, size_t n, cJSON *out)
 {
-        _cleanup_(cJSON_Deletep) cJSON *out = cJSON_CreateObject();
-        char *text;
-
-        if (!out)
-                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, fields[i].key);
                 cJSON *r;
@@ -154,6 +159,49 @@ static int reduce_object(const cJSON *root, const struct json_field *fields, siz
                         return -ENOMEM;
                 }
         }
+        return 0;
+}
+
+/* AdditionalMetadata: an object keeps its table's fields; anything else a
+ * stand-in of no content that the parser refuses the same way. */
+static int reduce_additional_metadata(const cJSON *root, cJSON *out)
+{
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, ADDITIONAL_METADATA);
+        cJSON *r;
+
+        if (!a)
+                return 0;
+        r = cJSON_IsNull(a)     ? cJSON_CreateNull()
+            : cJSON_IsObject(a) ? cJSON_CreateObject()
+                                : cJSON_CreateNumber(0);
+        if (!r)
+                return -ENOMEM;
+        if (!cJSON_AddItemToObject(out, ADDITIONAL_METADATA, r)) {
+                cJSON_Delete(r);
+                return -ENOMEM;
+        }
+        if (!cJSON_IsObject(a))
+                return 0;
+        return reduce_fields(a, additional_metadata_fields, ARRAY_SIZE(additional_metadata_fields),
+                             r);
+}
+
+/* What a bundle keeps of an object: the table's fields, each reduced (and,
+ * for resource-metadata.json, its AdditionalMetadata). */
+static int reduce_object(const cJSON *root, const struct json_field *fields, size_t n,
+                         bool additional, char **ret, size_t *ret_len)
+{
+        _cleanup_(cJSON_Deletep) cJSON *out = cJSON_CreateObject();
+        char *text;
+        int k;
+
+        if (!out)
+                return -ENOMEM;
+        k = reduce_fields(root, fields, n, out);
+        if (k == 0 && additional)
+                k = reduce_additional_metadata(root, out);
+        if (k < 0)
+                return k;
         text = cJSON_Print(out);
         if (!text)
                 return -ENOMEM;
@@ -228,6 +276,22 @@ static enum metadata_error parse_metadata_document(const char *text, size_t len,
         return METADATA_OK;
 }
 
+static void parse_additional_metadata(const cJSON *root, const char *display, struct sagemaker *ret,
+                                      char ***warnings)
+{
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, ADDITIONAL_METADATA);
+
+        if (!a || cJSON_IsNull(a))
+                return;
+        if (!cJSON_IsObject(a)) {
+                (void)strv_extendf(warnings, "%s: %s is not an object, ignoring", display,
+                                   ADDITIONAL_METADATA);
+                return;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(additional_metadata_fields); i++)
+                set_field(ret, &additional_metadata_fields[i], a, display, warnings);
+}
+
 int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
                              struct sagemaker *ret, char ***warnings)
 {
@@ -260,6 +324,7 @@ int sagemaker_parse_metadata(const char *text, size_t len, const char *display,
         }
         for (size_t i = 0; i < ARRAY_SIZE(metadata_fields); i++)
                 set_field(ret, &metadata_fields[i], root, display, warnings);
+        parse_additional_metadata(root, display, ret, warnings);
         ret->metadata_present = true;
         return 0;
 }
@@ -309,7 +374,8 @@ int sagemaker_reduce_metadata(const char *text, size_t len, char **ret, size_t *
         case METADATA_OK:
                 break;
         }
-        return reduce_object(root, metadata_fields, ARRAY_SIZE(metadata_fields), ret, ret_len);
+        return reduce_object(root, metadata_fields, ARRAY_SIZE(metadata_fields), true, ret,
+                             ret_len);
 }
 
 static const struct {
@@ -328,6 +394,18 @@ static const struct {
         { "SAGEMAKER_BATCH", offsetof(struct sagemaker, compute.env_batch) },
         { "SAGEMAKER_BIND_TO_PORT", offsetof(struct sagemaker, compute.env_bind_to_port) },
         { "SAGEMAKER_SAFE_PORT_RANGE", offsetof(struct sagemaker, compute.env_safe_port_range) },
+        /* landscape-2026 §1.2 [D]: SMUS images export SERVICE_NAME. */
+        { "SERVICE_NAME", offsetof(struct sagemaker, env_service_name) },
+        /* §1.1, §2 [D-weak]: the announced renames, read beside today's names. */
+        { "SM_APP_TYPE", offsetof(struct sagemaker, env_sm_app_type) },
+        { "SAGEMAKER_INTERNAL_IMAGE_URI", offsetof(struct sagemaker, env_internal_image_uri) },
+        { "SM_INTERNAL_IMAGE_URI", offsetof(struct sagemaker, env_sm_internal_image_uri) },
+        /* §1.1 [D]: the trigger of a Studio app's recovery mode. */
+        { "SAGEMAKER_RECOVERY_MODE", offsetof(struct sagemaker, env_recovery_mode) },
+        /* §1.8 [D]: set on the training job that runs a scheduled notebook. */
+        { "SM_INPUT_NOTEBOOK_NAME", offsetof(struct sagemaker, env_input_notebook_name) },
+        { "SM_KERNEL_NAME", offsetof(struct sagemaker, env_kernel_name) },
+        { "SM_JOB_DEF_VERSION", offsetof(struct sagemaker, env_job_def_version) },
 };
 
 /* Where the region comes from, most specific first. */
@@ -544,7 +622,8 @@ int sagemaker_reduce_jobconfig(const char *text, size_t len, char **ret, size_t 
         j = sagemaker_json_object(text, len);
         if (!j) /* "not a JSON object", none of its bytes */
                 return literal("", 0, ret, ret_len);
-        return reduce_object(j, jobconfig_fields, ARRAY_SIZE(jobconfig_fields), ret, ret_len);
+        return reduce_object(j, jobconfig_fields, ARRAY_SIZE(jobconfig_fields), false, ret,
+                             ret_len);
 }
 
 int sagemaker_probe(const struct sysroot *root, struct sagemaker *ret, char ***warnings)

@@ -23,6 +23,13 @@
 #define HOME_USER_DEFAULT_EFS SAGEMAKER_USER_HOME "/user-default-efs"
 /* Instance store. */
 #define SAGEMAKER_NVME "/mnt/sagemaker-nvme"
+/* landscape-2026 §1.2 [D]: a Unified Studio project's folder, S3-backed. */
+#define SMUS_PROJECT_FOLDER SAGEMAKER_USER_HOME "/shared"
+/* §1.6 [O]: Studio Lab's home, its own block device. */
+#define STUDIO_LAB_HOME "/home/studio-lab-user"
+/* §1.1 [D]: HOME of a Studio app in recovery mode (the image's
+ * SAGEMAKER_RECOVERY_MODE_HOME). */
+#define RECOVERY_MODE_HOME "/tmp/sagemaker-recovery-mode-home"
 /* SageMaker's reserved directory in Studio apps. */
 #define SAGEMAKER_INTERNAL "/opt/.sagemakerinternal"
 

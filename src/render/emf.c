@@ -131,7 +131,7 @@ int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
         /* Low-cardinality dimensions only: each distinct set is a billed metric. */
         ok = ok && emf_dimension(&e, "DomainId", s->domain_id) &&
              emf_dimension(&e, "SpaceName", s->space_name ? s->space_name : s->env_space_name) &&
-             emf_dimension(&e, "AppType", s->app_type ? s->app_type : s->env_app_type) &&
+             emf_dimension(&e, "AppType", sagemaker_app_type(s)) &&
              emf_dimension(&e, "StorageKind",
                            h->mount_id >= 0 ? storage_kind_to_string(h->kind) : NULL);
         ok = ok && emf_metric(&e, "HomeSizeBytes", "Bytes", h->size_bytes) &&

@@ -117,7 +117,8 @@ static bool sagemaker_known(const struct sagemaker *s)
         return s->metadata_present || s->env_app_type || s->env_space_name ||
                s->notebook_instance_version || s->training_resourceconfig ||
                s->processing_jobconfig || s->env_training_job_name || s->compute.node_name ||
-               s->compute.instance_group;
+               s->compute.instance_group || s->env_sm_app_type || s->env_service_name ||
+               s->env_recovery_mode;
 }
 
 /* HyperPod's node, only where one was found: absent keys keep other reports
@@ -128,8 +129,30 @@ static bool add_hyperpod(cJSON *j, const struct compute_facts *c)
                (!c->node_name || json_add_string(j, "node_name", c->node_name));
 }
 
-static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
+static bool add_string_if(cJSON *j, const char *key, const char *v)
 {
+        return !v || json_add_string(j, key, v);
+}
+
+/* Unified Studio, recovery mode and notebook jobs (landscape-2026 §1.1, §1.2,
+ * §1.8): optional keys added after schema_version 1, present only where they
+ * apply, so reports of other environments stay as they were. */
+static bool add_interactive(cJSON *j, const struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+
+        return add_string_if(j, "datazone_domain_id", s->datazone_domain_id) &&
+               add_string_if(j, "datazone_project_id", s->datazone_project_id) &&
+               add_string_if(j, "project_shared_directory", s->project_shared_directory) &&
+               (!r->recovery_mode || cJSON_AddBoolToObject(j, "recovery_mode", true)) &&
+               add_string_if(j, "job_kind", r->job_kind) &&
+               add_string_if(j, "input_notebook_name", s->env_input_notebook_name);
+}
+
+static bool add_sagemaker(cJSON *o, const struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+        const char *app = sagemaker_app_type(s);
         cJSON *j;
 
         if (!sagemaker_known(s))
@@ -137,7 +160,7 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
         j = cJSON_AddObjectToObject(o, "sagemaker");
         if (!j)
                 return false;
-        return json_add_string(j, "app_type", s->app_type ? s->app_type : s->env_app_type) &&
+        return json_add_string(j, "app_type", app) &&
                json_add_string(j, "domain_id", s->domain_id) &&
                json_add_string(j, "space_name",
                                s->space_name ? s->space_name : s->env_space_name) &&
@@ -157,7 +180,7 @@ static bool add_sagemaker(cJSON *o, const struct sagemaker *s)
                json_add_string(j, "training_job_name", s->env_training_job_name) &&
                json_add_string(j, "processing_job_name", s->processing_job_name) &&
                json_add_string(j, "processing_job_arn", s->processing_job_arn) &&
-               add_hyperpod(j, &s->compute);
+               add_hyperpod(j, &s->compute) && add_interactive(j, r);
 }
 
 cJSON *report_to_json(const struct report *r)
@@ -202,8 +225,7 @@ cJSON *report_to_json(const struct report *r)
                         goto fail;
                 cJSON_AddItemToArray(mounts, m);
         }
-        if (!add_sagemaker(root, &r->sagemaker) ||
-            !add_string_array(root, "warnings", r->warnings) ||
+        if (!add_sagemaker(root, r) || !add_string_array(root, "warnings", r->warnings) ||
             !cJSON_AddBoolToObject(root, "timed_out", r->timed_out))
                 goto fail;
         /* Only with --bench: without it the document is unchanged. */

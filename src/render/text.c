@@ -7,6 +7,7 @@
 #include "model.h"
 #include "render/bench.h"
 #include "render/text.h"
+#include "probe/sagemaker.h"
 #include "core/strutil.h"
 
 struct out {
@@ -153,15 +154,47 @@ static void describe(struct out *o, const struct storage *s)
         }
 }
 
+/* landscape-2026 §1.1: recovery mode comes before anything else. */
+static void recovery_mode(struct out *o, const struct report *r)
+{
+        if (!r->recovery_mode)
+                return;
+        fprintf(o->f,
+                "%sRecovery mode:%s the app was started to repair its home; " SAGEMAKER_USER_HOME
+                " is inspected anyway and is probably full\n\n",
+                o->color ? ANSI_YELLOW : "", o->color ? ANSI_RESET : "");
+}
+
+/* landscape-2026 §1.2: the DataZone ids of a Unified Studio project. */
+static void datazone(struct out *o, const struct report *r)
+{
+        const struct sagemaker *s = &r->sagemaker;
+
+        if (!s->datazone_domain_id && !s->datazone_project_id)
+                return;
+        label(o, "DataZone");
+        fputs("domain ", o->f);
+        put_escaped(o->f, strna(s->datazone_domain_id));
+        fputs(", project ", o->f);
+        put_escaped(o->f, strna(s->datazone_project_id));
+        fputc('\n', o->f);
+        if (s->project_shared_directory) {
+                label(o, "project");
+                put_escaped(o->f, s->project_shared_directory);
+                fputs(" (S3-backed: not for heavy reads and writes)\n", o->f);
+        }
+}
+
 static void verdict(struct out *o, const struct report *r)
 {
         const struct sagemaker *s = &r->sagemaker;
-        const char *app = s->app_type ? s->app_type : s->env_app_type;
+        const char *app = sagemaker_app_type(s);
         const char *space = s->space_name ? s->space_name : s->env_space_name;
 
         fprintf(o->f, "%s%s%s", o->color ? ANSI_BOLD : "", environment_to_title(r->environment),
                 o->color ? ANSI_RESET : "");
-        if (r->environment == ENV_STUDIO_NEW || r->environment == ENV_STUDIO_CLASSIC) {
+        if (r->environment == ENV_STUDIO_NEW || r->environment == ENV_STUDIO_CLASSIC ||
+            r->environment == ENV_UNIFIED_STUDIO || r->environment == ENV_RSTUDIO) {
                 if (app) {
                         fputs(", ", o->f);
                         put_escaped(o->f, app);
@@ -183,6 +216,13 @@ static void verdict(struct out *o, const struct report *r)
         } else if (r->environment == ENV_TRAINING_JOB && s->env_training_job_name) {
                 fputc(' ', o->f);
                 put_escaped(o->f, s->env_training_job_name);
+        }
+        if (r->job_kind) {
+                fputs(", a notebook job", o->f);
+                if (s->env_input_notebook_name) {
+                        fputs(" running ", o->f);
+                        put_escaped(o->f, s->env_input_notebook_name);
+                }
         } else if (r->environment == ENV_PROCESSING_JOB && s->processing_job_name) {
                 fputc(' ', o->f);
                 put_escaped(o->f, s->processing_job_name);
@@ -195,6 +235,7 @@ static void verdict(struct out *o, const struct report *r)
                 }
         }
         fprintf(o->f, " (confidence: %s)\n", confidence_to_string(r->confidence));
+        datazone(o, r);
 }
 
 /* One line of the report, wrapped on spaces before column width with a
@@ -294,6 +335,7 @@ static int render_text_lines(FILE *f, const struct report *r, bool color)
 {
         struct out o = { f, color };
 
+        recovery_mode(&o, r);
         verdict(&o, r);
 
         heading(&o, "Path");

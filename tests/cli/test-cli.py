@@ -23,7 +23,8 @@ from lib import cases, snapshot  # noqa: E402
 
 BIN = None
 IDS = ["studio-new", "studio-classic", "notebook-instance", "training-job",
-       "processing-job", "hyperpod", "endpoint", "transform-job", "local-mode", "none", "unknown"]
+       "processing-job", "hyperpod", "endpoint", "transform-job", "local-mode",
+       "unified-studio", "rstudio", "studio-lab", "none", "unknown"]
 # The options issue 2 defines; the unit test checks --help against the whole table.
 LONG_OPTIONS = ["path", "json", "quiet", "expect", "sysroot", "timeout", "list", "help",
                 "version"]

@@ -230,6 +230,20 @@ class Secrets(unittest.TestCase):
             self.assertEqual([w.replace(bundle, "R") for w in replay["warnings"]],
                              [w.replace(root, "R") for w in live["warnings"]])
 
+    def test_unified_studio_metadata(self):
+        """Of AdditionalMetadata only the ids the report names: no S3 path,
+        subnet, security group or DataZone user id (landscape-2026 §1.2)."""
+        root = self.fixture("unified-studio")
+        args = ["--sysroot", root]
+        live = report(args)
+        self.assertEqual(live["environment"], "unified-studio")
+        for bundle in self.collect(args, "b"):
+            self.assertNoSecret(bundle, [b"ProjectS3Path", b"amazon-sagemaker-111122223333",
+                                         b"sg-0a1b2c3d4e5f60718", b"subnet-0a1b2c3d4e5f60718",
+                                         b"DataZoneUserId", b"datazone_usr_role"])
+            replay = self.assertReplays(bundle, live)
+            self.assertEqual(replay["sagemaker"]["datazone_project_id"], "b7c9d1e3f5g7h9")
+
     def test_invalid_json(self):
         """Nothing of a file the parser refuses: a stand-in refused the same way."""
         base = self.fixture("new-jupyterlab-private")

@@ -40,6 +40,10 @@ struct row {
         enum environment env;
         enum confidence conf;
         const char *warning; /* a substring of the one warning; NULL: no warning */
+        /* the interactive places beyond Studio (landscape-2026 §1.1, §1.2, §1.6, §1.8) */
+        const char *home_env, *dz_domain, *service_name, *sm_app_type, *recovery, *notebook;
+        const char *job_kind; /* expected */
+        bool recovery_mode;   /* expected */
 };
 
 static const struct row rows[] = {
@@ -83,8 +87,9 @@ static const struct row rows[] = {
           .home_kind = STORAGE_EBS, .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM },
         { "processing ignores storage", .processing = true, .home_mp = SMU,
           .home_kind = STORAGE_EFS, .env = ENV_PROCESSING_JOB, .conf = CONFIDENCE_MEDIUM },
-        { "hints only + studio storage", true, "RStudioServerPro", "d-abc", .home_mp = SMU,
-          .home_kind = STORAGE_EBS, .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_MEDIUM },
+        { "rstudio, an ebs home neither confirms nor contradicts", true, "RStudioServerPro",
+          "d-abc", .home_mp = SMU, .home_kind = STORAGE_EBS, .env = ENV_RSTUDIO,
+          .conf = CONFIDENCE_MEDIUM },
         { "classic app type in env is foreign, storage decides", .env_app_type = "JupyterServer",
           .home_mp = SMU, .home_kind = STORAGE_EFS, .env = ENV_STUDIO_CLASSIC,
           .conf = CONFIDENCE_MEDIUM },
@@ -184,11 +189,60 @@ static const struct row rows[] = {
           .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
         { "hostname algo-2", .hostname = "algo-2", .home_mp = "/", .home_kind = STORAGE_OVERLAY,
           .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
-        { "a disk of its own on /mnt/sagemaker-nvme", .home_mp = "/home/studio-lab-user",
-          .home_kind = STORAGE_EBS, .other_mp = "/mnt/sagemaker-nvme", .other_kind = STORAGE_EBS,
-          .env = ENV_UNKNOWN, .conf = CONFIDENCE_LOW },
+        { "a disk of its own on /mnt/sagemaker-nvme", .home_mp = "/", .home_kind = STORAGE_EBS,
+          .other_mp = "/mnt/sagemaker-nvme", .other_kind = STORAGE_EBS, .env = ENV_UNKNOWN,
+          .conf = CONFIDENCE_LOW },
         { "plain host name: none", .hostname = "laptop", .home_mp = "/", .home_kind = STORAGE_LOCAL,
           .env = ENV_NONE, .conf = CONFIDENCE_HIGH },
+
+        /* The interactive places beyond Studio. */
+        { "unified by metadata", true, "JupyterLab", "d-abc", .home_mp = SMU,
+          .home_kind = STORAGE_EBS, .dz_domain = "dzd_1", .env = ENV_UNIFIED_STUDIO,
+          .conf = CONFIDENCE_HIGH },
+        { "unified by SERVICE_NAME after SAGEMAKER_APP_TYPE", .env_app_type = "JupyterLab",
+          .service_name = "SageMakerUnifiedStudio", .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .env = ENV_UNIFIED_STUDIO, .conf = CONFIDENCE_HIGH },
+        { "another SERVICE_NAME is nothing", .env_app_type = "JupyterLab", .service_name = "x",
+          .home_mp = SMU, .home_kind = STORAGE_EBS, .env = ENV_STUDIO_NEW,
+          .conf = CONFIDENCE_HIGH },
+        { "datazone keys on a classic app are not unified", true, "JupyterServer", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EFS, .dz_domain = "dzd_1", .env = ENV_STUDIO_CLASSIC,
+          .conf = CONFIDENCE_HIGH },
+        { "rstudio on the domain efs home", true, "RSessionGateway", "d-abc", .home_mp = SMU,
+          .home_kind = STORAGE_EFS, .env = ENV_RSTUDIO, .conf = CONFIDENCE_HIGH },
+        { "rstudio, no sagemaker home", true, "RStudioServerPro", "d-abc", .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_RSTUDIO, .conf = CONFIDENCE_MEDIUM },
+        { "renamed SM_APP_TYPE", .sm_app_type = "CodeEditor", .home_mp = SMU,
+          .home_kind = STORAGE_EBS, .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH },
+        { "studio lab, three signals", .home_mp = "/home/studio-lab-user", .home_kind = STORAGE_EBS,
+          .other_mp = "/mnt/sagemaker-nvme", .other_kind = STORAGE_EBS,
+          .home_env = "/home/studio-lab-user", .env = ENV_STUDIO_LAB, .conf = CONFIDENCE_MEDIUM,
+          .warning = "3 of 3 signals" },
+        { "studio lab, $HOME and nvme", .home_mp = "/", .home_kind = STORAGE_OVERLAY,
+          .other_mp = "/mnt/sagemaker-nvme", .other_kind = STORAGE_EBS,
+          .home_env = "/home/studio-lab-user", .env = ENV_STUDIO_LAB, .conf = CONFIDENCE_LOW,
+          .warning = "2 of 3 signals" },
+        { "nvme without a studio lab home: a trace, not studio lab", .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .other_mp = "/mnt/sagemaker-nvme",
+          .other_kind = STORAGE_EBS, .home_env = "/home/alice", .env = ENV_UNKNOWN,
+          .conf = CONFIDENCE_LOW },
+        { "studio lab paths beside an identity are not studio lab", true, "JupyterLab", "d-abc",
+          .home_mp = SMU, .home_kind = STORAGE_EBS, .other_mp = "/mnt/sagemaker-nvme",
+          .other_kind = STORAGE_EBS, .home_env = "/home/studio-lab-user", .env = ENV_STUDIO_NEW,
+          .conf = CONFIDENCE_HIGH },
+        { "notebook job", .training = true, .notebook = "a.ipynb", .home_mp = "/",
+          .home_kind = STORAGE_OVERLAY, .env = ENV_TRAINING_JOB, .conf = CONFIDENCE_MEDIUM,
+          .job_kind = "notebook-job" },
+        { "recovery mode", true, "JupyterLab", "d-abc", .home_mp = SMU, .home_kind = STORAGE_EBS,
+          .recovery = "true", .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH,
+          .warning = "recovery mode", .recovery_mode = true },
+        { "recovery mode by its home alone", true, "JupyterLab", "d-abc", .home_mp = SMU,
+          .home_kind = STORAGE_EBS, .home_env = "/tmp/sagemaker-recovery-mode-home",
+          .env = ENV_STUDIO_NEW, .conf = CONFIDENCE_HIGH, .warning = "probably full",
+          .recovery_mode = true },
+        { "recovery mode off", true, "JupyterLab", "d-abc", .home_mp = SMU,
+          .home_kind = STORAGE_EBS, .recovery = "false", .env = ENV_STUDIO_NEW,
+          .conf = CONFIDENCE_HIGH },
 };
 
 static void fill(struct report *r, const struct row *w)
@@ -221,6 +275,13 @@ static void fill(struct report *r, const struct row *w)
                 s->compute.training_hosts_local = compute_is_local_mode_host(w->host);
                 s->compute.training_network_interface = w->network_interface;
         }
+
+        s->home_env = strdup_or_null(w->home_env);
+        s->datazone_domain_id = strdup_or_null(w->dz_domain);
+        s->env_service_name = strdup_or_null(w->service_name);
+        s->env_sm_app_type = strdup_or_null(w->sm_app_type);
+        s->env_recovery_mode = strdup_or_null(w->recovery);
+        s->env_input_notebook_name = strdup_or_null(w->notebook);
         if (w->home_mp) {
                 r->home.mount_id = 10;
                 r->home.mountpoint = strdup(w->home_mp);
@@ -282,9 +343,14 @@ static void test_rows(void **state)
                 if (r.confidence == CONFIDENCE_HIGH) {
                         size_t agree = 0;
                         for (size_t e = 0; e < r.n_evidence; e++)
-                                agree += r.evidence[e].points_to == r.environment;
+                                /* Unified Studio's EBS home is Studio (new)'s. */
+                                agree += r.evidence[e].points_to == r.environment ||
+                                         (r.environment == ENV_UNIFIED_STUDIO &&
+                                          r.evidence[e].points_to == ENV_STUDIO_NEW);
                         assert_true(agree >= 2);
                 }
+                assert_true(streq_ptr(r.job_kind, w->job_kind));
+                assert_true(r.recovery_mode == w->recovery_mode);
                 /* Notebook-instance metadata never yields Studio. */
                 if (w->arn && strstr(w->arn, "notebook-instance") && !w->domain_id)
                         assert_true(r.environment != ENV_STUDIO_NEW &&

@@ -267,7 +267,7 @@ static void test_help(void **state)
         fclose(f);
         assert_string_equal(buf, "studio-new\nstudio-classic\nnotebook-instance\ntraining-job\n"
                                  "processing-job\nhyperpod\nendpoint\ntransform-job\nlocal-mode\n"
-                                 "none\nunknown\n");
+                                 "unified-studio\nrstudio\nstudio-lab\nnone\nunknown\n");
         free(buf);
 }
 
@@ -336,8 +336,8 @@ static void test_columns(void **state)
                   "--quiet and --output-file exclude each other" },
                 { ARGS("--bench", "--id"), "--bench and --id exclude each other" },
                 { ARGS("--expect=studio-new,"), "--expect: unknown environment ''" },
-                { ARGS("--expect=studio-new,unified-studio"),
-                  "--expect: unknown environment 'unified-studio' (see --list)" },
+                { ARGS("--expect=studio-new,emr-studio"),
+                  "--expect: unknown environment 'emr-studio' (see --list)" },
                 { ARGS("--color=yes"), "--color: 'yes' is not auto, always or never" },
                 { ARGS("-o", "STORAGE", "collect", "/tmp/b"), "collect writes its own report" },
         };

@@ -192,6 +192,23 @@ static void test_fields(void **state)
         sagemaker_done(&f->s);
         f->warnings = strv_free(f->warnings);
 
+        /* Unified Studio: the ids in AdditionalMetadata; not an object: a warning. */
+        assert_int_equal(PARSE(f, "{\"AppType\": \"JupyterLab\", \"AdditionalMetadata\": "
+                                  "{\"DataZoneDomainId\": \"dzd_1\", \"DataZoneProjectId\": "
+                                  "\"p1\", \"DataZoneScopeName\": \"dev\"}}"),
+                         0);
+        assert_null(f->warnings);
+        assert_string_equal(f->s.datazone_domain_id, "dzd_1");
+        assert_string_equal(f->s.datazone_project_id, "p1");
+        assert_null(f->s.project_shared_directory);
+        sagemaker_done(&f->s);
+        assert_int_equal(PARSE(f, "{\"AdditionalMetadata\": \"dzd_1\"}"), 0);
+        assert_null(f->s.datazone_domain_id);
+        assert_int_equal(strv_length(f->warnings), 1);
+        assert_string_equal(f->warnings[0], "META: AdditionalMetadata is not an object, ignoring");
+        sagemaker_done(&f->s);
+        f->warnings = strv_free(f->warnings);
+
         /* null and "" are unknown, silently; unknown keys ignored; case matters. */
         assert_int_equal(PARSE(f, "{\"AppType\": null, \"DomainId\": \"\", \"apptype\": \"x\","
                                   " \"Extra\": {\"deep\": [1,2,3]}}"),
@@ -245,6 +262,9 @@ static void assert_same_metadata(const struct sagemaker *a, const struct sagemak
         assert_true(streq_ptr(a->resource_arn, b->resource_arn));
         assert_true(streq_ptr(a->resource_name, b->resource_name));
         assert_true(streq_ptr(a->app_image_version, b->app_image_version));
+        assert_true(streq_ptr(a->datazone_domain_id, b->datazone_domain_id));
+        assert_true(streq_ptr(a->datazone_project_id, b->datazone_project_id));
+        assert_true(streq_ptr(a->project_shared_directory, b->project_shared_directory));
 }
 
 /* collect's copy of resource-metadata.json (sagemaker_reduce_metadata): the
@@ -279,6 +299,16 @@ static void test_reduce_metadata(void **state)
                 R("{\"SECRET\": 1}  SECRET"),
                 R("1x"),
                 R("[[[[\"SECRET\""),
+                /* Unified Studio's AdditionalMetadata (landscape-2026 §1.2) */
+                R("{\"AppType\": \"JupyterLab\", \"AdditionalMetadata\": {\"DataZoneDomainId\": "
+                  "\"dzd_1\", \"DataZoneProjectId\": \"p1\", \"ProjectSharedDirectory\": "
+                  "\"/home/sagemaker-user/shared\", \"ProjectS3Path\": \"s3://SECRET/x\", "
+                  "\"SecurityGroup\": \"SECRET\", \"DataZoneUserId\": \"SECRET\"}}"),
+                R("{\"AdditionalMetadata\": \"SECRET\"}"),
+                R("{\"AdditionalMetadata\": [\"SECRET\"]}"),
+                R("{\"AdditionalMetadata\": null}"),
+                R("{\"AdditionalMetadata\": {\"DataZoneDomainId\": {\"SECRET\": 1}, "
+                  "\"DataZoneProjectId\": \"\"}}"),
 #undef R
         };
         char *big = malloc(11000), *huge;
