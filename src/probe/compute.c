@@ -217,22 +217,36 @@ static bool copy_string(cJSON *to, const cJSON *from, const char *key)
         return !v || cJSON_AddStringToObject(to, key, v);
 }
 
-int compute_reduce_hyperpod_config(const char *in, size_t len, char **ret, size_t *ret_len)
+/* Parses a configuration file, lets fill() copy what a bundle keeps into a
+ * new object, and prints that; a text that is not a JSON object becomes a
+ * stand-in holding none of its bytes. */
+static int reduce_config(const char *in, size_t len, int (*fill)(const cJSON *j, cJSON *out),
+                         char **ret, size_t *ret_len)
 {
         _cleanup_(cJSON_Deletep) cJSON *j =
                 len <= CONFIG_MAX ? sagemaker_json_object(in, len) : NULL;
         _cleanup_(cJSON_Deletep) cJSON *out = NULL;
-        const cJSON *groups, *g;
-        cJSON *og;
+        int k;
 
         if (!j)
                 return not_an_object(ret, ret_len);
         out = cJSON_CreateObject();
         if (!out)
                 return -ENOMEM;
+        k = fill(j, out);
+        if (k < 0)
+                return k;
+        return print_object(out, ret, ret_len);
+}
+
+static int fill_hyperpod_config(const cJSON *j, cJSON *out)
+{
+        const cJSON *groups, *g;
+        cJSON *og;
+
         groups = cJSON_GetObjectItemCaseSensitive(j, "InstanceGroups");
         if (!cJSON_IsArray(groups))
-                return print_object(out, ret, ret_len);
+                return 0;
         /* Group and instance names, and the addresses a node finds itself
          * by; never the cluster ARN, instance ids or agent addresses. */
         og = cJSON_AddArrayToObject(out, "InstanceGroups");
@@ -262,21 +276,15 @@ int compute_reduce_hyperpod_config(const char *in, size_t len, char **ret, size_
                                 return -ENOMEM;
                 }
         }
-        return print_object(out, ret, ret_len);
+        return 0;
 }
 
-int compute_reduce_training_config(const char *in, size_t len, char **ret, size_t *ret_len)
+static int fill_training_config(const cJSON *j, cJSON *out)
 {
-        _cleanup_(cJSON_Deletep) cJSON *j =
-                len <= CONFIG_MAX ? sagemaker_json_object(in, len) : NULL;
-        _cleanup_(cJSON_Deletep) cJSON *out = NULL;
         const cJSON *hosts, *h;
         cJSON *oh;
 
-        if (!j)
-                return not_an_object(ret, ret_len);
-        out = cJSON_CreateObject();
-        if (!out || !copy_string(out, j, "current_host"))
+        if (!copy_string(out, j, "current_host"))
                 return -ENOMEM;
         /* Only whether it is there: a stand-in value. */
         if (cJSON_GetObjectItemCaseSensitive(j, "network_interface_name") &&
@@ -297,7 +305,17 @@ int compute_reduce_training_config(const char *in, size_t len, char **ret, size_
                         }
                 }
         }
-        return print_object(out, ret, ret_len);
+        return 0;
+}
+
+int compute_reduce_hyperpod_config(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        return reduce_config(in, len, fill_hyperpod_config, ret, ret_len);
+}
+
+int compute_reduce_training_config(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        return reduce_config(in, len, fill_training_config, ret, ret_len);
 }
 
 static void read_hostname(const struct sysroot *root, struct compute_facts *c)
