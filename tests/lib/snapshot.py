@@ -178,6 +178,18 @@ def pad(s, width):
     return s.ljust(width, b" ") + b"\n"
 
 
+def write_partitions(t, ndir, prefix, parts):
+    """A disk's partitions under its sysfs directory ndir, named prefix + number,
+    each linked from /sys/dev/block. Returns ndir."""
+    for number, majmin, sectors in parts:
+        pdir = "%s/%s%d" % (ndir, prefix, number)
+        t.write(pdir + "/dev", majmin + "\n")
+        t.write(pdir + "/size", "%d\n" % sectors)
+        t.write(pdir + "/partition", "%d\n" % number)
+        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
+    return ndir
+
+
 def write_nvme(t, d):
     ctrl = "nvme%d" % d["ctrl"]
     ns = ctrl + "n1"
@@ -191,14 +203,7 @@ def write_nvme(t, d):
     t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
     t.symlink(ndir + "/device", "../../" + ctrl)
     link_block(t, ns, ndir, d["majmin"])
-    for number, majmin, sectors in d["parts"]:
-        pname = "%sp%d" % (ns, number)
-        pdir = ndir + "/" + pname
-        t.write(pdir + "/dev", majmin + "\n")
-        t.write(pdir + "/size", "%d\n" % sectors)
-        t.write(pdir + "/partition", "%d\n" % number)
-        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
-    return ndir
+    return write_partitions(t, ndir, ns + "p", d["parts"])
 
 
 def write_scsi(t, d):
@@ -211,14 +216,7 @@ def write_scsi(t, d):
     t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
     t.symlink(ndir + "/device", "../../../0:0:0:0")
     link_block(t, d["name"], ndir, d["majmin"])
-    for number, majmin, sectors in d["parts"]:
-        pname = "%s%d" % (d["name"], number)
-        pdir = ndir + "/" + pname
-        t.write(pdir + "/dev", majmin + "\n")
-        t.write(pdir + "/size", "%d\n" % sectors)
-        t.write(pdir + "/partition", "%d\n" % number)
-        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
-    return ndir
+    return write_partitions(t, ndir, d["name"], d["parts"])
 
 
 def write_xen(t, d):
@@ -231,13 +229,7 @@ def write_xen(t, d):
     t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
     t.symlink(ndir + "/device", "../../../vbd-%d" % d["devid"])
     link_block(t, d["name"], ndir, d["majmin"])
-    for number, majmin, sectors in d["parts"]:
-        pdir = "%s/%s%d" % (ndir, d["name"], number)
-        t.write(pdir + "/dev", majmin + "\n")
-        t.write(pdir + "/size", "%d\n" % sectors)
-        t.write(pdir + "/partition", "%d\n" % number)
-        t.symlink("/sys/dev/block/" + majmin, "../../" + pdir[len("/sys/"):])
-    return ndir
+    return write_partitions(t, ndir, d["name"], d["parts"])
 
 
 def write_dm(t, d, ns_dirs):
