@@ -75,12 +75,24 @@ struct bench_measure {
 /* Nothing measured yet: no error, no workload, unknown sizes, the budgets given. */
 void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns);
 
+/* An everyday task translated into this path's measured costs (classify). */
+struct bench_estimate {
+        const char *task;    /* static: "pip install (scientific stack)" */
+        uint64_t operations; /* file-system operations counted for it */
+        double seconds;      /* here, from the measured latencies */
+        double ref_ebs_gp3;  /* the same task on the reference gp3 volume */
+        double ref_efs;      /* on EFS at its best case */
+};
+
 struct bench_result {
         struct bench_measure m;
         char *path;        /* the directory benchmarked */
         char *clocksource; /* current_clocksource, NULL unknown */
         char **assessment; /* verdict sentences */
-        char *leftover;    /* private directory that could not be removed, NULL: none */
+        char *summary;     /* classify: the one plain-words sentence that opens the report */
+        struct bench_estimate *estimates;
+        size_t n_estimates;
+        char *leftover; /* private directory that could not be removed, NULL: none */
 };
 
 struct bench_result *bench_result_free(struct bench_result *b);

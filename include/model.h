@@ -64,6 +64,28 @@ const char *confidence_to_string(enum confidence c);
 const char *storage_kind_to_string(enum storage_kind k);
 const char *storage_kind_to_title(enum storage_kind k);
 
+/* A block device's I/O since boot, from /sys/block/DEV/stat (the partition's
+ * when the mount is on one; Documentation/block/stat.rst), as iostat -x reads
+ * it. Raw counters; means are computed where they are shown. */
+struct block_io {
+        uint64_t since_boot_seconds; /* /proc/uptime, U64_UNSET unknown */
+        uint64_t reads, read_merges, read_sectors, read_ms;
+        uint64_t writes, write_merges, write_sectors, write_ms;
+        uint64_t in_flight, io_ms, queue_ms;
+};
+
+/* EBS detailed performance statistics: the NVMe log page 0xD0 of an EBS
+ * controller (the layout amazon-cloudwatch-agent reads). Times in us. */
+struct ebs_stats {
+        uint64_t read_ops, write_ops, read_bytes, write_bytes;
+        uint64_t read_time_us, write_time_us;
+        uint64_t exceeded_iops_us; /* ebs_volume_performance_exceeded_iops */
+        uint64_t exceeded_tp_us;   /* ebs_volume_performance_exceeded_tp */
+        uint64_t ec2_exceeded_iops_us, ec2_exceeded_tp_us;
+        uint64_t queue_length;
+        bool from_capture; /* read from a captured page in the sysroot, not by ioctl */
+};
+
 struct block_device {
         char *name;            /* whole disk, "nvme1n1" */
         char *partition;       /* "nvme0n1p1" when the mount is on a partition */
@@ -78,6 +100,31 @@ struct block_device {
         char *fs_type;
         char *uuid;
         char *label;
+        struct block_io *io;   /* NULL: stat unreadable */
+        struct ebs_stats *ebs; /* NULL: not read; ebs_error says why when it is EBS */
+        char *ebs_error;       /* one line: why the statistics could not be read */
+};
+
+/* One operation of an NFS mount's RPC history, a per-op line of
+ * /proc/self/mountstats: cumulative counters since mount, times in ms, as
+ * nfs-utils' mountstats and nfsiostat read them. */
+struct nfs_rpc_op {
+        char *op; /* "READ", "GETATTR", ... */
+        uint64_t count, transmissions, major_timeouts;
+        uint64_t bytes_sent, bytes_received;
+        uint64_t queue_ms, rtt_ms, execute_ms;
+        uint64_t errors; /* U64_UNSET: the kernel does not count them (before 5.3) */
+};
+
+struct nfs_rpc {
+        uint64_t age_seconds;     /* "age:" */
+        uint64_t retransmissions; /* sum of transmissions - count */
+        uint64_t timeouts;        /* sum of major timeouts */
+        uint64_t xprt_connects;   /* "xprt:" connect count; reconnects = connects - 1 */
+        uint64_t xprt_backlog;    /* cumulative backlog queue length (U64_UNSET unknown) */
+        uint64_t xprt_sends;
+        struct nfs_rpc_op *ops; /* in the file's order, ops with count 0 left out */
+        size_t n_ops;
 };
 
 struct nfs_info {
@@ -92,6 +139,7 @@ struct nfs_info {
         /* classify: the options against EFS's advice */
         bool options_ok;
         char **warnings;
+        struct nfs_rpc *rpc; /* NULL: mountstats had no entry for this mount */
 };
 
 /* FSx for Lustre (probe/nfs.c) */
@@ -122,6 +170,9 @@ struct storage {
         struct block_device *device;
         struct nfs_info *nfs;
         struct fsx_info *fsx;
+        /* classify: the plain-words answer from the passive history (NFS
+         * per-op times, device times), NULL when there are no figures */
+        char *summary;
         char *error; /* why a fact is missing ("did not answer within 5 s") */
 };
 
@@ -216,6 +267,9 @@ void storage_init(struct storage *s);
 void storage_done(struct storage *s);
 struct block_device *block_device_free(struct block_device *d);
 struct nfs_info *nfs_info_free(struct nfs_info *n);
+struct nfs_rpc *nfs_rpc_free(struct nfs_rpc *r);
+/* The op named op ("CREATE"), or NULL. */
+const struct nfs_rpc_op *nfs_rpc_find(const struct nfs_rpc *r, const char *op);
 struct fsx_info *fsx_info_free(struct fsx_info *x);
 void sagemaker_done(struct sagemaker *s);
 /* The app type: the metadata's, else SAGEMAKER_APP_TYPE, else its announced

@@ -131,6 +131,9 @@ struct block_device *block_device_free(struct block_device *d)
         free(d->fs_type);
         free(d->uuid);
         free(d->label);
+        free(d->io);
+        free(d->ebs);
+        free(d->ebs_error);
         free(d);
         return NULL;
 }
@@ -146,7 +149,29 @@ struct nfs_info *nfs_info_free(struct nfs_info *n)
         free(n->efs_access_point_id);
         free(n->region);
         strv_free(n->warnings);
+        nfs_rpc_free(n->rpc);
         free(n);
+        return NULL;
+}
+
+struct nfs_rpc *nfs_rpc_free(struct nfs_rpc *r)
+{
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_ops; i++)
+                free(r->ops[i].op);
+        free(r->ops);
+        free(r);
+        return NULL;
+}
+
+const struct nfs_rpc_op *nfs_rpc_find(const struct nfs_rpc *r, const char *op)
+{
+        if (!r || !op)
+                return NULL;
+        for (size_t i = 0; i < r->n_ops; i++)
+                if (r->ops[i].op && strcmp(r->ops[i].op, op) == 0)
+                        return &r->ops[i];
         return NULL;
 }
 
@@ -177,6 +202,7 @@ void storage_done(struct storage *s)
         block_device_free(s->device);
         nfs_info_free(s->nfs);
         fsx_info_free(s->fsx);
+        free(s->summary);
         storage_init(s);
 }
 
@@ -349,6 +375,8 @@ struct bench_result *bench_result_free(struct bench_result *b)
         free(b->path);
         free(b->clocksource);
         strv_free(b->assessment);
+        free(b->summary);
+        free(b->estimates);
         free(b->leftover);
         free(b);
         return NULL;
