@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "classify/estimates.h"
 #include "classify/verdict.h"
 #include "classify/classify.h"
 #include "classify/storage.h"
@@ -291,7 +292,7 @@ static int run_bench(const struct options *o, struct report *r)
                 log_error("--bench: %s: %s", bp.path, err[0] ? err : strerror(-k));
                 return EXIT_FAILURE_RUN;
         }
-        if (bench_assess(r->bench, &r->home) < 0) {
+        if (bench_assess(r->bench, &r->home) < 0 || bench_estimate_tasks(r->bench) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILURE_RUN;
         }
