@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,38 @@ static void bench_error_string(const struct bench_measure *m, const char *setup,
                          strerror(-m->err));
 }
 
+/* Estimates in seconds to the millisecond: more digits would claim a
+ * precision an estimate has not. */
+static double est_round(double s)
+{
+        return round(s * 1000.0) / 1000.0;
+}
+
+static bool add_estimates(cJSON *o, const struct bench_result *b)
+{
+        cJSON *a = cJSON_AddArrayToObject(o, "estimates");
+
+        if (!a)
+                return false;
+        for (size_t i = 0; i < b->n_estimates; i++) {
+                const struct bench_estimate *e = &b->estimates[i];
+                cJSON *x = cJSON_CreateObject(), *ref;
+
+                if (!x)
+                        return false;
+                cJSON_AddItemToArray(a, x);
+                ref = NULL;
+                if (!json_add_string(x, "task", e->task) ||
+                    !json_add_u64(x, "operations", e->operations) ||
+                    !cJSON_AddNumberToObject(x, "seconds", est_round(e->seconds)) ||
+                    !(ref = cJSON_AddObjectToObject(x, "reference_seconds")) ||
+                    !cJSON_AddNumberToObject(ref, "ebs_gp3", est_round(e->ref_ebs_gp3)) ||
+                    !cJSON_AddNumberToObject(ref, "efs", est_round(e->ref_efs)))
+                        return false;
+        }
+        return true;
+}
+
 bool bench_to_json(cJSON *root, const struct bench_result *b)
 {
         const struct bench_measure *m;
@@ -179,7 +212,7 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
                         return false;
                 cJSON_AddItemToArray(a, item);
         }
-        return true;
+        return add_estimates(j, b);
 }
 
 static void lat_line(FILE *f, const struct bench_latency *l)
@@ -193,6 +226,39 @@ static void lat_line(FILE *f, const struct bench_latency *l)
         fprintf(f, "p50 %s  p99 %s  p99.9 %s  max %s", format_ns(a, sizeof(a), l->p50),
                 format_ns(b, sizeof(b), l->p99), format_ns(c, sizeof(c), l->p999),
                 format_ns(d, sizeof(d), l->max));
+}
+
+static const char *est_seconds(char *buf, size_t len, double s)
+{
+        if (s < 0.001)
+                snprintf(buf, len, "< 1 ms");
+        else if (s < 1)
+                snprintf(buf, len, "%.0f ms", s * 1000);
+        else if (s < 10)
+                snprintf(buf, len, "%.1f s", s);
+        else if (s < 120)
+                snprintf(buf, len, "%.0f s", s);
+        else
+                snprintf(buf, len, "%.1f min", s / 60);
+        return buf;
+}
+
+static void estimates_text(FILE *f, const struct bench_result *b)
+{
+        char x[32], y[32], z[32];
+
+        if (b->n_estimates == 0)
+                return;
+        fputs("  Estimated time of everyday tasks on this path (from the measured costs):\n", f);
+        fprintf(f, "    %-32s %10s %10s %10s\n", "task", "here", "EBS gp3", "EFS");
+        for (size_t i = 0; i < b->n_estimates; i++) {
+                const struct bench_estimate *e = &b->estimates[i];
+
+                fprintf(f, "    %-32s %10s %10s %10s\n", e->task,
+                        est_seconds(x, sizeof(x), e->seconds),
+                        est_seconds(y, sizeof(y), e->ref_ebs_gp3),
+                        est_seconds(z, sizeof(z), e->ref_efs));
+        }
 }
 
 void bench_render_text(FILE *f, const struct bench_result *b, bool color)
@@ -253,4 +319,5 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
         }
         for (char **s = b->assessment; s && *s; s++)
                 fprintf(f, "  %s*%s %s\n", color ? "\033[33m" : "", color ? "\033[0m" : "", *s);
+        estimates_text(f, b);
 }

@@ -174,6 +174,21 @@ static void bench_families(FILE *f, const struct bench_result *b)
         }
 }
 
+/* --bench: the task estimates here, the task as a label; the reference
+ * figures are constants of the tool (JSON and the human report show them). */
+static void estimate_family(FILE *f, const struct bench_result *b)
+{
+        if (!b || b->n_estimates == 0)
+                return;
+        family(f, "studio_probe_bench_task_estimate_seconds",
+               "Estimated seconds of an everyday task on this path, from the --bench costs.");
+        for (size_t i = 0; i < b->n_estimates; i++) {
+                fputs("studio_probe_bench_task_estimate_seconds{task=\"", f);
+                put_label_value(f, b->estimates[i].task);
+                fprintf(f, "\"} %.3f\n", b->estimates[i].seconds);
+        }
+}
+
 int render_prometheus(FILE *f, const struct report *r)
 {
         family(f, "studio_probe_info", "The SageMaker environment studio-probe found (always 1).");
@@ -196,6 +211,7 @@ int render_prometheus(FILE *f, const struct report *r)
                        "1 when the NFS mount options match the AWS recommendations.", nfs_ok_of);
 
         bench_families(f, r->bench);
+        estimate_family(f, r->bench);
 
         family(f, "studio_probe_timed_out",
                "1 when a file system did not answer within --timeout.");
