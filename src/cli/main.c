@@ -18,6 +18,7 @@
 #include "bench/bench.h"
 #include "classify/verdict.h"
 #include "classify/classify.h"
+#include "classify/history.h"
 #include "classify/storage.h"
 #include "bundle/collect.h"
 #include "bundle/dest.h"
@@ -126,6 +127,8 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
         k = classify_storage(r);
         if (k == 0)
                 k = classify(r);
+        if (k == 0)
+                k = history_summarize(r);
         if (k < 0)
                 log_error("classification failed: %s", strerror(-k));
         return k;
@@ -291,7 +294,7 @@ static int run_bench(const struct options *o, struct report *r)
                 log_error("--bench: %s: %s", bp.path, err[0] ? err : strerror(-k));
                 return EXIT_FAILURE_RUN;
         }
-        if (bench_assess(r->bench, &r->home) < 0) {
+        if (bench_assess(r->bench, r) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILURE_RUN;
         }
