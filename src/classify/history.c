@@ -56,16 +56,31 @@ static const struct figure *first_slow(const struct figure *v, size_t n)
         return NULL;
 }
 
-static int slow_sentence(const struct report *r, const struct storage *s, const struct figure *x,
-                         const char *since, char **ret)
+/* "since it was mounted 3 days ago" */
+static const char *since(char *buf, size_t len, const char *event, uint64_t seconds)
 {
-        char *t = plain_sentence(x->f, x->ns, since);
+        char age[32];
 
-        if (!t || plain_advise(&t, r, s, x->f) < 0) {
-                free(t);
+        if (seconds == U64_UNSET)
+                snprintf(buf, len, "since %s", event);
+        else
+                snprintf(buf, len, "since %s %s ago", event, plain_age(age, sizeof(age), seconds));
+        return buf;
+}
+
+/* Nothing slow: say so, with the two figures. */
+static int say_fine(char **ret, const char *what, const char *a_name, uint64_t a,
+                    const char *b_name, uint64_t b, const char *when, const char *against)
+{
+        char x[32], y[32];
+
+        if (a == U64_UNSET && b == U64_UNSET)
+                return 0;
+        if (asprintf(ret, "Nothing in this %s's history is slow: %s %s and %s %s on average %s%s.",
+                     what, a_name, a == U64_UNSET ? "too few to count" : format_ns(x, sizeof(x), a),
+                     b_name, b == U64_UNSET ? "too few to count" : format_ns(y, sizeof(y), b), when,
+                     against) < 0)
                 return -ENOMEM;
-        }
-        *ret = t;
         return 0;
 }
 
@@ -81,26 +96,13 @@ static int nfs_summary(const struct report *r, const struct storage *s, char **r
                 { PLAIN_SYNC_WRITE, rpc_mean_ns(rpc, write) },
         };
         const struct figure *x = first_slow(v, ARRAY_SIZE(v));
-        char since[64], age[32], a[32], b[32];
+        char when[64];
 
-        if (rpc->age_seconds != U64_UNSET)
-                snprintf(since, sizeof(since), "since it was mounted %s ago",
-                         plain_age(age, sizeof(age), rpc->age_seconds));
-        else
-                snprintf(since, sizeof(since), "since it was mounted");
+        since(when, sizeof(when), "it was mounted", rpc->age_seconds);
         if (x)
-                return slow_sentence(r, s, x, since, ret);
-        if (v[1].ns == U64_UNSET && v[2].ns == U64_UNSET)
-                return 0;
-        /* Nothing slow: say so, with the figures and EFS's best case. */
-        if (asprintf(ret,
-                     "Nothing in this mount's history is slow: lookups took %s and writes %s "
-                     "on average %s (EFS best case: 0.25 ms read, 2.7 ms write).",
-                     v[1].ns == U64_UNSET ? "too few to count" : format_ns(a, sizeof(a), v[1].ns),
-                     v[2].ns == U64_UNSET ? "too few to count" : format_ns(b, sizeof(b), v[2].ns),
-                     since) < 0)
-                return -ENOMEM;
-        return 0;
+                return plain_verdict(ret, r, s, x->f, x->ns, when);
+        return say_fine(ret, "mount", "lookups took", v[1].ns, "writes", v[2].ns, when,
+                        " (EFS best case: 0.25 ms read, 2.7 ms write)");
 }
 
 static int device_summary(const struct report *r, const struct storage *s, char **ret)
@@ -110,46 +112,26 @@ static int device_summary(const struct report *r, const struct storage *s, char 
                 { PLAIN_SYNC_WRITE, await_ns(io->writes, io->write_ms) },
                 { PLAIN_RAND_READ, await_ns(io->reads, io->read_ms) },
         };
-        const struct figure *x;
-        char since[64], age[32], a[32], b[32];
+        const struct figure *x = first_slow(v, ARRAY_SIZE(v));
+        char when[64], a[32], *t = NULL;
 
-        if (io->since_boot_seconds != U64_UNSET)
-                snprintf(since, sizeof(since), "since the machine started %s ago",
-                         plain_age(age, sizeof(age), io->since_boot_seconds));
-        else
-                snprintf(since, sizeof(since), "since the machine started");
+        since(when, sizeof(when), "the machine started", io->since_boot_seconds);
         /* A request's wait, not a durable write's: beyond 10 ms either way
          * it is outside EBS's single-digit milliseconds (plain.c). */
-        x = first_slow(v, ARRAY_SIZE(v));
         if (x) {
-                char *t = NULL;
-                int k;
-
-                k = asprintf(&t,
+                if (asprintf(&t,
                              "This disk is slow: each %s has waited %s on average %s, beyond "
                              "EBS's single-digit milliseconds: the volume is busy or throttled%s.",
                              x->f == PLAIN_SYNC_WRITE ? "write" : "read",
-                             format_ns(a, sizeof(a), x->ns), since,
+                             format_ns(a, sizeof(a), x->ns), when,
                              s->kind == STORAGE_EBS ? " (a gp2 volume out of burst credits "
                                                       "gets 3 IOPS per GiB)"
-                                                    : "");
-                if (k < 0 || plain_advise(&t, r, s, x->f) < 0) {
-                        free(t);
-                        return -ENOMEM;
-                }
-                *ret = t;
-                return 0;
+                                                    : "") < 0)
+                        t = NULL;
+                return plain_with_advice(t, r, s, x->f, ret);
         }
-        if (v[0].ns == U64_UNSET && v[1].ns == U64_UNSET)
-                return 0;
-        if (asprintf(ret,
-                     "Nothing in this disk's history is slow: reads waited %s and writes %s on "
-                     "average %s, within EBS's single-digit milliseconds.",
-                     v[1].ns == U64_UNSET ? "too few to count" : format_ns(a, sizeof(a), v[1].ns),
-                     v[0].ns == U64_UNSET ? "too few to count" : format_ns(b, sizeof(b), v[0].ns),
-                     since) < 0)
-                return -ENOMEM;
-        return 0;
+        return say_fine(ret, "disk", "reads waited", v[1].ns, "writes", v[0].ns, when,
+                        ", within EBS's single-digit milliseconds");
 }
 
 int history_summary(const struct report *r, const struct storage *s, char **ret)

@@ -84,52 +84,65 @@ static unsigned round_ratio(double x)
         return (unsigned)(x / 100 + 0.5) * 100;
 }
 
+/* "takes 4.10 ms", "has taken 4.10 ms", "runs at 25.0 MiB/s" */
+static const char *measured(char *buf, size_t len, enum plain_figure f, uint64_t v, bool history)
+{
+        char b[32];
+
+        if (f == PLAIN_THROUGHPUT)
+                snprintf(buf, len, "%s %s/s", history ? "has run at" : "runs at",
+                         format_bytes(b, sizeof(b), v));
+        else
+                snprintf(buf, len, "%s %s", history ? "has taken" : "takes",
+                         format_ns(b, sizeof(b), v));
+        return buf;
+}
+
 char *plain_sentence(enum plain_figure f, uint64_t v, const char *when)
 {
         const struct plain_reference *p = plain_reference(f);
-        char m[32], ref[48], *s = NULL;
+        char m[48], ref[48], *s = NULL;
         double ratio;
-        int k;
 
         if (!p || v == U64_UNSET || v == 0)
                 return NULL;
-        if (f == PLAIN_THROUGHPUT) {
-                ratio = (double)p->ebs / (double)v;
-                snprintf(m, sizeof(m), "runs at %s/s", format_bytes(ref, sizeof(ref), v));
-        } else {
-                ratio = (double)v / (double)p->ebs;
-                format_ns(m, sizeof(m), v);
+        ratio = f == PLAIN_THROUGHPUT ? (double)p->ebs / (double)v : (double)v / (double)p->ebs;
+        if (asprintf(&s,
+                     "%s here is about %u× slower than on a local EBS volume: %s %s%s%s (EBS "
+                     "gp3: %s).",
+                     p->work, round_ratio(ratio), p->each,
+                     measured(m, sizeof(m), f, v, when != NULL), when ? " on average " : "",
+                     when ? when : "", reference_text(ref, sizeof(ref), f)) < 0)
+                return NULL;
+        return s;
+}
+
+int plain_with_advice(char *t, const struct report *r, const struct storage *s, enum plain_figure f,
+                      char **ret)
+{
+        if (!t || plain_advise(&t, r, s, f) < 0) {
+                free(t);
+                return -ENOMEM;
         }
-        reference_text(ref, sizeof(ref), f);
-        if (f == PLAIN_THROUGHPUT)
-                k = asprintf(&s,
-                             "%s here is about %u× slower than on a local EBS volume: %s %s%s%s "
-                             "(EBS gp3: %s).",
-                             p->work, round_ratio(ratio), p->each, m, when ? " on average " : "",
-                             when ? when : "", ref);
-        else
-                k = asprintf(&s,
-                             "%s here is about %u× slower than on a local EBS volume: %s %s %s%s%s "
-                             "(EBS gp3: %s).",
-                             p->work, round_ratio(ratio), p->each, when ? "has taken" : "takes", m,
-                             when ? " on average " : "", when ? when : "", ref);
-        return k < 0 ? NULL : s;
+        *ret = t;
+        return 0;
+}
+
+int plain_verdict(char **ret, const struct report *r, const struct storage *s, enum plain_figure f,
+                  uint64_t v, const char *when)
+{
+        return plain_with_advice(plain_sentence(f, v, when), r, s, f, ret);
 }
 
 char *plain_fine(enum plain_figure f, uint64_t v)
 {
         const struct plain_reference *p = plain_reference(f);
-        char m[48], b[32], ref[48], *s = NULL;
+        char m[48], ref[48], *s = NULL;
 
         if (!p || v == U64_UNSET || v == 0)
                 return NULL;
-        if (f == PLAIN_THROUGHPUT)
-                snprintf(m, sizeof(m), "runs at %s/s", format_bytes(b, sizeof(b), v));
-        else
-                snprintf(m, sizeof(m), "takes %s", format_ns(b, sizeof(b), v));
-        reference_text(ref, sizeof(ref), f);
         if (asprintf(&s, "Storage here is not what makes work slow: %s %s (EBS gp3: %s).", p->each,
-                     m, ref) < 0)
+                     measured(m, sizeof(m), f, v, false), reference_text(ref, sizeof(ref), f)) < 0)
                 return NULL;
         return s;
 }

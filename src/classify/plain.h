@@ -40,6 +40,15 @@ bool plain_is_slow(enum plain_figure f, uint64_t v);
  * Returns a new string or NULL on OOM. */
 char *plain_sentence(enum plain_figure f, uint64_t v, const char *when);
 
+/* Takes sentence t (NULL: out of memory), appends the advice for slow
+ * figure f (plain_advise) and hands it to *ret. 0 or -ENOMEM. */
+int plain_with_advice(char *t, const struct report *r, const struct storage *s, enum plain_figure f,
+                      char **ret);
+
+/* plain_sentence() and plain_advise() together, into *ret. 0 or -ENOMEM. */
+int plain_verdict(char **ret, const struct report *r, const struct storage *s, enum plain_figure f,
+                  uint64_t v, const char *when);
+
 /* The sentence for a figure that is not slow: "Storage here is not what makes
  * work slow: each file creation takes 36 µs (EBS gp3: ~0.1 ms)." NULL on OOM. */
 char *plain_fine(enum plain_figure f, uint64_t v);

@@ -318,8 +318,6 @@ static int bench_summarize(struct bench_result *b, const struct report *r, const
                 /* the slower direction is the one a user waits for */
                 { PLAIN_THROUGHPUT, wr == U64_UNSET || (rd != U64_UNSET && rd < wr) ? rd : wr },
         };
-        char *t = NULL;
-
         free(b->summary);
         b->summary = NULL;
         if (b->m.fs_magic == 0x01021994 || (s && s->kind == STORAGE_TMPFS)) {
@@ -328,15 +326,8 @@ static int bench_summarize(struct bench_result *b, const struct report *r, const
                 return b->summary ? 0 : -ENOMEM;
         }
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-                if (plain_is_slow(v[i].f, v[i].v)) {
-                        t = plain_sentence(v[i].f, v[i].v, NULL);
-                        if (!t || plain_advise(&t, r, s, v[i].f) < 0) {
-                                free(t);
-                                return -ENOMEM;
-                        }
-                        b->summary = t;
-                        return 0;
-                }
+                if (plain_is_slow(v[i].f, v[i].v))
+                        return plain_verdict(&b->summary, r, s, v[i].f, v[i].v, NULL);
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 if (v[i].v != U64_UNSET) {
                         b->summary = plain_fine(v[i].f, v[i].v);
