@@ -19,6 +19,7 @@
 #include "classify/estimates.h"
 #include "classify/verdict.h"
 #include "classify/classify.h"
+#include "classify/history.h"
 #include "classify/storage.h"
 #include "bundle/collect.h"
 #include "bundle/dest.h"
@@ -127,6 +128,8 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
         k = classify_storage(r);
         if (k == 0)
                 k = classify(r);
+        if (k == 0)
+                k = history_summarize(r);
         if (k < 0)
                 log_error("classification failed: %s", strerror(-k));
         return k;
@@ -292,7 +295,7 @@ static int run_bench(const struct options *o, struct report *r)
                 log_error("--bench: %s: %s", bp.path, err[0] ? err : strerror(-k));
                 return EXIT_FAILURE_RUN;
         }
-        if (bench_assess(r->bench, &r->home) < 0 || bench_estimate_tasks(r->bench) < 0) {
+        if (bench_assess(r->bench, r) < 0 || bench_estimate_tasks(r->bench) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILURE_RUN;
         }

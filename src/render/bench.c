@@ -168,7 +168,7 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
         if (!j)
                 return false;
         bench_error_string(m, NULL, err, sizeof(err));
-        if (!json_add_string(j, "path", b->path) ||
+        if (!json_add_string(j, "summary", b->summary) || !json_add_string(j, "path", b->path) ||
             !cJSON_AddBoolToObject(j, "direct_io", m->direct_io) ||
             !json_add_u64(j, "file_size_bytes", m->file_size_bytes) ||
             !json_add_u64(j, "file_written_bytes", m->file_written_bytes) ||
@@ -273,6 +273,11 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
                 color ? "\033[0m" : "", format_ns(x, sizeof(x), m->elapsed_ns),
                 format_ns(y, sizeof(y), m->budget_ns), m->direct_io ? "O_DIRECT" : "buffered",
                 format_bytes(z, sizeof(z), m->file_written_bytes));
+        if (b->summary) {
+                fputs("  ", f);
+                fputs_escaped(f, b->summary);
+                fputc('\n', f);
+        }
         for (int w = 0; w < _BENCH_MAX; w++) {
                 const struct bench_workload *k = &m->w[w];
 

@@ -101,6 +101,15 @@ static bool emf_bench(struct emf *e, const struct bench_result *b)
         return true;
 }
 
+/* The plain-words verdicts: properties, not metrics (a metric is a number),
+ * present only where there is one. */
+static bool emf_summaries(struct emf *e, const struct report *r)
+{
+        return (!r->home.summary || json_add_string(e->root, "StorageSummary", r->home.summary)) &&
+               (!r->bench || !r->bench->summary ||
+                json_add_string(e->root, "BenchmarkSummary", r->bench->summary));
+}
+
 int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
 {
         const struct storage *h = &r->home;
@@ -148,7 +157,7 @@ int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
              json_add_string(e.root, "EbsVolumeId", h->device ? h->device->ebs_volume_id : NULL) &&
              json_add_string(e.root, "EfsFileSystemId",
                              h->nfs ? h->nfs->efs_filesystem_id : NULL) &&
-             json_add_string(e.root, "ToolVersion", PROJECT_VERSION);
+             json_add_string(e.root, "ToolVersion", PROJECT_VERSION) && emf_summaries(&e, r);
         if (!ok) {
                 cJSON_Delete(e.root);
                 return -ENOMEM;

@@ -84,6 +84,13 @@ static bool add_fsx(cJSON *o, const struct fsx_info *x)
                json_add_string(j, "region", x->region);
 }
 
+/* The plain-words verdict of the storage's history: a key only where there
+ * is history, so reports without it stay as they were. */
+static bool add_storage_summary(cJSON *j, const struct storage *s)
+{
+        return !s->summary || json_add_string(j, "summary", s->summary);
+}
+
 static cJSON *storage_to_json(const struct storage *s, bool is_home)
 {
         cJSON *j = cJSON_CreateObject();
@@ -91,7 +98,8 @@ static cJSON *storage_to_json(const struct storage *s, bool is_home)
 
         if (!j)
                 return NULL;
-        ok = json_add_string(j, "path", is_home ? s->path : s->mountpoint) &&
+        ok = add_storage_summary(j, s) &&
+             json_add_string(j, "path", is_home ? s->path : s->mountpoint) &&
              json_add_string(j, "resolved_path", is_home ? s->resolved_path : s->mountpoint) &&
              json_add_string(j, "mountpoint", s->mountpoint) &&
              json_add_string(j, "fstype", s->fstype) && json_add_string(j, "source", s->source) &&

@@ -331,6 +331,17 @@ int render_text(FILE *f, const struct report *r, bool color, unsigned width)
         return k;
 }
 
+/* The plain-words verdict of s's history, first in its part of the report;
+ * nothing when there is none. */
+static void storage_summary(struct out *o, const struct storage *s, const char *indent)
+{
+        if (!s->summary)
+                return;
+        fputs(indent, o->f);
+        put_escaped(o->f, s->summary);
+        fputc('\n', o->f);
+}
+
 static int render_text_lines(FILE *f, const struct report *r, bool color)
 {
         struct out o = { f, color };
@@ -339,6 +350,7 @@ static int render_text_lines(FILE *f, const struct report *r, bool color)
         verdict(&o, r);
 
         heading(&o, "Path");
+        storage_summary(&o, &r->home, "  ");
         label(&o, "path");
         put_escaped(f, r->home.path);
         if (r->home.resolved_path && strcmp(r->home.resolved_path, r->home.path) != 0) {
@@ -354,7 +366,9 @@ static int render_text_lines(FILE *f, const struct report *r, bool color)
                         const struct storage *s = &r->mounts[i];
                         fputs("  ", f);
                         put_escaped(f, s->mountpoint);
-                        fputs("\n    ", f);
+                        fputc('\n', f);
+                        storage_summary(&o, s, "    ");
+                        fputs("    ", f);
                         storage_line(&o, s);
                         fputs("; ", f);
                         size_line(&o, s);

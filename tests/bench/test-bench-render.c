@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The benchmark's renderers and verdicts on results built by hand: partial
  * runs (a workload that failed before its first sample, workloads that never
- * started) and the wording per storage kind. */
+ * started), the bands per figure, and the plain-words summary with only the
+ * advice that fits the environment found. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "classify/verdict.h"
 #include "model.h"
 #include "render/bench.h"
+#include "render/emf.h"
 #include "core/strutil.h"
 
 static struct bench_result *new_result(void)
@@ -77,6 +79,38 @@ static cJSON *render_json(const struct bench_result *b)
         return root;
 }
 
+/* A report whose home (the benchmarked path) is of kind k. */
+static struct report *new_report(enum storage_kind k, enum environment env)
+{
+        struct report *r = calloc(1, sizeof(*r));
+
+        assert_non_null(r);
+        report_init(r);
+        r->environment = env;
+        r->home.kind = k;
+        r->home.mount_id = 1;
+        r->home.path = strdup("/home/sagemaker-user");
+        r->home.mountpoint = strdup("/home/sagemaker-user");
+        return r;
+}
+
+static struct storage *add_mount(struct report *r, enum storage_kind k, const char *mountpoint)
+{
+        struct storage *s = report_add_mount(r);
+
+        assert_non_null(s);
+        s->kind = k;
+        s->mount_id = 10 + (int)r->n_mounts;
+        s->mountpoint = strdup(mountpoint);
+        return s;
+}
+
+static void free_report(struct report *r)
+{
+        report_done(r);
+        free(r);
+}
+
 static bool has_assessment(const struct bench_result *b, const char *needle)
 {
         for (char **s = b->assessment; s && *s; s++)
@@ -90,7 +124,7 @@ static bool has_assessment(const struct bench_result *b, const char *needle)
 static void test_failed_before_first_sample(void **state)
 {
         struct bench_result *b = new_result();
-        struct storage s = { .kind = STORAGE_EBS };
+        struct report *r = new_report(STORAGE_EBS, ENV_STUDIO_NEW);
         cJSON *j, *rr;
         char *t;
 
@@ -101,7 +135,8 @@ static void test_failed_before_first_sample(void **state)
         b->m.err = -ECONNABORTED;
         b->m.err_workload = BENCH_RAND_READ;
         snprintf(b->m.err_call, sizeof(b->m.err_call), "pread");
-        assert_int_equal(bench_assess(b, &s), 0);
+        assert_int_equal(bench_assess(b, r), 0);
+        free_report(r);
 
         t = render_text(b);
         assert_non_null(strstr(t, "rand_read_4k  no samples  (partial)\n"));
@@ -123,7 +158,8 @@ static void test_failed_before_first_sample(void **state)
         cJSON_Delete(j);
 
         assert_false(has_assessment(b, "rand_read_4k"));
-        assert_true(has_assessment(b, "seq_write 200.0 MiB/s: at or above gp3"));
+        assert_true(has_assessment(b, "seq_write 200.0 MiB/s: above gp3's 125 MiB/s baseline; "
+                                      "gp2's band (3 IOPS per GiB) needs the volume's size"));
         bench_result_free(b);
 }
 
@@ -149,21 +185,24 @@ static void test_wording_per_kind(void **state)
                 enum storage_kind kind;
                 const char *want;
         } cases[] = {
-                { STORAGE_LOCAL, "no published band for this local disk" },
-                { STORAGE_UNKNOWN, "no published band for this file system" },
-                { STORAGE_OVERLAY, "no published band for this overlay file system" },
+                { STORAGE_LOCAL, "as fast as an NVMe instance store (under 100 µs) on this "
+                                 "local disk" },
+                { STORAGE_UNKNOWN, "as fast as an NVMe instance store (under 100 µs) on this "
+                                   "file system" },
+                { STORAGE_OVERLAY, "on this overlay file system" },
                 { STORAGE_INSTANCE_STORE, "in line with NVMe instance store" },
                 { STORAGE_EFS, "in line with EFS's best case of ~250 µs" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct bench_result *b = new_result();
-                struct storage s = { .kind = cases[i].kind };
+                struct report *r = new_report(cases[i].kind, ENV_STUDIO_NEW);
                 uint64_t p50 =
                         cases[i].kind == STORAGE_EFS ? 300 * NSEC_PER_USEC : 80 * NSEC_PER_USEC;
 
                 ran_rand(&b->m.w[BENCH_RAND_READ], p50, 4 * p50);
-                assert_int_equal(bench_assess(b, &s), 0);
+                assert_int_equal(bench_assess(b, r), 0);
+                free_report(r);
                 if (!has_assessment(b, cases[i].want))
                         fail_msg("kind %d: no \"%s\" in %s", cases[i].kind, cases[i].want,
                                  b->assessment && b->assessment[0] ? b->assessment[0] : "(none)");
@@ -175,10 +214,11 @@ static void test_wording_per_kind(void **state)
 static void test_efs_sync_write_advice(void **state)
 {
         struct bench_result *b = new_result();
-        struct storage s = { .kind = STORAGE_EFS };
+        struct report *r = new_report(STORAGE_EFS, ENV_STUDIO_NEW);
 
         ran_rand(&b->m.w[BENCH_SYNC_WRITE], 5 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
-        assert_int_equal(bench_assess(b, &s), 0);
+        assert_int_equal(bench_assess(b, r), 0);
+        free_report(r);
         assert_true(has_assessment(b, "sync_write_4k p99 12.00 ms: 4× EFS's best case"));
         assert_true(has_assessment(b, "keep virtual environments"));
         bench_result_free(b);
@@ -233,6 +273,279 @@ static void test_metadata_bounded(void **state)
         bench_result_free(b);
 }
 
+static void ran_md(struct bench_result *b, uint64_t create_p50)
+{
+        ran_rand(&b->m.w[BENCH_MD_CREATE], create_p50, 3 * create_p50);
+        b->m.md_files = 1000;
+}
+
+static void assert_contains(const char *s, const char *needle)
+{
+        if (!s || !strstr(s, needle))
+                fail_msg("no \"%s\" in \"%s\"", needle, s ? s : "(null)");
+}
+
+static void assert_lacks(const char *s, const char *needle)
+{
+        if (s && strstr(s, needle))
+                fail_msg("\"%s\" in \"%s\"", needle, s);
+}
+
+/* The issue's case: a FUSE mount (kind unknown) whose file creation costs
+ * 1.04 ms gets the small-file verdict, not "no published band". */
+static void test_slow_fuse_small_files(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_UNKNOWN, ENV_NONE);
+
+        b->m.fs_magic = 0x65735546; /* FUSE_SUPER_MAGIC */
+        ran_md(b, 1040 * NSEC_PER_USEC);
+        ran_rand(&b->m.w[BENCH_RAND_READ], 300 * NSEC_PER_USEC, NSEC_PER_MSEC);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_string_equal(b->summary, "Small-file work here is about 10× slower than on a local "
+                                        "EBS volume: each file creation takes 1.04 ms (EBS gp3: "
+                                        "~0.1 ms).");
+        assert_true(has_assessment(b, "create p50 1.04 ms: every small file costs this"));
+        for (char **a = b->assessment; a && *a; a++)
+                assert_lacks(*a, "no published band");
+        free_report(r);
+        bench_result_free(b);
+}
+
+/* The same figures on an overlay, an NFS mount and EFS: the same answer. */
+static void test_same_answer_every_kind(void **state)
+{
+        static const enum storage_kind kinds[] = { STORAGE_OVERLAY, STORAGE_NFS, STORAGE_EFS,
+                                                   STORAGE_FSX_LUSTRE, STORAGE_LOCAL };
+
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+                struct bench_result *b = new_result();
+                struct report *r = new_report(kinds[i], ENV_NONE);
+
+                ran_md(b, 4100 * NSEC_PER_USEC);
+                assert_int_equal(bench_assess(b, r), 0);
+                assert_string_equal(b->summary,
+                                    "Small-file work here is about 40× slower than on a local "
+                                    "EBS volume: each file creation takes 4.10 ms (EBS gp3: "
+                                    "~0.1 ms).");
+                free_report(r);
+                bench_result_free(b);
+        }
+}
+
+/* EFS home in Studio Classic: move to Studio (new); no instance store is
+ * mounted, so none is advised, and no EBS home exists to keep things on. */
+static void test_classic_efs_advice(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_EFS, ENV_STUDIO_CLASSIC);
+
+        ran_md(b, 6 * NSEC_PER_MSEC);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_contains(b->summary, "Small-file work here is about 60× slower");
+        assert_contains(b->summary, " Move to Studio (new): its spaces keep the home on an EBS "
+                                    "volume.");
+        assert_lacks(b->summary, "instance store");
+        assert_lacks(b->summary, "Keep conda");
+        assert_lacks(b->summary, "Elastic");
+        free_report(r);
+        bench_result_free(b);
+}
+
+/* Studio (new), the benchmarked path the domain's EFS: keep environments on
+ * the EBS home and the instance store that are mounted; never "move to
+ * Studio (new)" there. */
+static void test_new_studio_efs_mount_advice(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_EFS, ENV_STUDIO_NEW);
+
+        free(r->home.mountpoint);
+        r->home.mountpoint = strdup("/mnt/custom-file-systems/efs/fs-0123");
+        add_mount(r, STORAGE_EBS, "/home/sagemaker-user");
+        ran_md(b, 5 * NSEC_PER_MSEC);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_contains(b->summary, " Keep conda environments and git checkouts on the EBS "
+                                    "volume at /home/sagemaker-user.");
+        assert_lacks(b->summary, "instance store");
+        assert_lacks(b->summary, "Move to Studio");
+        bench_result_free(b);
+
+        b = new_result();
+        add_mount(r, STORAGE_INSTANCE_STORE, "/mnt/sagemaker-nvme");
+        add_mount(r, STORAGE_LOCAL, "/tmp");
+        ran_md(b, 5 * NSEC_PER_MSEC);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_contains(b->summary, " Keep conda environments and git checkouts on the EBS "
+                                    "volume at /home/sagemaker-user or /tmp or the instance "
+                                    "store at /mnt/sagemaker-nvme (wiped when the app "
+                                    "restarts).");
+        free_report(r);
+        bench_result_free(b);
+}
+
+/* A slow stream: Elastic throughput only on EFS, only when throughput is what
+ * was slow. */
+static void test_elastic_only_for_efs_throughput(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_EFS, ENV_STUDIO_NEW);
+
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 2 << 20);
+        ran_seq(&b->m.w[BENCH_SEQ_READ], 3 << 20);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_contains(b->summary, "Reading and writing large files here is about 65× slower "
+                                    "than on a local EBS volume: the sequential stream runs at "
+                                    "2.0 MiB/s (EBS gp3: 125 MiB/s baseline).");
+        assert_contains(b->summary, " Switch the file system to Elastic throughput");
+        assert_true(has_assessment(b, "seq_write 2.0 MiB/s: under the 100 MiB/s an EFS file "
+                                      "system bursts to"));
+        free_report(r);
+        bench_result_free(b);
+
+        b = new_result();
+        r = new_report(STORAGE_NFS, ENV_STUDIO_NEW);
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 2 << 20);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_lacks(b->summary, "Elastic");
+        bench_result_free(b);
+
+        /* EFS whose small files are what is slow: no Elastic advice */
+        b = new_result();
+        r->home.kind = STORAGE_EFS;
+        ran_md(b, 5 * NSEC_PER_MSEC);
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 2 << 20);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_contains(b->summary, "Small-file work");
+        assert_lacks(b->summary, "Elastic");
+        free_report(r);
+        bench_result_free(b);
+}
+
+/* EBS: gp2 (from the volume's size) and gp3 judged both. */
+static void test_gp2_gp3_fit(void **state)
+{
+        static const struct {
+                uint64_t gib, bps;
+                const char *want;
+        } cases[] = {
+                /* 5 GiB gp2 out of credits: 100 IOPS × 256 KiB */
+                { 5, 25 << 20,
+                  "seq_write 25.0 MiB/s: fits a 5 GiB gp2 volume out of burst credits (100 IOPS "
+                  "× 256 KiB = 25.0 MiB/s)" },
+                { 5, 125 << 20,
+                  "seq_write 125.0 MiB/s: fits gp3's 125 MiB/s baseline and a 5 GiB gp2 volume "
+                  "bursting (128.0 MiB/s)" },
+                /* 1,000 GiB gp2: 3,000 IOPS baseline, 250 MiB/s */
+                { 1000, 250 << 20,
+                  "seq_write 250.0 MiB/s: fits a 1000 GiB gp2 volume bursting "
+                  "(250.0 MiB/s)" },
+                { 5, 600 << 20,
+                  "seq_write 600.0 MiB/s: above gp3's 125 MiB/s baseline and a 5 GiB gp2 "
+                  "volume's 128.0 MiB/s: a volume with provisioned throughput" },
+                { 100, 10 << 20,
+                  "seq_write 10.0 MiB/s: below gp3's 125 MiB/s and even a 100 GiB gp2 volume's "
+                  "baseline of 75.0 MiB/s" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct bench_result *b = new_result();
+                struct report *r = new_report(STORAGE_EBS, ENV_STUDIO_NEW);
+
+                r->home.device = calloc(1, sizeof(*r->home.device));
+                assert_non_null(r->home.device);
+                r->home.device->size_bytes = cases[i].gib << 30;
+                ran_seq(&b->m.w[BENCH_SEQ_WRITE], cases[i].bps);
+                assert_int_equal(bench_assess(b, r), 0);
+                if (!has_assessment(b, cases[i].want))
+                        fail_msg("case %zu: no \"%s\" in \"%s\"", i, cases[i].want,
+                                 b->assessment && b->assessment[0] ? b->assessment[0] : "");
+                free_report(r);
+                bench_result_free(b);
+        }
+
+        /* 5 GiB gp2 out of credits caps even queue-depth-1 reads at 100 IOPS */
+        {
+                struct bench_result *b = new_result();
+                struct report *r = new_report(STORAGE_EBS, ENV_STUDIO_NEW);
+
+                r->home.size_bytes = UINT64_C(5) << 30;
+                ran_rand(&b->m.w[BENCH_RAND_READ], 10 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
+                assert_int_equal(bench_assess(b, r), 0);
+                assert_true(has_assessment(b, "rand_read_4k 100 IOPS (p50 10.00 ms): fits a 5 GiB "
+                                              "gp2 volume out of burst credits (100 IOPS "
+                                              "baseline); gp3 gives 3000"));
+                free_report(r);
+                bench_result_free(b);
+        }
+}
+
+/* Nothing slow: one sentence that says so, no advice. */
+static void test_fine_summary(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_EBS, ENV_STUDIO_CLASSIC);
+
+        add_mount(r, STORAGE_INSTANCE_STORE, "/mnt/sagemaker-nvme");
+        ran_md(b, 30 * NSEC_PER_USEC);
+        ran_seq(&b->m.w[BENCH_SEQ_WRITE], 200 << 20);
+        assert_int_equal(bench_assess(b, r), 0);
+        assert_string_equal(b->summary, "Storage here is not what makes work slow: each file "
+                                        "creation takes 30 µs (EBS gp3: ~0.1 ms).");
+        free_report(r);
+        bench_result_free(b);
+
+        b = new_result();
+        assert_int_equal(bench_assess(b, NULL), 0);
+        assert_null(b->summary);
+        bench_result_free(b);
+}
+
+/* The summary opens the benchmark's part: first line of the text section,
+ * the JSON's "summary", an EMF property (not a metric). */
+static void test_summary_rendered(void **state)
+{
+        struct bench_result *b = new_result();
+        struct report *r = new_report(STORAGE_UNKNOWN, ENV_NONE);
+        char *t, *buf = NULL;
+        size_t len = 0;
+        FILE *f;
+        cJSON *j, *metrics;
+
+        ran_md(b, 1040 * NSEC_PER_USEC);
+        assert_int_equal(bench_assess(b, r), 0);
+        t = render_text(b);
+        assert_non_null(strstr(t, "test file 256.0 MiB)\n  Small-file work here is about 10× "
+                                  "slower"));
+        free(t);
+        j = render_json(b);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+                                    cJSON_GetObjectItem(j, "benchmark"), "summary")),
+                            b->summary);
+        assert_string_equal(cJSON_GetObjectItem(j, "benchmark")->child->string, "summary");
+        cJSON_Delete(j);
+
+        r->bench = b;
+        f = open_memstream(&buf, &len);
+        assert_non_null(f);
+        assert_int_equal(render_emf(f, r, 1), 0);
+        fclose(f);
+        j = cJSON_Parse(buf);
+        assert_non_null(j);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "BenchmarkSummary")),
+                            b->summary);
+        metrics = cJSON_GetObjectItem(
+                cJSON_GetArrayItem(
+                        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "_aws"), "CloudWatchMetrics"),
+                        0),
+                "Metrics");
+        for (cJSON *m = metrics ? metrics->child : NULL; m; m = m->next)
+                assert_lacks(cJSON_GetStringValue(cJSON_GetObjectItem(m, "Name")), "Summary");
+        cJSON_Delete(j);
+        free(buf);
+        free_report(r); /* frees b */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -242,6 +555,14 @@ int main(void)
                 cmocka_unit_test(test_efs_sync_write_advice),
                 cmocka_unit_test(test_killed),
                 cmocka_unit_test(test_metadata_bounded),
+                cmocka_unit_test(test_slow_fuse_small_files),
+                cmocka_unit_test(test_same_answer_every_kind),
+                cmocka_unit_test(test_classic_efs_advice),
+                cmocka_unit_test(test_new_studio_efs_mount_advice),
+                cmocka_unit_test(test_elastic_only_for_efs_throughput),
+                cmocka_unit_test(test_gp2_gp3_fit),
+                cmocka_unit_test(test_fine_summary),
+                cmocka_unit_test(test_summary_rendered),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
