@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "classify/estimates.h"
+#include "classify/plain.h"
 #include "core/macro.h"
 
 /* The file-system operations of everyday tasks, on the paths under the
@@ -38,39 +39,28 @@ static const struct task_ops {
         { "python -c 'import pandas'", 0, 2167, 0, 0, 10770739, 0 },
 };
 
-/* A reference EBS gp3 volume holding ext4, as on a notebook instance or a
- * Studio space. The volume is in the path of a sync write and of the data
- * only: create, stat and unlink stay in the page cache and the journal
- * (ext4(5): the journal commits every 5 s by default), so theirs are the
- * kernel's costs: the create minimum (16 µs) and stat median (3 µs) that
- * `studio-probe --bench --path=/var/tmp` measured on a local ext4
- * (2026-11-30; that machine was too loaded for its means to mean anything),
- * an unlink taken as a create (both change a directory entry and an inode in
- * the journal). A sync write takes the low end of gp3's published
- * "single-digit millisecond latency"; the rates are gp3's 125 MiB/s baseline
- * (docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html). */
+/* The references are the verdict's (classify/plain.c, with their sources):
+ * one EBS gp3 volume and one EFS best case for every sentence and estimate.
+ * An unlink changes a directory entry and an inode as a creation does, so it
+ * costs what a creation costs; the references' streams read and write at
+ * the same rate. */
+#define NS(x) ((double)(x) / 1e9)
 const struct op_costs op_costs_ebs_gp3 = {
-        .create = 16e-6,
-        .stat = 3e-6,
-        .unlink = 16e-6,
-        .sync = 1e-3,
-        .read_bps = 125.0 * 1024 * 1024,
-        .write_bps = 125.0 * 1024 * 1024,
+        .create = NS(REF_EBS_CREATE_NS),
+        .stat = NS(REF_EBS_STAT_NS),
+        .unlink = NS(REF_EBS_CREATE_NS),
+        .sync = NS(REF_EBS_IO_NS),
+        .read_bps = (double)REF_EBS_BPS,
+        .write_bps = (double)REF_EBS_BPS,
 };
 
-/* EFS General Purpose at its published best case, "as low as 250 µs read /
- * 2.7 ms write" (Regional; docs.aws.amazon.com/efs/latest/ug/performance.html):
- * a look-up is a read, a create, an unlink and a sync write are writes, each
- * one round trip (the client's attribute cache can answer some look-ups
- * sooner). Rates: 500 MiB/s per client, the same page's limit without
- * efs-utils 2.0's Elastic path. */
 const struct op_costs op_costs_efs = {
-        .create = 2.7e-3,
-        .stat = 250e-6,
-        .unlink = 2.7e-3,
-        .sync = 2.7e-3,
-        .read_bps = 500.0 * 1024 * 1024,
-        .write_bps = 500.0 * 1024 * 1024,
+        .create = NS(REF_EFS_WRITE_NS),
+        .stat = NS(REF_EFS_READ_NS),
+        .unlink = NS(REF_EFS_WRITE_NS),
+        .sync = NS(REF_EFS_WRITE_NS),
+        .read_bps = (double)REF_EFS_BPS,
+        .write_bps = (double)REF_EFS_BPS,
 };
 
 static double mean_s(const struct bench_measure *m, enum bench_workload_id w)

@@ -33,17 +33,16 @@
  *   reads that is also the end of EBS's documented single-digit milliseconds);
  *   a stream under half gp3's 125 MiB/s baseline. */
 static const struct plain_reference references[_PLAIN_MAX] = {
-        [PLAIN_CREATE] = { "Small-file work", "each file creation", 100 * NSEC_PER_USEC,
-                           2700 * NSEC_PER_USEC, 100 * NSEC_PER_USEC, NSEC_PER_MSEC },
-        [PLAIN_STAT] = { "Small-file work", "each file lookup", 10 * NSEC_PER_USEC,
-                         250 * NSEC_PER_USEC, 10 * NSEC_PER_USEC, 100 * NSEC_PER_USEC },
-        [PLAIN_SYNC_WRITE] = { "Saving data", "each durable 4 KiB write", NSEC_PER_MSEC,
-                               2700 * NSEC_PER_USEC, 100 * NSEC_PER_USEC, 10 * NSEC_PER_MSEC },
-        [PLAIN_RAND_READ] = { "Reading scattered data", "each 4 KiB read", NSEC_PER_MSEC,
-                              250 * NSEC_PER_USEC, 100 * NSEC_PER_USEC, 10 * NSEC_PER_MSEC },
+        [PLAIN_CREATE] = { "Small-file work", "each file creation", REF_EBS_CREATE_NS,
+                           REF_EFS_WRITE_NS, 100 * NSEC_PER_USEC, NSEC_PER_MSEC },
+        [PLAIN_STAT] = { "Small-file work", "each file lookup", REF_EBS_STAT_NS, REF_EFS_READ_NS,
+                         10 * NSEC_PER_USEC, 100 * NSEC_PER_USEC },
+        [PLAIN_SYNC_WRITE] = { "Saving data", "each durable 4 KiB write", REF_EBS_IO_NS,
+                               REF_EFS_WRITE_NS, 100 * NSEC_PER_USEC, 10 * NSEC_PER_MSEC },
+        [PLAIN_RAND_READ] = { "Reading scattered data", "each 4 KiB read", REF_EBS_IO_NS,
+                              REF_EFS_READ_NS, 100 * NSEC_PER_USEC, 10 * NSEC_PER_MSEC },
         [PLAIN_THROUGHPUT] = { "Reading and writing large files", "the sequential stream",
-                               UINT64_C(125) << 20, UINT64_C(100) << 20, U64_UNSET,
-                               UINT64_C(125) << 19 },
+                               REF_EBS_BPS, REF_EFS_BPS, U64_UNSET, UINT64_C(125) << 19 },
 };
 
 const struct plain_reference *plain_reference(enum plain_figure f)

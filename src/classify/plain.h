@@ -17,6 +17,18 @@ enum plain_figure {
         _PLAIN_MAX,
 };
 
+/* The reference figures (sources in plain.c), shared with the task
+ * estimates so that a verdict and an estimate never cite two different EBS
+ * or EFS volumes. Latencies in ns, throughput in bytes/s. */
+#define REF_EBS_CREATE_NS (100 * NSEC_PER_USEC)
+#define REF_EBS_STAT_NS (10 * NSEC_PER_USEC)
+#define REF_EBS_IO_NS NSEC_PER_MSEC /* a 4 KiB read or durable write */
+#define REF_EBS_BPS (UINT64_C(125) << 20)
+#define REF_EFS_WRITE_NS (2700 * NSEC_PER_USEC) /* a creation or a durable write */
+#define REF_EFS_READ_NS (250 * NSEC_PER_USEC)   /* a read, a stat or a lookup */
+/* per client, without efs-utils 2.0 (docs.aws.amazon.com/efs/latest/ug/performance.html) */
+#define REF_EFS_BPS (UINT64_C(500) << 20)
+
 /* One reference figure, with where it comes from (plain.c's table). Latencies
  * in ns, throughput in bytes/s. */
 struct plain_reference {
