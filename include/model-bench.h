@@ -41,6 +41,9 @@ struct bench_workload {
         uint64_t bytes;
         uint64_t per_second; /* bytes/s for sequential workloads, ops/s otherwise */
         struct bench_latency latency;
+        /* Its part of the run's wall time: from its start to the next one's, with
+         * the open, the warm-up, the flush and the untimed work in between. */
+        uint64_t spent_ns;
 };
 
 /* Fixed size and pointer-free: it crosses a socket from the child. */
@@ -68,8 +71,13 @@ struct bench_measure {
         char stale_name[48];         /* the first one */
         uint64_t budget_ns;          /* total, as given */
         uint64_t workload_budget_ns; /* what the workloads were given (the rest: setup, cleanup) */
-        uint64_t elapsed_ns;         /* whole run, parent's clock */
+        uint64_t elapsed_ns;         /* the command until the report, the probe included */
         struct bench_workload w[_BENCH_MAX];
+        /* Where the rest of elapsed_ns went: it is probe + setup + every
+         * workload's spent_ns + cleanup, to the nanosecond. */
+        uint64_t probe_ns;   /* the command's start to the benchmark's */
+        uint64_t setup_ns;   /* the fork to the first workload */
+        uint64_t cleanup_ns; /* the last workload's end to the private directory removed */
 };
 
 /* Nothing measured yet: no error, no workload, unknown sizes, the budgets given. */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -114,15 +116,61 @@ static int cleanup_bounded(int basefd, int dirfd, const char *name, uint64_t tim
         return r;
 }
 
-static void progress_line(int current, uint64_t start, uint64_t budget)
-{
-        uint64_t el = now_ns() - start;
-        const char *w = current >= 0 ? bench_workload_to_string(current) : "setup";
+/* ---- the progress line ---------------------------------------------- */
 
-        if (current >= BENCH_MD_CREATE)
-                w = "metadata";
-        fprintf(stderr, "\r\033[Kbenchmark: %-13s %4.1f s elapsed, %4.1f s left", w,
-                (double)el / 1e9, el >= budget ? 0.0 : (double)(budget - el) / 1e9);
+/* What the last report and live sample said, for the progress line. */
+struct progress {
+        int current;   /* workload running, -1: none */
+        bool finished; /* past the workloads: the cleanup */
+        uint64_t ops, bytes, ns;
+};
+
+static unsigned stderr_width(void)
+{
+        struct winsize ws;
+
+        if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                return ws.ws_col;
+        return 80;
+}
+
+/* fio's status line: the workload, its live rate, the time left, on one line
+ * that never wraps (a narrow terminal gets the short form, then a cut: the
+ * last column stays empty, as a character there wraps on some terminals). */
+static void progress_line(const struct progress *g, uint64_t started, uint64_t budget)
+{
+        uint64_t el = now_ns() - started;
+        const char *w = g->current >= 0 ? bench_workload_to_string(g->current)
+                        : g->finished   ? "cleanup"
+                                        : "setup";
+        double left = el >= budget ? 0.0 : (double)(budget - el) / 1e9;
+        char rate[48] = "", x[32], line[160];
+        unsigned width = stderr_width();
+        int n;
+
+        if (g->current >= 0 && g->ns > 0) {
+                unsigned __int128 v = (unsigned __int128)NSEC_PER_SEC;
+
+                if (g->current <= BENCH_SEQ_READ)
+                        snprintf(rate, sizeof(rate), "%s/s",
+                                 format_bytes(x, sizeof(x), (uint64_t)(v * g->bytes / g->ns)));
+                else
+                        snprintf(rate, sizeof(rate), "%" PRIu64 " %s",
+                                 (uint64_t)(v * g->ops / g->ns),
+                                 g->current <= BENCH_SYNC_WRITE ? "IOPS" : "files/s");
+        }
+        n = snprintf(line, sizeof(line), "benchmark: %-13s %s%s%.1f s left", w, rate,
+                     rate[0] ? ", " : "", left);
+        /* Narrower: the short form, then without the rate, then cut. */
+        if (n >= 0 && (unsigned)n >= width)
+                n = snprintf(line, sizeof(line), "%s %s%s%.1fs", w, rate, rate[0] ? " " : "", left);
+        if (n >= 0 && (unsigned)n >= width)
+                n = snprintf(line, sizeof(line), "%s %.1fs", w, left);
+        if (n < 0)
+                return;
+        if ((unsigned)n >= width)
+                n = width > 1 ? (int)width - 1 : 0;
+        fprintf(stderr, "\r%.*s\033[K", n, line);
         fflush(stderr);
 }
 
@@ -138,6 +186,26 @@ static char *read_clocksource(void)
         fclose(f);
         strip(buf);
         return *buf ? strdup(buf) : NULL;
+}
+
+/* The run's wall time, split so that the parts add up to it: the probe
+ * (started to start), the setup (to the first workload), every workload's
+ * part (closed by the child at the next one's start, the one it was in when
+ * it stopped reporting closed here) and the cleanup (to end). e carries the
+ * child's boundaries, and in live_ns the time its socket was last read. */
+static void split_time(struct bench_measure *m, const struct bench_msg *e, uint64_t started,
+                       uint64_t start, uint64_t end)
+{
+        uint64_t child_end = e->end_ns ? e->end_ns : e->live_ns;
+
+        if (e->phase >= 0 && !e->end_ns && child_end > e->mark_ns)
+                m->w[e->phase].spent_ns += child_end - e->mark_ns;
+        if (child_end < start)
+                child_end = start;
+        m->probe_ns = start - started;
+        m->setup_ns = (e->first_ns ? e->first_ns : child_end) - start;
+        m->cleanup_ns = end - child_end;
+        m->elapsed_ns = end - started;
 }
 
 /* Waits up to timeout_ns for the child to be reaped. */
@@ -160,18 +228,29 @@ static bool reap(pid_t pid, int *status, uint64_t timeout_ns)
 
 /* The child's inputs, decided before the fork but for the socket and the
  * parent's PID, which the child sets right after it. */
-static void make_plan(const struct bench_params *p, struct bench_plan *ret)
+static void make_plan(const struct bench_params *p, uint64_t start, struct bench_plan *ret)
 {
+        uint64_t started = p->started_ns && p->started_ns <= start ? p->started_ns : start;
+        /* The probe before, the setup and the cleanup after come out of the same
+         * budget: the whole command stays within --bench-time. The setup is the
+         * child's, before its first workload, so it counts against the
+         * workloads' deadline; the cleanup (a few removals, the reaping) gets a
+         * tenth, at most 500 ms: what a file system that writes its metadata
+         * synchronously (NFS; ext4 -o dirsync) takes for them. */
+        uint64_t reserve =
+                p->budget_ns / 10 < 500 * NSEC_PER_MSEC ? p->budget_ns / 10 : 500 * NSEC_PER_MSEC;
+        uint64_t deadline = started + p->budget_ns - reserve;
+
+        if (deadline < start)
+                deadline = start;
         *ret = (struct bench_plan){
                 .path = p->path,
                 .fs_magic = p->fs_magic,
                 .size_bytes = p->size_bytes,
                 .budget_ns = p->budget_ns,
-                /* Setup, the probe before and the cleanup after come out of the same
-                 * budget: the whole command stays within --bench-time. */
-                .workload_budget_ns = p->budget_ns - (p->budget_ns / 10 < 500 * NSEC_PER_MSEC
-                                                              ? p->budget_ns / 10
-                                                              : 500 * NSEC_PER_MSEC),
+                .workload_budget_ns = deadline - start,
+                .deadline_ns = deadline,
+                .progress = p->progress,
                 .sock = -1,
                 .stop = &stop_signal,
         };
@@ -189,6 +268,9 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         struct bench_plan plan;
         sigset_t block, oldmask;
         uint64_t start, deadline, stop_deadline = 0, next_progress, prev, prev_wait = 0;
+        uint64_t started;
+        struct bench_msg edge = { .phase = -1 }; /* the boundaries last reported */
+        struct progress live = { .current = -1 };
         int sv[2], basefd = -1, dirfd = -1, k, status = 0, current = -1;
         bool have_done = false, eof = false, reaped = false, lost_fds = false;
         char name[64] = "";
@@ -199,8 +281,10 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
                 bench_result_free(b);
                 return -ENOMEM;
         }
+        start = now_ns();
+        started = p->started_ns && p->started_ns <= start ? p->started_ns : start;
         b->clocksource = read_clocksource();
-        make_plan(p, &plan);
+        make_plan(p, start, &plan);
         bench_measure_init(&b->m, plan.budget_ns, plan.workload_budget_ns);
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -248,7 +332,6 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         continued = 0;
         sigaction(SIGCONT, &sa_cont, &old_cont);
 
-        start = now_ns();
         /* Parent killed outright: the child stops, and cleans up itself. */
         pid = child_fork(&(struct child_setup){
                 .keep = &sv[1], .n_keep = 1, .deathsig = SIGTERM, .mask = &oldmask });
@@ -318,7 +401,7 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
                         break;
                 until = stop_deadline ? stop_deadline : deadline;
                 if (p->progress && now >= next_progress) {
-                        progress_line(current, start, p->budget_ns);
+                        progress_line(&live, started, p->budget_ns);
                         next_progress = now + 200 * NSEC_PER_MSEC;
                 }
                 if (p->progress && next_progress < until)
@@ -360,14 +443,26 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
                 if (msg.kind == BENCH_MSG_HELLO) {
                         memcpy(name, msg.name, sizeof(name));
                         name[sizeof(name) - 1] = '\0';
+                } else if (msg.kind == BENCH_MSG_PROGRESS) {
+                        live.ops = msg.live_ops;
+                        live.bytes = msg.live_bytes;
+                        live.ns = msg.live_ns;
+                        continue;
                 } else {
                         b->m = msg.m;
                         current = msg.current;
+                        edge.phase = msg.phase;
+                        edge.first_ns = msg.first_ns;
+                        edge.mark_ns = msg.mark_ns;
+                        edge.end_ns = msg.end_ns;
+                        live = (struct progress){ .current = msg.end_ns ? -1 : msg.phase,
+                                                  .finished = msg.end_ns != 0 };
                 }
                 if (msg.kind == BENCH_MSG_DONE)
                         have_done = true;
         }
         close(sv[0]);
+        edge.live_ns = now_ns(); /* where the child's part ends, for split_time() */
         if (p->progress) {
                 fputs("\r\033[K", stderr);
                 fflush(stderr);
@@ -425,7 +520,7 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         if (dirfd >= 0)
                 close(dirfd);
         b->m.budget_ns = p->budget_ns;
-        b->m.elapsed_ns = now_ns() - start;
+        split_time(&b->m, &edge, started, start, now_ns());
         if (b->m.err == -ENOSPC && streq_ptr(b->m.err_call, "plan")) {
                 /* Refused before anything was written: a reason, not a report. */
                 snprintf(err, errlen, "%s", b->m.err_detail);

@@ -36,6 +36,9 @@ struct bench_params {
         uint64_t fs_magic;   /* statfs f_type the probe saw, U64_UNSET: unknown */
         uint64_t grace_ns;   /* beyond the budget before the child is abandoned */
         bool progress;       /* print progress on stderr */
+        /* CLOCK_MONOTONIC at the command's start, 0: the benchmark's. The budget
+         * counts from there: the probe before the benchmark is part of it. */
+        uint64_t started_ns;
 };
 
 /* Runs the benchmark. Returns 0 with *ret set (ret->m.err / interrupted /

@@ -6,6 +6,7 @@
  * workload from the directory's free space. */
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +28,8 @@ struct bench_plan {
         uint64_t size_bytes;         /* data file asked for, 0: default (bench_plan_size) */
         uint64_t budget_ns;          /* total, as given */
         uint64_t workload_budget_ns; /* the workloads' part of it (the rest: setup, cleanup) */
+        uint64_t deadline_ns;        /* CLOCK_MONOTONIC: the end of that part */
+        bool progress;               /* send live samples (BENCH_MSG_PROGRESS) */
         int sock;                    /* the child's end of the socket to the supervisor */
         pid_t parent;                /* the supervisor; once gone, the child cleans up alone */
         struct bench_owner owner;    /* the processes of the marker so far; n 0: no marker */

@@ -26,6 +26,11 @@
 #define RAND_BS UINT64_C(4096)
 #define DATA_FILE "seq.dat"
 #define MD_DIR "md"
+/* Live samples for the progress line: a few a second. */
+#define SAMPLE_EVERY_NS (200 * NSEC_PER_MSEC)
+/* Buffered writes are flushed as they go, so that the final flush, past the
+ * deadline, has little left to write: first after this much. */
+#define FLUSH_FIRST (8 * BENCH_SEQ_BS)
 
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC 0x01021994
@@ -51,7 +56,8 @@ struct ctx {
         const char *path; /* the resolved directory benchmarked */
         struct bench_msg msg;
         struct bench_measure *m;
-        uint64_t deadline; /* end of the workloads' share of the budget */
+        uint64_t deadline;    /* end of the workloads' share of the budget */
+        uint64_t next_sample; /* the next live sample is due, 0: none are sent */
         uint8_t *buf;
         uint64_t rng;
         uint64_t stamp;
@@ -102,6 +108,39 @@ static int fail(struct ctx *c, int wl, const char *call, int err)
         return err;
 }
 
+/* Every workload's part of the wall time runs from its start to the next
+ * one's (open, warm-up, flush and untimed work included), so that the parts,
+ * the setup before and the cleanup after add up to the run. next -1: the end
+ * of the workloads. */
+static void mark(struct ctx *c, int next)
+{
+        uint64_t now = now_ns();
+
+        if (c->msg.phase >= 0) {
+                c->m->w[c->msg.phase].spent_ns += now - c->msg.mark_ns;
+                if (next < 0)
+                        c->msg.end_ns = now;
+        } else if (next >= 0)
+                c->msg.first_ns = now;
+        c->msg.phase = next;
+        c->msg.mark_ns = now;
+}
+
+/* A live sample of the measured part so far, between two timed calls: never
+ * waited for (a supervisor slow to read loses samples, the workload no time),
+ * and none at all without a progress line to show them. */
+static inline void sample(struct ctx *c, const struct bench_workload *x, uint64_t t0, uint64_t now)
+{
+        if (!c->next_sample || now < c->next_sample || c->parent_gone)
+                return;
+        c->next_sample = now + SAMPLE_EVERY_NS;
+        c->msg.kind = BENCH_MSG_PROGRESS;
+        c->msg.live_ops = x->ops;
+        c->msg.live_bytes = x->bytes;
+        c->msg.live_ns = now - t0;
+        (void)send(c->sock, &c->msg, sizeof(c->msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static uint64_t share(struct ctx *c, enum bench_workload_id w)
 {
         uint64_t now = now_ns(), left, rest = 0;
@@ -116,7 +155,9 @@ static uint64_t share(struct ctx *c, enum bench_workload_id w)
 
 static void begin(struct ctx *c, enum bench_workload_id w, uint64_t budget)
 {
+        mark(c, w);
         c->msg.current = w;
+        c->msg.live_ops = c->msg.live_bytes = c->msg.live_ns = 0;
         c->m->w[w].ran = true;
         c->m->w[w].budget_ns = budget;
         bench_hist_init(&c->hist);
@@ -214,11 +255,31 @@ static void probe_dio_align(struct ctx *c, int fd, bool *direct)
                          (!c->m->dio_align_known || c->m->dio_mem_align <= RAND_BS);
 }
 
+/* Buffered writes go to the page cache, which can hold gigabytes, and the
+ * closing fdatasync (fio end_fsync) writes them all out, deadline or not: a
+ * flush as the writes go, sized to take a small part of the share, keeps the
+ * last one short. The figure stays what fio's is: bytes made durable over the
+ * wall time, every flush included. */
+static int flush_part(int fd, uint64_t budget, uint64_t *every)
+{
+        uint64_t t = now_ns();
+
+        if (fdatasync(fd) < 0)
+                return negative_errno();
+        t = now_ns() - t;
+        if (t > budget / 16 && *every > BENCH_SEQ_BS)
+                *every /= 2;
+        else if (t < budget / 64 && *every < (UINT64_C(1) << 40))
+                *every *= 2;
+        return 0;
+}
+
 static int seq_write(struct ctx *c, bool *direct)
 {
         enum bench_workload_id w = BENCH_SEQ_WRITE;
         struct bench_workload *x = &c->m->w[w];
         uint64_t budget = share(c, w), t0, end, size = c->m->file_size_bytes;
+        uint64_t flushed = 0, flush_every = FLUSH_FIRST;
         int fd;
 
         begin(c, w, budget);
@@ -257,6 +318,17 @@ static int seq_write(struct ctx *c, bool *direct)
                 x->ops++;
                 x->bytes += len;
                 c->m->file_written_bytes = x->bytes;
+                if (!*direct && x->bytes - flushed >= flush_every) {
+                        int k = flush_part(fd, budget, &flush_every);
+                        if (k < 0) {
+                                k = fail_partial(c, w, "fdatasync", k, now_ns() - t0, true);
+                                close(fd);
+                                return k;
+                        }
+                        flushed = x->bytes;
+                        t2 = now_ns();
+                }
+                sample(c, x, t0, t2);
         }
         /* fio end_fsync=1: the flush is part of the write's wall time. */
         if (fdatasync(fd) < 0) {
@@ -290,13 +362,14 @@ static int seq_read(struct ctx *c, bool direct)
         t0 = now_ns();
         for (uint64_t off = 0; off < size; off += BENCH_SEQ_BS) {
                 size_t len = (size_t)(size - off < BENCH_SEQ_BS ? size - off : BENCH_SEQ_BS);
-                uint64_t t1;
+                uint64_t t1, t2;
                 ssize_t n;
 
                 if (*c->stop || (x->ops > 0 && now_ns() >= end))
                         break;
                 t1 = now_ns();
                 n = pread(fd, c->buf, len, (off_t)off);
+                t2 = now_ns();
                 if (n < 0) {
                         if (errno == EINTR) {
                                 off -= BENCH_SEQ_BS;
@@ -304,9 +377,10 @@ static int seq_read(struct ctx *c, bool direct)
                         }
                         return fail_partial(c, w, "pread", negative_errno(), now_ns() - t0, true);
                 }
-                bench_hist_add(&c->hist, now_ns() - t1);
+                bench_hist_add(&c->hist, t2 - t1);
                 x->ops++;
                 x->bytes += (uint64_t)n;
+                sample(c, x, t0, t2);
                 if ((size_t)n < len)
                         break;
         }
@@ -369,6 +443,7 @@ static int rand_4k(struct ctx *c, enum bench_workload_id w, bool write)
                 x->ops++;
                 x->bytes += (uint64_t)n;
                 last = t2;
+                sample(c, x, t0, t2);
                 if (t2 >= end)
                         break;
         }
@@ -392,6 +467,21 @@ static size_t md_path_prefix(const struct ctx *c, char *buf, size_t len)
         return c->path[0] == '/' && n > 0 && (size_t)n + 24 < len ? (size_t)n : 0;
 }
 
+/* Every file created is unlinked, never cut short (it is the cleanup too):
+ * create and stat leave room for the unlink pass, counted as long as the
+ * create pass took. */
+static uint64_t md_share(struct ctx *c, enum bench_workload_id w)
+{
+        uint64_t s = share(c, w), now = now_ns(), need = c->m->w[BENCH_MD_CREATE].elapsed_ns;
+        uint64_t left = c->deadline > now ? c->deadline - now : 0;
+
+        if (w == BENCH_MD_CREATE)
+                return s / weight[w] * (weight[w] + weight[BENCH_MD_UNLINK]) / 2;
+        if (w == BENCH_MD_STAT)
+                return left > need ? (s < left - need ? s : left - need) : 0;
+        return s;
+}
+
 static int metadata(struct ctx *c)
 {
         _cleanup_close_ int mdfd = -1;
@@ -408,7 +498,7 @@ static int metadata(struct ctx *c)
 
         for (int w = BENCH_MD_CREATE; w <= BENCH_MD_UNLINK && k == 0; w++) {
                 struct bench_workload *x = &c->m->w[w];
-                uint64_t budget = share(c, w), t0, end;
+                uint64_t budget = md_share(c, w), t0, end;
                 uint64_t limit = w == BENCH_MD_CREATE ? c->m->md_planned : files;
 
                 begin(c, w, budget);
@@ -479,6 +569,7 @@ static int metadata(struct ctx *c)
                         }
                         bench_hist_add(&c->hist, t2 - t1);
                         x->ops++;
+                        sample(c, x, t0, t2);
                 }
                 finish(c, w, now_ns() - t0, false);
                 /* Untimed: with delayed allocation, unlinking never-flushed files frees
@@ -665,9 +756,11 @@ _Noreturn void bench_workloads_run(const struct bench_plan *p)
         c->m = &c->msg.m;
         bench_measure_init(c->m, p->budget_ns, p->workload_budget_ns);
         c->msg.current = -1;
+        c->msg.phase = -1;
         if (getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng))
                 c->rng = now_ns() ^ (uint64_t)getpid();
-        c->deadline = now_ns() + p->workload_budget_ns;
+        c->deadline = p->deadline_ns;
+        c->next_sample = p->progress ? now_ns() : 0;
         /* The one allocation (a memory limit, ulimit -v, may refuse it). */
         if (posix_memalign((void **)&c->buf, 4096, BENCH_SEQ_BS) != 0) {
                 snprintf(c->m->err_detail, sizeof(c->m->err_detail),
@@ -719,6 +812,7 @@ _Noreturn void bench_workloads_run(const struct bench_plan *p)
                           c->m->w[BENCH_RAND_READ].direct;
         c->m->interrupted = *c->stop != 0;
         c->msg.current = -1;
+        mark(c, -1);
         send_msg(c, BENCH_MSG_DONE);
         /* Nobody is left to clean up after us. */
         if (c->parent_gone || getppid() != p->parent)

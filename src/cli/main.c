@@ -271,7 +271,7 @@ static void log_bench_killed(const struct bench_result *b)
 
 /* Runs after probe and classify; returns the exit status the benchmark asks
  * for. The partial results stay in r->bench and are printed in every case. */
-static int run_bench(const struct options *o, struct report *r)
+static int run_bench(const struct options *o, struct report *r, uint64_t started_ns)
 {
         struct bench_params bp = {
                 .path = r->home.resolved_path,
@@ -280,6 +280,7 @@ static int run_bench(const struct options *o, struct report *r)
                 .fs_magic = r->home.fs_magic,
                 .grace_ns = o->timeout_ns,
                 .progress = isatty(STDERR_FILENO) == 1,
+                .started_ns = started_ns,
         };
         char err[256] = "", buf[32];
         const struct bench_measure *m;
@@ -581,7 +582,7 @@ static int expect_status(const struct options *o, const struct report *r)
 
 static int run(int argc, char *argv[])
 {
-        uint64_t started_ms = now_ms();
+        uint64_t started_ms = now_ms(), started_ns = now_ns();
         struct options o;
         struct sysroot root = { .fd = -1 };
         struct report r;
@@ -634,7 +635,7 @@ static int run(int argc, char *argv[])
                 goto out;
         }
         if (o.bench) {
-                bench_status = run_bench(&o, &r);
+                bench_status = run_bench(&o, &r, started_ns);
                 if (!r.bench) {
                         status = bench_status;
                         goto out;

@@ -101,8 +101,12 @@ const struct option_def option_table[] = {
           "run dead. Not allowed with --sysroot.",
           ARG_NONE },
         { OPT_BENCH_TIME, "bench-time", 0, "SECONDS", "total time of --bench (default 10)",
-          "The whole --bench run takes at most SECONDS (default 10, from 0.2 to 600), split "
-          "between the workloads; time a sequential pass does not need goes to the next.",
+          "The whole command, the inspection before the benchmark and the cleanup after it "
+          "included, takes at most SECONDS (default 10, from 0.2 to 600), with a margin of "
+          "10% or 0.3 s, whichever is more. What is left after the inspection is split "
+          "between the workloads, and time a sequential pass does not need goes to the next; "
+          "the report says where the time went. On a terminal, stderr shows the running "
+          "workload, its rate and the time left.",
           ARG_NUMBER },
         { OPT_BENCH_SIZE, "bench-size", 0, "SIZE",
           "size of --bench's test file (default 256M, at most 5% of free space)",

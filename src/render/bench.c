@@ -85,25 +85,48 @@ static bool add_md_op(cJSON *o, const char *key, const struct bench_workload *x)
                json_add_u64(j, "warmup_ops", x->warmup_ops) && add_latency(j, &x->latency);
 }
 
-/* The metadata pass's three shares, reported as one. */
-static uint64_t md_budget(const struct bench_measure *m)
+/* Where the wall time went: the workloads' parts (the metadata pass's three
+ * as one), the setup and the cleanup, which add up to elapsed_ns. NULL names:
+ * the end. */
+static const char *budget_part(const struct bench_measure *m, int i, uint64_t *ns)
 {
-        return m->w[BENCH_MD_CREATE].budget_ns + m->w[BENCH_MD_STAT].budget_ns +
-               m->w[BENCH_MD_UNLINK].budget_ns;
+        static const char *const names[] = { "probe",    "setup",        "seq_write",
+                                             "seq_read", "rand_read_4k", "sync_write_4k",
+                                             "metadata", "cleanup" };
+
+        if ((size_t)i >= ARRAY_SIZE(names))
+                return NULL;
+        if (i == 0)
+                *ns = m->probe_ns;
+        else if (i == 1)
+                *ns = m->setup_ns;
+        else if (i == 7)
+                *ns = m->cleanup_ns;
+        else if (i < 6)
+                *ns = m->w[i - 2].ran ? m->w[i - 2].spent_ns : U64_UNSET;
+        else
+                *ns = m->w[BENCH_MD_CREATE].ran
+                              ? m->w[BENCH_MD_CREATE].spent_ns + m->w[BENCH_MD_STAT].spent_ns +
+                                        m->w[BENCH_MD_UNLINK].spent_ns
+                              : U64_UNSET;
+        return names[i];
 }
 
+/* budget_split_ns: the wall time by part, summing to elapsed_ns; the
+ * probe, setup and cleanup also as setup_and_cleanup, their sum (the key of
+ * schema_version 1). */
 static bool add_budget(cJSON *o, const struct bench_measure *m)
 {
         cJSON *j = cJSON_AddObjectToObject(o, "budget_split_ns");
+        uint64_t ns;
+        const char *name;
 
         if (!j)
                 return false;
-        for (int w = 0; w < BENCH_MD_CREATE; w++)
-                if (!json_add_u64(j, bench_workload_to_string(w),
-                                  m->w[w].ran ? m->w[w].budget_ns : U64_UNSET))
+        for (int i = 0; (name = budget_part(m, i, &ns)); i++)
+                if (!json_add_u64(j, name, ns))
                         return false;
-        return json_add_u64(j, "metadata", m->w[BENCH_MD_CREATE].ran ? md_budget(m) : U64_UNSET) &&
-               json_add_u64(j, "setup_and_cleanup", m->budget_ns - m->workload_budget_ns);
+        return json_add_u64(j, "setup_and_cleanup", m->probe_ns + m->setup_ns + m->cleanup_ns);
 }
 
 /* "pwrite in seq_write: File too large", "killed by SIGKILL in seq_read";
@@ -301,20 +324,19 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
         }
         if (m->w[BENCH_MD_CREATE].ran)
                 fprintf(f, "  %-14s%" PRIu64 " files of 4 KiB\n", "metadata", m->md_files);
+        /* The parts of the elapsed time, which they add up to. */
         fputs("  budget        ", f);
         {
-                const char *sep = "";
-                for (int w = 0; w < BENCH_MD_CREATE; w++)
-                        if (m->w[w].ran) {
-                                fprintf(f, "%s%s %s", sep, bench_workload_to_string(w),
-                                        format_ns(x, sizeof(x), m->w[w].budget_ns));
-                                sep = ", ";
+                const char *sep = "", *name;
+                uint64_t ns;
+
+                for (int i = 0; (name = budget_part(m, i, &ns)); i++)
+                        if (ns != U64_UNSET) {
+                                fprintf(f, "%s%s %s", sep, name, format_ns(x, sizeof(x), ns));
+                                sep = " + ";
                         }
-                if (m->w[BENCH_MD_CREATE].ran)
-                        fprintf(f, "%smetadata %s", sep, format_ns(x, sizeof(x), md_budget(m)));
-                else if (!*sep)
-                        fputs("nothing ran", f);
-                fputc('\n', f);
+                fprintf(f, " = %s of %s\n", format_ns(x, sizeof(x), m->elapsed_ns),
+                        format_ns(y, sizeof(y), m->budget_ns));
         }
         if (m->err || m->killed_by) {
                 char err[160];

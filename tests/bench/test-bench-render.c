@@ -44,7 +44,7 @@ static void ran_seq(struct bench_workload *x, uint64_t bps)
         x->ops = 256;
         x->bytes = 256 << 20;
         x->per_second = bps;
-        x->elapsed_ns = x->budget_ns = NSEC_PER_SEC;
+        x->elapsed_ns = x->budget_ns = x->spent_ns = NSEC_PER_SEC;
         x->latency = (struct bench_latency){ 256,     900000,  1000000, 1000000,
                                              1100000, 1500000, 1600000, 2000000 };
 }
@@ -132,6 +132,11 @@ static void test_failed_before_first_sample(void **state)
         ran_seq(&b->m.w[BENCH_SEQ_READ], 200 << 20);
         b->m.w[BENCH_RAND_READ].ran = true;
         b->m.w[BENCH_RAND_READ].budget_ns = 2 * NSEC_PER_SEC;
+        b->m.w[BENCH_RAND_READ].spent_ns = 100 * NSEC_PER_MSEC;
+        b->m.probe_ns = 50 * NSEC_PER_MSEC;
+        b->m.setup_ns = 20 * NSEC_PER_MSEC;
+        b->m.cleanup_ns = 30 * NSEC_PER_MSEC;
+        b->m.elapsed_ns = 2200 * NSEC_PER_MSEC;
         b->m.err = -ECONNABORTED;
         b->m.err_workload = BENCH_RAND_READ;
         snprintf(b->m.err_call, sizeof(b->m.err_call), "pread");
@@ -141,9 +146,12 @@ static void test_failed_before_first_sample(void **state)
         t = render_text(b);
         assert_non_null(strstr(t, "rand_read_4k  no samples  (partial)\n"));
         assert_null(strstr(t, "0 IOPS"));
-        /* only what started has a share in the budget line; no "metadata 0" */
-        assert_non_null(strstr(t, "budget        seq_write 1.00 s, seq_read 1.00 s, "
-                                  "rand_read_4k 2.00 s\n"));
+        /* only what started has a part in the budget line, no "metadata 0"; the
+         * parts add up to the elapsed time */
+        assert_non_null(strstr(t,
+                               "budget        probe 50.00 ms + setup 20.00 ms + seq_write 1.00 s + "
+                               "seq_read 1.00 s + rand_read_4k 100 ms + cleanup 30.00 ms = "
+                               "2.20 s of 10.00 s\n"));
         assert_non_null(strstr(t, "error         pread in rand_read_4k: "));
         free(t);
 
@@ -171,7 +179,9 @@ static void test_nothing_ran(void **state)
         b->m.interrupted = true;
         assert_int_equal(bench_assess(b, NULL), 0);
         t = render_text(b);
-        assert_non_null(strstr(t, "budget        nothing ran\n"));
+        assert_non_null(strstr(
+                t, "budget        probe 0.00 µs + setup 0.00 µs + cleanup 0.00 µs = 0.00 µs of "
+                   "10.00 s\n"));
         free(t);
         assert_true(has_assessment(b, "interrupted"));
         bench_result_free(b);
