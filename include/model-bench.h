@@ -21,14 +21,28 @@ enum bench_workload_id {
 
 const char *bench_workload_to_string(enum bench_workload_id w);
 
-/* The most small files the metadata workloads make. */
-#define BENCH_MD_MAX_FILES 1000
+/* The most small files the metadata workloads make: 1,000 measured, as fio's
+ * nrfiles=1000 (bench-method.md §1.6d), after the first of each pass, which is
+ * discarded as warm-up. 1,000 samples are what a p99.9 needs. */
+#define BENCH_MD_MAX_FILES 1001
 
 /* What the report shows for one latency distribution, all in ns. Every field
- * is U64_UNSET when there were no samples. */
+ * is U64_UNSET when there were no samples, and a percentile also when it has
+ * too few (bench_latency_measured()). */
 struct bench_latency {
         uint64_t n, min, mean, p50, p90, p99, p999, max;
 };
+
+/* The samples a percentile needs before it says more than the maximum: with
+ * n < 1/(1 - p), nearest rank returns the largest sample (p99 of 75 samples
+ * is the slowest of them). */
+#define BENCH_P90_MIN_SAMPLES 10
+#define BENCH_P99_MIN_SAMPLES 100
+#define BENCH_P999_MIN_SAMPLES 1000
+
+/* l with every percentile that rests on too few samples set to U64_UNSET:
+ * what the report may show, and what a verdict may judge. */
+struct bench_latency bench_latency_measured(const struct bench_latency *l);
 
 struct bench_workload {
         bool ran;            /* started */

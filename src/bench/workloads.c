@@ -541,14 +541,17 @@ static int metadata(struct ctx *c)
                                 e = -ESTALE;
                         }
                         if (w == BENCH_MD_CREATE && r >= 0) {
-                                /* Untimed, as fio's filestat/filedelete setup: small files
-                                 * with data, so unlink frees blocks as a real one does. */
-                                if (pwrite(r, c->buf, RAND_BS, 0) < 0 && e == 0)
-                                        e = negative_errno();
+                                /* Before the write: an NFS client answers it from the
+                                 * attributes the create returned, where after it it
+                                 * would first flush the dirty page to the server. */
                                 if (fstat(r, &st) == 0) {
                                         c->md_dev = st.st_dev;
                                         c->md_ino[i] = st.st_ino;
                                 } else if (e == 0)
+                                        e = negative_errno();
+                                /* Untimed, as fio's filestat/filedelete setup: small files
+                                 * with data, so unlink frees blocks as a real one does. */
+                                if (e == 0 && pwrite(r, c->buf, RAND_BS, 0) < 0)
                                         e = negative_errno();
                                 close(r);
                                 files++;

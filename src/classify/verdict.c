@@ -64,6 +64,12 @@ static const struct bench_workload *ran(const struct bench_result *b, enum bench
         return x->ran && x->ops > 0 ? x : NULL;
 }
 
+/* U64_UNSET when too few samples give a p99: no sentence rests on it then. */
+static uint64_t p99_of(const struct bench_workload *x)
+{
+        return bench_latency_measured(&x->latency).p99;
+}
+
 /* gp2's figures for a volume of the storage's size. False when the size is unknown. */
 struct gp2 {
         uint64_t gib, base_iops, cap_bps, base_bps;
@@ -174,13 +180,13 @@ static int assess_ebs(char ***v, const struct bench_result *b, const struct stor
                                          "one request at a time gives 1/latency; gp3's %d IOPS "
                                          "need parallel I/O",
                                          x->per_second, l, GP3_IOPS);
-                if (k >= 0 && x->latency.p99 > EBS_SLOW_NS)
+                if (k >= 0 && p99_of(x) != U64_UNSET && x->latency.p99 > EBS_SLOW_NS)
                         k = strv_extendf(v,
                                          "rand_read_4k p99 %s: beyond EBS's single-digit "
                                          "millisecond latency: throttling or first-touch reads",
                                          format_ns(l2, sizeof(l2), x->latency.p99));
         }
-        if (k >= 0 && (x = ran(b, BENCH_SYNC_WRITE))) {
+        if (k >= 0 && (x = ran(b, BENCH_SYNC_WRITE)) && p99_of(x) != U64_UNSET) {
                 format_ns(l, sizeof(l), x->latency.p99);
                 if (x->latency.p99 > EBS_SLOW_NS)
                         k = strv_extendf(v,
@@ -215,7 +221,7 @@ static int assess_nfs(char ***v, const struct bench_result *b, bool efs)
                 else
                         k = strv_extendf(v, "rand_read_4k p50 %s: %.1f× %s of ~250 µs", l, f, what);
         }
-        if (k >= 0 && (x = ran(b, BENCH_SYNC_WRITE))) {
+        if (k >= 0 && (x = ran(b, BENCH_SYNC_WRITE)) && p99_of(x) != U64_UNSET) {
                 double f = (double)x->latency.p99 / (double)EFS_WRITE_NS;
                 format_ns(l, sizeof(l), x->latency.p99);
                 if (f <= 1.5)

@@ -356,6 +356,19 @@ const char *bench_workload_to_string(enum bench_workload_id w)
         return (unsigned)w < _BENCH_MAX ? workload_names[w] : NULL;
 }
 
+struct bench_latency bench_latency_measured(const struct bench_latency *l)
+{
+        struct bench_latency r = *l;
+
+        if (r.n < BENCH_P90_MIN_SAMPLES)
+                r.p90 = U64_UNSET;
+        if (r.n < BENCH_P99_MIN_SAMPLES)
+                r.p99 = U64_UNSET;
+        if (r.n < BENCH_P999_MIN_SAMPLES)
+                r.p999 = U64_UNSET;
+        return r;
+}
+
 void bench_measure_init(struct bench_measure *m, uint64_t budget_ns, uint64_t workload_budget_ns)
 {
         *m = (struct bench_measure){

@@ -12,19 +12,21 @@
 #include "render/bench.h"
 #include "core/strutil.h"
 
-/* No sample (the workload failed or was stopped first): null, not zeros. */
-static bool add_latency(cJSON *o, const struct bench_latency *l)
+/* No sample (the workload failed or was stopped first): null, not zeros. A
+ * percentile with too few samples behind it is null too, beside the count. */
+static bool add_latency(cJSON *o, const struct bench_latency *measured)
 {
+        struct bench_latency l = bench_latency_measured(measured);
         cJSON *j;
 
-        if (l->n == 0)
+        if (l.n == 0)
                 return cJSON_AddNullToObject(o, "latency_ns");
         j = cJSON_AddObjectToObject(o, "latency_ns");
 
-        return j && json_add_u64(j, "min", l->min) && json_add_u64(j, "mean", l->mean) &&
-               json_add_u64(j, "p50", l->p50) && json_add_u64(j, "p90", l->p90) &&
-               json_add_u64(j, "p99", l->p99) && json_add_u64(j, "p999", l->p999) &&
-               json_add_u64(j, "max", l->max) && json_add_u64(j, "samples", l->n);
+        return j && json_add_u64(j, "min", l.min) && json_add_u64(j, "mean", l.mean) &&
+               json_add_u64(j, "p50", l.p50) && json_add_u64(j, "p90", l.p90) &&
+               json_add_u64(j, "p99", l.p99) && json_add_u64(j, "p999", l.p999) &&
+               json_add_u64(j, "max", l.max) && json_add_u64(j, "samples", l.n);
 }
 
 /* Not run (interrupted before it, or an earlier failure): null. */
@@ -83,6 +85,14 @@ static bool add_md_op(cJSON *o, const char *key, const struct bench_workload *x)
                 return true;
         return json_add_u64(j, "per_second", x->per_second) &&
                json_add_u64(j, "warmup_ops", x->warmup_ops) && add_latency(j, &x->latency);
+}
+
+/* The create pass made fewer files than planned because its time share ran
+ * out, not because of an error or a signal. */
+static bool md_short_of_time(const struct bench_measure *m)
+{
+        return m->w[BENCH_MD_CREATE].ran && m->w[BENCH_MD_CREATE].complete &&
+               m->md_files < m->md_planned;
 }
 
 /* Where the wall time went: the workloads' parts (the metadata pass's three
@@ -218,6 +228,8 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
         } else {
                 md = cJSON_AddObjectToObject(j, "metadata");
                 if (!md || !json_add_u64(md, "files", m->md_files) ||
+                    !json_add_u64(md, "files_planned", m->md_planned) ||
+                    !cJSON_AddBoolToObject(md, "stopped_by_time", md_short_of_time(m)) ||
                     !json_add_u64(md, "file_bytes", 4096) ||
                     !add_md_op(md, "create", &m->w[BENCH_MD_CREATE]) ||
                     !add_md_op(md, "stat", &m->w[BENCH_MD_STAT]) ||
@@ -238,17 +250,38 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
         return add_estimates(j, b);
 }
 
-static void lat_line(FILE *f, const struct bench_latency *l)
+/* "—" for a percentile the samples cannot give (bench_latency_measured()). */
+static const char *pct(char *buf, size_t len, uint64_t ns)
 {
+        return ns == U64_UNSET ? "—" : format_ns(buf, len, ns);
+}
+
+static void lat_line(FILE *f, const struct bench_latency *measured)
+{
+        struct bench_latency l = bench_latency_measured(measured);
         char a[32], b[32], c[32], d[32];
 
-        if (l->n == 0) {
+        if (l.n == 0) {
                 fputs("no samples", f);
                 return;
         }
-        fprintf(f, "p50 %s  p99 %s  p99.9 %s  max %s", format_ns(a, sizeof(a), l->p50),
-                format_ns(b, sizeof(b), l->p99), format_ns(c, sizeof(c), l->p999),
-                format_ns(d, sizeof(d), l->max));
+        fprintf(f, "p50 %s  p99 %s  p99.9 %s  max %s  (%" PRIu64 " sample%s)",
+                pct(a, sizeof(a), l.p50), pct(b, sizeof(b), l.p99), pct(c, sizeof(c), l.p999),
+                format_ns(d, sizeof(d), l.max), l.n, l.n == 1 ? "" : "s");
+}
+
+/* How many small files, and why fewer than planned when the create pass
+ * stopped on its time share (an error or an interruption says so itself). */
+static void md_line(FILE *f, const struct bench_measure *m)
+{
+        char x[32];
+
+        fprintf(f, "  %-14s%" PRIu64, "metadata", m->md_files);
+        if (md_short_of_time(m))
+                fprintf(f, " of %" PRIu64 " files of 4 KiB: create's %s share ran out\n",
+                        m->md_planned, format_ns(x, sizeof(x), m->w[BENCH_MD_CREATE].budget_ns));
+        else
+                fputs(" files of 4 KiB\n", f);
 }
 
 static const char *est_seconds(char *buf, size_t len, double s)
@@ -323,7 +356,7 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
                 fputc('\n', f);
         }
         if (m->w[BENCH_MD_CREATE].ran)
-                fprintf(f, "  %-14s%" PRIu64 " files of 4 KiB\n", "metadata", m->md_files);
+                md_line(f, m);
         /* The parts of the elapsed time, which they add up to. */
         fputs("  budget        ", f);
         {

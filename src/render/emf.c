@@ -72,6 +72,27 @@ static const char *const bench_metric_prefix[_BENCH_MAX] = {
         [BENCH_MD_UNLINK] = "MdUnlink",
 };
 
+/* The samples behind a workload's latencies, and P99 only when there are
+ * enough of them: a missing member is CloudWatch's "no data point". */
+static bool emf_bench_latency(struct emf *e, const char *prefix, const struct bench_latency *m)
+{
+        struct bench_latency l = bench_latency_measured(m);
+        char name[64];
+
+        if (l.n == 0)
+                return true;
+        snprintf(name, sizeof(name), "%sSamples", prefix);
+        if (!emf_metric(e, name, "Count", l.n))
+                return false;
+        /* Microseconds: the unit the CloudWatch console shows latencies in. */
+        snprintf(name, sizeof(name), "%sP50", prefix);
+        if (!emf_metric_double(e, name, "Microseconds", (double)l.p50 / 1e3))
+                return false;
+        snprintf(name, sizeof(name), "%sP99", prefix);
+        return l.p99 == U64_UNSET ||
+               emf_metric_double(e, name, "Microseconds", (double)l.p99 / 1e3);
+}
+
 static bool emf_bench(struct emf *e, const struct bench_result *b)
 {
         char name[64];
@@ -88,14 +109,7 @@ static bool emf_bench(struct emf *e, const struct bench_result *b)
                          seq ? "Throughput" : "Iops");
                 if (!emf_metric(e, name, seq ? "Bytes/Second" : "Count/Second", w->per_second))
                         return false;
-                if (w->latency.n == 0)
-                        continue;
-                /* Microseconds: the unit the CloudWatch console shows latencies in. */
-                snprintf(name, sizeof(name), "%sP50", bench_metric_prefix[i]);
-                if (!emf_metric_double(e, name, "Microseconds", (double)w->latency.p50 / 1e3))
-                        return false;
-                snprintf(name, sizeof(name), "%sP99", bench_metric_prefix[i]);
-                if (!emf_metric_double(e, name, "Microseconds", (double)w->latency.p99 / 1e3))
+                if (!emf_bench_latency(e, bench_metric_prefix[i], &w->latency))
                         return false;
         }
         return true;

@@ -115,6 +115,28 @@ static void storage_family(FILE *f, const struct report *r, const char *name, co
         }
 }
 
+/* How many samples the quantiles of each workload rest on: a quantile they
+ * cannot give is absent, and this says why. */
+static void bench_samples_family(FILE *f, const struct bench_result *b)
+{
+        bool any = false;
+
+        for (int i = 0; i < _BENCH_MAX; i++) {
+                const struct bench_workload *w = &b->m.w[i];
+
+                if (!w->ran || w->latency.n == 0)
+                        continue;
+                if (!any)
+                        family(f, "studio_probe_bench_latency_samples",
+                               "Operations timed (warm-up excluded) behind a --bench workload's "
+                               "latency quantiles; p99 needs 100, p99.9 1000.");
+                any = true;
+                fputs("studio_probe_bench_latency_samples{workload=\"", f);
+                put_label_value(f, bench_workload_to_string(i));
+                fprintf(f, "\"} %" PRIu64 "\n", w->latency.n);
+        }
+}
+
 /* --bench: one family per unit, the workload as a label (naming practice: no
  * label values inside metric names). */
 static void bench_families(FILE *f, const struct bench_result *b)
@@ -157,21 +179,25 @@ static void bench_families(FILE *f, const struct bench_result *b)
         any = false;
         for (int i = 0; i < _BENCH_MAX; i++) {
                 const struct bench_workload *w = &b->m.w[i];
+                struct bench_latency l = bench_latency_measured(&w->latency);
 
-                if (!w->ran || w->latency.n == 0)
+                if (!w->ran || l.n == 0)
                         continue;
                 if (!any)
                         family(f, "studio_probe_bench_latency_seconds",
                                "Per-operation latency quantiles of a --bench workload.");
                 any = true;
                 for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
-                        uint64_t ns =
-                                *(const uint64_t *)((const char *)&w->latency + quantiles[q].off);
+                        uint64_t ns = *(const uint64_t *)((const char *)&l + quantiles[q].off);
+                        /* Too few samples for it: absent, as an unknown value. */
+                        if (ns == U64_UNSET)
+                                continue;
                         fputs("studio_probe_bench_latency_seconds{workload=\"", f);
                         put_label_value(f, bench_workload_to_string(i));
                         fprintf(f, "\",quantile=\"%s\"} %.9f\n", quantiles[q].q, (double)ns / 1e9);
                 }
         }
+        bench_samples_family(f, b);
 }
 
 /* --bench: the task estimates here, the task as a label; the reference

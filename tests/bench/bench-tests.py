@@ -68,6 +68,22 @@ def leftovers(d):
 LAT_KEYS = {"min", "mean", "p50", "p90", "p99", "p999", "max", "samples"}
 
 
+# The samples a percentile needs before it differs from the maximum; with
+# fewer it is null (not measured), whatever the run.
+NEEDS = {"p90": 10, "p99": 100, "p999": 1000}
+
+
+def check_latency(lat, what):
+    """latency_ns: every key, the null rule of NEEDS, the rest ordered."""
+    check(set(lat) == LAT_KEYS, f"{what} latency keys {sorted(lat)}")
+    for k, n in NEEDS.items():
+        check((lat[k] is None) == (lat["samples"] < n),
+              f"{what}: {k} {lat[k]} with {lat['samples']} samples")
+    order = [lat[k] for k in ("min", "p50", "p90", "p99", "p999", "max") if lat[k] is not None]
+    check(order == sorted(order), f"{what} percentiles not ordered: {lat}")
+    check(lat["min"] <= lat["mean"] <= lat["max"], f"{what} mean outside: {lat}")
+
+
 def check_structure(b, d):
     for k in ("path", "direct_io", "file_size_bytes", "elapsed_ns", "budget_ns",
               "budget_split_ns", "seq_write", "seq_read", "rand_read_4k", "sync_write_4k",
@@ -83,16 +99,13 @@ def check_structure(b, d):
               f"{w}: {x}")
         check(x["elapsed_ns"] > 0 and x["budget_ns"] > 0, f"{w} times: {x}")
         lat = x["latency_ns"]
-        check(set(lat) == LAT_KEYS and lat["samples"] == x["ops"] and
-              lat["min"] <= lat["p50"] <= lat["p99"] <= lat["max"], f"{w} latency {lat}")
+        check_latency(lat, w)
+        check(lat["samples"] == x["ops"], f"{w}: samples {lat['samples']} != ops {x['ops']}")
     for w in ("rand_read_4k", "sync_write_4k"):
         x = b[w]
         check(x["ops"] >= 1 and x["iops"] > 0, f"{w}: {x}")
         lat = x["latency_ns"]
-        check(set(lat) == LAT_KEYS, f"{w} latency keys {sorted(lat)}")
-        check(lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p999"] <= lat["max"],
-              f"{w} percentiles not ordered: {lat}")
-        check(lat["min"] <= lat["mean"] <= lat["max"], f"{w} mean outside: {lat}")
+        check_latency(lat, w)
         check(lat["samples"] == x["ops"], f"{w}: samples {lat['samples']} != ops {x['ops']}")
     check(b["sync_write_4k"]["o_dsync"] is True, "sync_write_4k.o_dsync")
     md = b["metadata"]
@@ -101,8 +114,16 @@ def check_structure(b, d):
         check(op in md and "per_second" in md[op], f"metadata.{op}: {md.get(op)}")
         lat = md[op]["latency_ns"]
         # a single file is only the warm-up: no sample, and null rather than zeros
-        check(lat is None if md[op]["ops"] == 0 else
-              set(lat) == LAT_KEYS and lat["samples"] == md[op]["ops"], f"metadata.{op}: {lat}")
+        check(lat is None if md[op]["ops"] == 0 else lat["samples"] == md[op]["ops"],
+              f"metadata.{op}: {lat}")
+        if lat is not None:
+            check_latency(lat, op)
+    # the count is reported, with what was planned and why fewer
+    check(isinstance(md["files_planned"], int) and 1 <= md["files"] <= md["files_planned"] and
+          isinstance(md["stopped_by_time"], bool) and
+          md["stopped_by_time"] == (md["files"] < md["files_planned"]),
+          f"metadata count: {md['files']} of {md['files_planned']}, {md['stopped_by_time']}")
+    check(md["create"]["ops"] + md["create"]["warmup_ops"] == md["files"], "create count")
     # every created file is unlinked: the unlink pass covers all of them
     check(md["unlink"]["ops"] + md["unlink"]["warmup_ops"] == md["files"], "unlink count")
     split = b["budget_split_ns"]
@@ -139,6 +160,12 @@ def t_smoke(binary):
         check(r.returncode == 0, f"human: exit {r.returncode}: {r.stderr}")
         for w in ("Benchmark", "seq_write", "rand_read_4k", "sync_write_4k", "create", "unlink"):
             check(w in r.stdout, f"human output lacks {w}")
+        # every latency line gives its sample count; the small files are counted
+        for w in ("rand_read_4k", "sync_write_4k"):
+            check(re.search(rf"^  {w} .* \(\d+ samples?\)$", r.stdout, re.M),
+                  f"{w}: no sample count in {r.stdout!r}")
+        check(re.search(r"^  metadata +\d+ (of \d+ )?files of 4 KiB", r.stdout, re.M),
+              f"no metadata file count in {r.stdout!r}")
         check(r.stderr == "", f"stderr not a TTY, yet: {r.stderr!r}")
         check(os.listdir(d) == [], "left behind (human)")
         # without --bench the document has no benchmark

@@ -156,6 +156,12 @@ within = total = 0
 for k, (name, _, _, tol, unit) in enumerate(per_round[0][0]):
     fv = [r[0][k][1] for r in per_round]
     sv = [r[0][k][2] for r in per_round]
+    # null: too few samples for that percentile (fewer than 100 for a p99)
+    if None in sv:
+        print(f"| {name} | {fmt(statistics.median(fv), unit)} | — | | "
+              f"{'(info)' if tol is None else f'±{tol:.0%}'} | not measured | | |")
+        total += tol is not None
+        continue
     f, s = statistics.median(fv), statistics.median(sv)
     ratio = s / f if f else float("nan")
     if tol is None:
@@ -172,5 +178,7 @@ b = per_round[-1][1]
 print(f"\n{within} of {total} targeted figures within target; studio-probe direct_io="
       f"{b['direct_io']}, file {b['file_written_bytes'] >> 20} MiB, elapsed "
       + ", ".join(f"{r[1]['elapsed_ns'] / 1e9:.2f}" for r in per_round)
-      + f" s of {b['budget_ns'] / 1e9:.0f} s")
+      + f" s of {b['budget_ns'] / 1e9:.0f} s; metadata files "
+      + ", ".join(str((r[1]["metadata"] or {}).get("files")) for r in per_round)
+      + " (fio: 1000)")
 PY

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The benchmark's renderers and verdicts on results built by hand: partial
  * runs (a workload that failed before its first sample, workloads that never
- * started), the bands per figure, and the plain-words summary with only the
- * advice that fits the environment found. */
+ * started), the bands per figure, the plain-words summary with only the
+ * advice that fits the environment found, and the samples behind each
+ * percentile. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include "model.h"
 #include "render/bench.h"
 #include "render/emf.h"
+#include "render/prometheus.h"
 #include "core/strutil.h"
 
 static struct bench_result *new_result(void)
@@ -556,6 +559,126 @@ static void test_summary_rendered(void **state)
         free_report(r); /* frees b */
 }
 
+/* json_add_u64() writes integers as raw literals, exact past 2^53. */
+static uint64_t raw_u64(const cJSON *j)
+{
+        assert_true(cJSON_IsRaw(j));
+        return strtoull(j->valuestring, NULL, 10);
+}
+
+static char *render_format(const struct bench_result *b, bool emf)
+{
+        struct report r;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        assert_non_null(f);
+        report_init(&r);
+        r.bench = (struct bench_result *)b;
+        assert_int_equal(emf ? render_emf(f, &r, 1) : render_prometheus(f, &r), 0);
+        r.bench = NULL;
+        report_done(&r);
+        fclose(f);
+        return buf;
+}
+
+/* Hand-built distributions of 10 to 1,000 samples whose every field holds a
+ * number: a percentile with fewer samples than it needs is shown as not
+ * measured in every format, with the count beside it, and no verdict rests
+ * on it. */
+static void test_samples_behind_percentiles(void **state)
+{
+        static const uint64_t counts[] = { 10, 99, 100, 999, 1000 };
+
+        for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+                uint64_t n = counts[i];
+                bool p99 = n >= 100, p999 = n >= 1000;
+                struct bench_result *b = new_result();
+                struct report *r = new_report(STORAGE_EBS, ENV_NONE);
+                struct bench_workload *x = &b->m.w[BENCH_SYNC_WRITE];
+                cJSON *j, *lat;
+                char *t, want[64];
+
+                ran_rand(x, 5 * NSEC_PER_MSEC, 12 * NSEC_PER_MSEC);
+                x->ops = x->latency.n = n;
+                assert_int_equal(bench_assess(b, r), 0);
+                free_report(r);
+                assert_int_equal(has_assessment(b, "sync_write_4k p99"), p99);
+
+                t = render_text(b);
+                snprintf(want, sizeof(want), "  (%" PRIu64 " samples)\n", n);
+                assert_non_null(strstr(t, want));
+                assert_int_equal(strstr(t, "p99 12.00 ms") != NULL, p99);
+                assert_int_equal(strstr(t, "p99 —") != NULL, !p99);
+                assert_int_equal(strstr(t, "p99.9 12.00 ms") != NULL, p999);
+                assert_int_equal(strstr(t, "p99.9 —") != NULL, !p999);
+                free(t);
+
+                j = render_json(b);
+                lat = cJSON_GetObjectItem(
+                        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "sync_write_4k"),
+                        "latency_ns");
+                assert_int_equal(raw_u64(cJSON_GetObjectItem(lat, "samples")), n);
+                assert_int_equal(cJSON_IsNull(cJSON_GetObjectItem(lat, "p99")), !p99);
+                assert_int_equal(cJSON_IsNull(cJSON_GetObjectItem(lat, "p999")), !p999);
+                assert_true(cJSON_IsRaw(cJSON_GetObjectItem(lat, "p90")));
+                assert_true(cJSON_IsRaw(cJSON_GetObjectItem(lat, "p50")));
+                cJSON_Delete(j);
+
+                t = render_format(b, true);
+                snprintf(want, sizeof(want), "\"SyncWrite4kSamples\":%" PRIu64 ",", n);
+                assert_non_null(strstr(t, want));
+                assert_int_equal(strstr(t, "\"SyncWrite4kP99\"") != NULL, p99);
+                assert_non_null(strstr(t, "\"SyncWrite4kP50\""));
+                free(t);
+
+                t = render_format(b, false);
+                snprintf(want, sizeof(want),
+                         "studio_probe_bench_latency_samples{workload=\"sync_write_4k\"} %" PRIu64
+                         "\n",
+                         n);
+                assert_non_null(strstr(t, want));
+                assert_int_equal(strstr(t, "sync_write_4k\",quantile=\"0.99\"}") != NULL, p99);
+                assert_int_equal(strstr(t, "sync_write_4k\",quantile=\"0.999\"}") != NULL, p999);
+                assert_non_null(strstr(t, "sync_write_4k\",quantile=\"0.5\"}"));
+                free(t);
+                bench_result_free(b);
+        }
+}
+
+/* The metadata line counts the small files, and says when the create pass's
+ * share of the budget ended it before the planned count. */
+static void test_metadata_count(void **state)
+{
+        struct bench_result *b = new_result();
+        struct bench_workload *c = &b->m.w[BENCH_MD_CREATE];
+        cJSON *j, *md;
+        char *t;
+
+        ran_rand(c, 50 * NSEC_PER_USEC, 200 * NSEC_PER_USEC);
+        c->ops = c->latency.n = 170;
+        c->warmup_ops = 1;
+        c->budget_ns = 800 * NSEC_PER_MSEC;
+        b->m.md_files = 171;
+        t = render_text(b);
+        assert_non_null(strstr(t, "  metadata      171 of 1001 files of 4 KiB: create's 800 ms "
+                                  "share ran out\n"));
+        free(t);
+        j = render_json(b);
+        md = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "metadata");
+        assert_int_equal(raw_u64(cJSON_GetObjectItem(md, "files")), 171);
+        assert_int_equal(raw_u64(cJSON_GetObjectItem(md, "files_planned")), BENCH_MD_MAX_FILES);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(md, "stopped_by_time")));
+        cJSON_Delete(j);
+
+        b->m.md_files = BENCH_MD_MAX_FILES;
+        t = render_text(b);
+        assert_non_null(strstr(t, "  metadata      1001 files of 4 KiB\n"));
+        free(t);
+        bench_result_free(b);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -573,6 +696,8 @@ int main(void)
                 cmocka_unit_test(test_gp2_gp3_fit),
                 cmocka_unit_test(test_fine_summary),
                 cmocka_unit_test(test_summary_rendered),
+                cmocka_unit_test(test_samples_behind_percentiles),
+                cmocka_unit_test(test_metadata_count),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,13 +87,46 @@ static void test_nearest_rank(void **state)
         assert_int_equal(l.mean, 6); /* 5.5 rounded half up */
         assert_int_equal(l.p50, 5);
         assert_int_equal(l.p90, 9);
-        assert_int_equal(l.p99, 10);
-        assert_int_equal(l.p999, 10);
+        /* Nearest rank of 10 samples gives 10 for both, the maximum: not
+         * measured (bench_latency_measured()). */
+        assert_int_equal(bench_hist_percentile(h, 99000), 10);
+        assert_int_equal(bench_hist_percentile(h, 99900), 10);
+        assert_int_equal(l.p99, U64_UNSET);
+        assert_int_equal(l.p999, U64_UNSET);
         assert_int_equal(bench_hist_percentile(h, 10000), 1);
         assert_int_equal(bench_hist_percentile(h, 10001), 2);
         assert_int_equal(bench_hist_percentile(h, 100000), 10);
         assert_int_equal(bench_hist_percentile(h, 100001), U64_UNSET);
         free(h);
+}
+
+/* A percentile is kept from the sample count it needs on: p90 from 10,
+ * p99 from 100, p99.9 from 1,000, whatever the values. */
+static void test_samples_needed(void **state)
+{
+        static const struct {
+                uint64_t n;
+                bool p90, p99, p999;
+        } cases[] = {
+                { 1, false, false, false }, { 9, false, false, false }, { 10, true, false, false },
+                { 99, true, false, false }, { 100, true, true, false }, { 999, true, true, false },
+                { 1000, true, true, true }, { 5000, true, true, true },
+        };
+
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+                struct bench_hist *h = new_hist();
+                struct bench_latency l;
+
+                for (uint64_t i = 1; i <= cases[c].n; i++)
+                        bench_hist_add(h, 1000 + i);
+                bench_hist_summarize(h, &l);
+                assert_int_equal(l.n, cases[c].n);
+                assert_true(l.p50 != U64_UNSET && l.max != U64_UNSET);
+                assert_int_equal(l.p90 != U64_UNSET, cases[c].p90);
+                assert_int_equal(l.p99 != U64_UNSET, cases[c].p99);
+                assert_int_equal(l.p999 != U64_UNSET, cases[c].p999);
+                free(h);
+        }
 }
 
 static void test_constant(void **state)
@@ -309,6 +342,7 @@ int main(void)
                 cmocka_unit_test(test_small_values_exact),
                 cmocka_unit_test(test_bucket_error_bound),
                 cmocka_unit_test(test_nearest_rank),
+                cmocka_unit_test(test_samples_needed),
                 cmocka_unit_test(test_constant),
                 cmocka_unit_test(test_uniform),
                 cmocka_unit_test(test_exponential),

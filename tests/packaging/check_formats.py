@@ -66,10 +66,25 @@ with tempfile.TemporaryDirectory() as d:
     if units.get("SeqWriteThroughput") != "Bytes/Second" or \
             units.get("RandRead4kP99") != "Microseconds":
         errors.append(f"bench: emf lacks the benchmark metrics (exit {rc}): {sorted(units)}")
+    # Each latency has its sample count beside it, and a P99 only from 100 samples.
+    for name in (n for n in units if n.endswith("P50")):
+        w = name[:-3]
+        n = (doc or {}).get(w + "Samples")
+        if units.get(w + "Samples") != "Count" or not isinstance(n, int) or \
+                ((w + "P99") in units) != (n >= 100):
+            errors.append(f"bench: emf {w}: {n} samples, P99 {(doc or {}).get(w + 'P99')}")
     rc, out = run(["--format=prometheus", *bench])
     series = check_prometheus("bench", out) or set()
     if not any(f == "studio_probe_bench_latency_seconds" for f, _ in series):
         errors.append(f"bench: prometheus lacks studio_probe_bench_latency_seconds (exit {rc})")
+    text = out.decode() if isinstance(out, bytes) else out or ""
+    samples = dict(re.findall(r'^studio_probe_bench_latency_samples\{workload="(\w+)"\} (\d+)$',
+                              text, re.M))
+    for w, q in re.findall(r'^studio_probe_bench_latency_seconds\{workload="(\w+)",'
+                           r'quantile="([0-9.]+)"\}', text, re.M):
+        need = {"0.5": 1, "0.99": 100, "0.999": 1000}[q]
+        if int(samples.get(w, 0)) < need:
+            errors.append(f"bench: prometheus {w} quantile {q} on {samples.get(w)} samples")
 
 # A crafted mountpoint with a quote, a backslash and a newline must stay one
 # escaped label value (mountinfo octal-escapes them: \042 is not needed, but
