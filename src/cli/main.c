@@ -19,6 +19,7 @@
 #include "classify/verdict.h"
 #include "classify/classify.h"
 #include "classify/storage.h"
+#include "classify/nfs-history.h"
 #include "bundle/collect.h"
 #include "bundle/dest.h"
 #include "config.h"
@@ -124,6 +125,8 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
                 return k;
         }
         k = classify_storage(r);
+        if (k == 0)
+                k = classify_nfs_history(r);
         if (k == 0)
                 k = classify(r);
         if (k < 0)
