@@ -118,11 +118,12 @@ static const char *nfs_device_mountpoint(char *line)
         return w[4];
 }
 
+/* Sums stop short of U64_UNSET, which would read as "unknown". */
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
         uint64_t s;
 
-        return __builtin_add_overflow(a, b, &s) ? UINT64_MAX : s;
+        return __builtin_add_overflow(a, b, &s) || s == U64_UNSET ? U64_UNSET - 1 : s;
 }
 
 struct parser {
@@ -219,8 +220,9 @@ static int start_entry(struct parser *p, char *line)
 
 static int parse_numbers(char *const *w, size_t n, uint64_t *ret)
 {
+        /* The largest is U64_UNSET ("unknown"): no counter gets there. */
         for (size_t i = 0; i < n; i++)
-                if (parse_u64(w[i], &ret[i]) < 0)
+                if (parse_u64(w[i], &ret[i]) < 0 || ret[i] == U64_UNSET)
                         return -EINVAL;
         return 0;
 }
@@ -316,6 +318,10 @@ static int feed_line(struct parser *p, char *line, size_t len)
                 return start_entry(p, line);
         if (p->cur == SIZE_MAX || kind == LINE_OTHER)
                 return 0;
+        if (kind == LINE_OP && p->op_lines >= OP_LINES_MAX) {
+                p->bad = true; /* a flood of op lines: not even split */
+                return 0;
+        }
         if (strlen(line) != len) {
                 p->bad = true; /* a NUL inside */
                 return 0;
@@ -323,7 +329,7 @@ static int feed_line(struct parser *p, char *line, size_t len)
         n = split_words(line, w, ARRAY_SIZE(w));
         switch (kind) {
         case LINE_AGE:
-                k = n == 2 ? parse_u64(w[1], &p->rpc->age_seconds) : -EINVAL;
+                k = n == 2 ? parse_numbers(w + 1, 1, &p->rpc->age_seconds) : -EINVAL;
                 break;
         case LINE_XPRT: /* rdma's has 27 counters and more to come: the first few */
                 k = parse_xprt(p->rpc, w, (n > ARRAY_SIZE(w) ? ARRAY_SIZE(w) : n));
