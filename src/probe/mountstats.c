@@ -314,6 +314,8 @@ static int feed_line(struct parser *p, char *line, size_t len)
         size_t n;
         int k = 0;
 
+        if (kind == LINE_DEVICE && strlen(line) != len)
+                return end_entry(p); /* a NUL inside: no mount point to trust */
         if (kind == LINE_DEVICE)
                 return start_entry(p, line);
         if (p->cur == SIZE_MAX || kind == LINE_OTHER)
