@@ -123,6 +123,7 @@ struct nfs_rpc {
         uint64_t xprt_connects;   /* "xprt:" connect count; reconnects = connects - 1 */
         uint64_t xprt_backlog;    /* cumulative backlog queue length (U64_UNSET unknown) */
         uint64_t xprt_sends;
+        uint64_t xprts;         /* "xprt:" lines counted (one per transport, nconnect) */
         struct nfs_rpc_op *ops; /* in the file's order, ops with count 0 left out */
         size_t n_ops;
 };
@@ -270,6 +271,11 @@ struct nfs_info *nfs_info_free(struct nfs_info *n);
 struct nfs_rpc *nfs_rpc_free(struct nfs_rpc *r);
 /* The op named op ("CREATE"), or NULL. */
 const struct nfs_rpc_op *nfs_rpc_find(const struct nfs_rpc *r, const char *op);
+/* A per-op mean as mountstats computes it (total_ms / count), in ns;
+ * U64_UNSET when count is 0. */
+uint64_t nfs_rpc_mean_ns(uint64_t total_ms, uint64_t count);
+/* Reconnects of the transports (connects beyond the first of each), U64_UNSET unknown. */
+uint64_t nfs_rpc_reconnects(const struct nfs_rpc *r);
 struct fsx_info *fsx_info_free(struct fsx_info *x);
 void sagemaker_done(struct sagemaker *s);
 /* The app type: the metadata's, else SAGEMAKER_APP_TYPE, else its announced

@@ -17,6 +17,7 @@
 #include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
+#include "probe/mountstats.h"
 #include "probe/sagemaker.h"
 #include "render/json.h"
 
@@ -64,6 +65,7 @@ static const char *const probe_paths[] = {
         PROCESSING_RESOURCECONFIG,
         PROC_ENVIRON,
         PROC_MOUNTINFO,
+        PROC_MOUNTSTATS,
         HYPERPOD_RESOURCE_CONFIG,
         HYPERPOD_OPT_SAGEMAKER,
         HYPERPOD_FSX,

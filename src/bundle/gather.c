@@ -13,6 +13,7 @@
 #include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
+#include "probe/mountstats.h"
 #include "probe/probe.h"
 #include "probe/sagemaker.h"
 
@@ -109,6 +110,7 @@ static const struct reducer {
 } reducers[] = {
         { PROC_ENVIRON, false, true, sagemaker_reduce_environ },
         { PROC_MOUNTINFO, false, true, mounts_reduce_mountinfo },
+        { PROC_MOUNTSTATS, false, true, mountstats_reduce },
         { RESOURCE_METADATA, false, false, sagemaker_reduce_metadata },
         { PROCESSING_JOBCONFIG, false, false, sagemaker_reduce_jobconfig },
         { HYPERPOD_RESOURCE_CONFIG, false, false, compute_reduce_hyperpod_config },

@@ -1274,6 +1274,18 @@ static int escape(const char *s, size_t len, struct out *o)
 
 enum mi_kind { MI_PATH, MI_SOURCE, MI_OPTIONS };
 
+/* NFS's options that hold the server's or the client's address, whatever
+ * it is (nfs(5); the kernel shows them in mountinfo and mountstats "opts:"). */
+static bool address_option(const char *key_eq, size_t len)
+{
+        static const char *const keys[] = { "addr=", "clientaddr=", "mountaddr=" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+                if (len == strlen(keys[i]) && memcmp(key_eq, keys[i], len) == 0)
+                        return true;
+        return false;
+}
+
 /* One field: unescaped, redacted, and escaped again only if it changed, so
  * that what was not redacted stays byte for byte. */
 static int mi_field(struct redactor *r, struct out *o, enum mi_kind kind, const char *s, size_t len)
@@ -1301,7 +1313,9 @@ static int mi_field(struct redactor *r, struct out *o, enum mi_kind kind, const 
                                 if (eq) {
                                         size_t kl = (size_t)(eq - v) - i + 1;
                                         if ((k = put(&red, v + i, kl)) >= 0)
-                                                k = text(r, &red, eq + 1, ol - kl);
+                                                k = address_option(v + i, kl)
+                                                            ? host(r, &red, eq + 1, ol - kl)
+                                                            : text(r, &red, eq + 1, ol - kl);
                                 } else
                                         k = put(&red, v + i, ol);
                                 if (k >= 0 && c)
@@ -1359,7 +1373,52 @@ static int mi_line(struct redactor *r, struct out *o, const char *s, size_t len)
         return k;
 }
 
-static int mountinfo(struct redactor *r, struct out *o, const char *in, size_t len)
+/* /proc/PID/mountstats (fs/nfs/super.c nfs_show_stats): "device SRC mounted
+ * on MP with fstype T ..." names the source and mount point as mountinfo does,
+ * mangled the same way; "opts:" holds the NFS options (addr=, clientaddr=).
+ * Every other line is counters and the kernel's words: text. */
+static int ms_line(struct redactor *r, struct out *o, const char *s, size_t len)
+{
+        static const char opts[] = "\topts:\t";
+        size_t start[10], flen[10], n = 0;
+        int k = 0;
+
+        r->work += len;
+        if (len > strlen(opts) && memcmp(s, opts, strlen(opts)) == 0) {
+                if ((k = put(o, s, strlen(opts))) < 0)
+                        return k;
+                return mi_field(r, o, MI_OPTIONS, s + strlen(opts), len - strlen(opts));
+        }
+        if (len < 7 || memcmp(s, "device ", 7) != 0)
+                return text(r, o, s, len);
+        for (size_t i = 0; n < ARRAY_SIZE(start);) {
+                const char *sp = memchr(s + i, ' ', len - i);
+                start[n] = i;
+                flen[n] = sp ? (size_t)(sp - s) - i : len - i;
+                n++;
+                if (!sp)
+                        break;
+                i = (size_t)(sp - s) + 1;
+        }
+        if (n < 8 || start[n - 1] + flen[n - 1] != len)
+                return text(r, o, s, len);
+        for (size_t f = 0; f < n && k >= 0; f++) {
+                if (f > 0 && (k = put(o, " ", 1)) < 0)
+                        break;
+                if (f == 1)
+                        k = mi_field(r, o, MI_SOURCE, s + start[f], flen[f]);
+                else if (f == 4)
+                        k = mi_field(r, o, MI_PATH, s + start[f], flen[f]);
+                else if (f > 7) /* "statvers=1.1" */
+                        k = text(r, o, s + start[f], flen[f]);
+                else /* the kernel's words and the fstype */
+                        k = put(o, s + start[f], flen[f]);
+        }
+        return k;
+}
+
+static int by_line(struct redactor *r, struct out *o, const char *in, size_t len,
+                   int (*line)(struct redactor *r, struct out *o, const char *s, size_t len))
 {
         int k = 0;
 
@@ -1367,7 +1426,7 @@ static int mountinfo(struct redactor *r, struct out *o, const char *in, size_t l
                 const char *nl = memchr(in + i, '\n', len - i);
                 size_t ll = nl ? (size_t)(nl - in) - i : len - i;
 
-                k = mi_line(r, o, in + i, ll);
+                k = line(r, o, in + i, ll);
                 if (k >= 0 && nl)
                         k = put(o, "\n", 1);
                 i += ll + 1;
@@ -1572,7 +1631,10 @@ int redact_data(struct redactor *r, enum redact_format f, const char *in, size_t
                 k = json(r, &o, in, len);
                 break;
         case REDACT_MOUNTINFO:
-                k = mountinfo(r, &o, in, len);
+                k = by_line(r, &o, in, len, mi_line);
+                break;
+        case REDACT_MOUNTSTATS:
+                k = by_line(r, &o, in, len, ms_line);
                 break;
         case REDACT_ENVIRON:
                 k = environ_block(r, &o, in, len);

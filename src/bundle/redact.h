@@ -45,6 +45,8 @@ enum redact_format {
         REDACT_MOUNTINFO, /* /proc/PID/mountinfo, field by field */
         REDACT_ENVIRON,   /* NUL-separated NAME=VALUE, by name */
         REDACT_KEEP,      /* copied unchanged (kernel attributes) */
+        /* /proc/PID/mountstats: its device lines and NFS options field by field */
+        REDACT_MOUNTSTATS,
 };
 
 struct redactor;

@@ -11,6 +11,7 @@
 #include "core/strutil.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
+#include "probe/mountstats.h"
 #include "probe/sagemaker.h"
 
 /* The directory that holds rel's last component, made (0700) as needed;
@@ -89,6 +90,8 @@ static enum redact_format entry_format(const char *path)
                 return REDACT_ENVIRON;
         if (strcmp(path, PROC_MOUNTINFO) == 0)
                 return REDACT_MOUNTINFO;
+        if (strcmp(path, PROC_MOUNTSTATS) == 0)
+                return REDACT_MOUNTSTATS;
         if (path_is_under(path, "/sys"))
                 return REDACT_KEEP;
         if (endswith(path, ".json"))

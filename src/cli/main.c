@@ -21,6 +21,7 @@
 #include "classify/classify.h"
 #include "classify/history.h"
 #include "classify/storage.h"
+#include "classify/nfs-history.h"
 #include "bundle/collect.h"
 #include "bundle/dest.h"
 #include "config.h"
@@ -126,6 +127,8 @@ static int probe_and_classify(const struct sysroot *root, const struct probe_par
                 return k;
         }
         k = classify_storage(r);
+        if (k == 0)
+                k = classify_nfs_history(r);
         if (k == 0)
                 k = classify(r);
         if (k == 0)

@@ -175,6 +175,24 @@ const struct nfs_rpc_op *nfs_rpc_find(const struct nfs_rpc *r, const char *op)
         return NULL;
 }
 
+uint64_t nfs_rpc_mean_ns(uint64_t total_ms, uint64_t count)
+{
+        long double ns;
+
+        if (count == 0 || total_ms == U64_UNSET)
+                return U64_UNSET;
+        ns = (long double)total_ms * 1e6L / (long double)count + 0.5L;
+        /* Only a crafted file gets here: the largest number that is no "unknown". */
+        return ns >= (long double)UINT64_MAX ? UINT64_MAX - 1 : (uint64_t)ns;
+}
+
+uint64_t nfs_rpc_reconnects(const struct nfs_rpc *r)
+{
+        if (!r || r->xprt_connects == U64_UNSET || r->xprts == 0)
+                return U64_UNSET;
+        return r->xprt_connects > r->xprts ? r->xprt_connects - r->xprts : 0;
+}
+
 struct fsx_info *fsx_info_free(struct fsx_info *x)
 {
         if (!x)

@@ -18,6 +18,7 @@
 #include "probe/compute.h"
 #include "probe/sagemaker.h"
 #include "probe/nfs.h"
+#include "probe/mountstats.h"
 #include "core/strutil.h"
 
 /* Where SageMaker puts homes and extra storage (studio-facts §2, §3). */
@@ -621,6 +622,9 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                         goto out;
         }
         sort_mounts(r->mounts, r->n_mounts);
+        k = mountstats_probe(root, r, &r->warnings);
+        if (k < 0)
+                goto out;
         probe_hypervisor(root, r);
         probe_user_default_efs(root, &table, r);
 

@@ -64,6 +64,36 @@ static bool emf_metric_double(struct emf *e, const char *name, const char *unit,
         return cJSON_AddNumberToObject(e->root, name, value) && emf_define(e, name, unit);
 }
 
+/* The home's NFS history since mount (mountstats): counters, and the mean
+ * round trip of the ops everyday file work waits on. */
+static bool emf_nfs_rpc(struct emf *e, const struct nfs_rpc *rpc)
+{
+        static const struct {
+                const char *op, *name;
+        } rtt[] = {
+                { "GETATTR", "HomeNfsGetattrRtt" }, { "LOOKUP", "HomeNfsLookupRtt" },
+                { "CREATE", "HomeNfsCreateRtt" },   { "READ", "HomeNfsReadRtt" },
+                { "WRITE", "HomeNfsWriteRtt" },
+        };
+
+        if (!rpc)
+                return true;
+        if (!emf_metric(e, "HomeNfsMountAgeSeconds", "Seconds", rpc->age_seconds) ||
+            !emf_metric(e, "HomeNfsRetransmissions", "Count", rpc->retransmissions) ||
+            !emf_metric(e, "HomeNfsTimeouts", "Count", rpc->timeouts) ||
+            !emf_metric(e, "HomeNfsReconnects", "Count", nfs_rpc_reconnects(rpc)))
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(rtt); i++) {
+                const struct nfs_rpc_op *op = nfs_rpc_find(rpc, rtt[i].op);
+                uint64_t ns = op ? nfs_rpc_mean_ns(op->rtt_ms, op->count) : U64_UNSET;
+
+                if (ns != U64_UNSET &&
+                    !emf_metric_double(e, rtt[i].name, "Milliseconds", (double)ns / 1e6))
+                        return false;
+        }
+        return true;
+}
+
 /* Metric names for --bench: CamelCase as CloudWatch metrics usually are. */
 static const char *const bench_metric_prefix[_BENCH_MAX] = {
         [BENCH_SEQ_WRITE] = "SeqWrite",   [BENCH_SEQ_READ] = "SeqRead",
@@ -161,7 +191,8 @@ int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
              emf_metric(&e, "HomeFreeBytes", "Bytes", h->free_bytes) &&
              emf_metric(&e, "HomeNfsOptionsOk", "Count",
                         h->nfs ? (uint64_t)h->nfs->options_ok : U64_UNSET) &&
-             emf_metric(&e, "TimedOut", "Count", (uint64_t)r->timed_out) && emf_bench(&e, r->bench);
+             emf_metric(&e, "TimedOut", "Count", (uint64_t)r->timed_out) &&
+             emf_bench(&e, r->bench) && emf_nfs_rpc(&e, h->nfs ? h->nfs->rpc : NULL);
         /* Context, not dimensions: searchable in Logs Insights, free of charge. */
         ok = ok && json_add_string(e.root, "Environment", environment_to_string(r->environment)) &&
              json_add_string(e.root, "Confidence", confidence_to_string(r->confidence)) &&

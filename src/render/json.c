@@ -50,6 +50,48 @@ static bool add_device(cJSON *o, const struct block_device *d)
                json_add_string(j, "label", d->label);
 }
 
+/* The history since mount (probe/mountstats.c), means as mountstats computes
+ * them. */
+static bool add_nfs_rpc(cJSON *o, const struct nfs_rpc *rpc)
+{
+        cJSON *j, *ops;
+
+        if (!rpc)
+                return cJSON_AddNullToObject(o, "rpc") != NULL;
+        j = cJSON_AddObjectToObject(o, "rpc");
+        if (!j || !json_add_u64(j, "age_seconds", rpc->age_seconds) ||
+            !json_add_u64(j, "retransmissions", rpc->retransmissions) ||
+            !json_add_u64(j, "timeouts", rpc->timeouts) ||
+            !json_add_u64(j, "xprt_reconnects", nfs_rpc_reconnects(rpc)) ||
+            !json_add_u64(j, "xprt_sends", rpc->xprt_sends) ||
+            !(rpc->xprt_sends == U64_UNSET || rpc->xprt_sends == 0
+                      ? cJSON_AddNullToObject(j, "xprt_backlog_mean")
+                      : cJSON_AddNumberToObject(j, "xprt_backlog_mean",
+                                                (double)rpc->xprt_backlog /
+                                                        (double)rpc->xprt_sends)) ||
+            !(ops = cJSON_AddArrayToObject(j, "ops")))
+                return false;
+        for (size_t i = 0; i < rpc->n_ops; i++) {
+                const struct nfs_rpc_op *op = &rpc->ops[i];
+                cJSON *e = cJSON_CreateObject();
+
+                if (!e)
+                        return false;
+                cJSON_AddItemToArray(ops, e);
+                if (!json_add_string(e, "op", op->op) || !json_add_u64(e, "count", op->count) ||
+                    !json_add_u64(e, "retransmissions",
+                                  op->transmissions > op->count ? op->transmissions - op->count
+                                                                : 0) ||
+                    !json_add_u64(e, "timeouts", op->major_timeouts) ||
+                    !json_add_u64(e, "rtt_ns_mean", nfs_rpc_mean_ns(op->rtt_ms, op->count)) ||
+                    !json_add_u64(e, "execute_ns_mean",
+                                  nfs_rpc_mean_ns(op->execute_ms, op->count)) ||
+                    !json_add_u64(e, "errors", op->errors))
+                        return false;
+        }
+        return true;
+}
+
 static bool add_nfs(cJSON *o, const struct nfs_info *n)
 {
         cJSON *j;
@@ -67,7 +109,7 @@ static bool add_nfs(cJSON *o, const struct nfs_info *n)
                cJSON_AddBoolToObject(j, "efs_utils", n->efs_utils) &&
                cJSON_AddBoolToObject(j, "domain_home_efs", n->domain_home_efs) &&
                cJSON_AddBoolToObject(j, "options_ok", n->options_ok) &&
-               add_string_array(j, "warnings", n->warnings);
+               add_string_array(j, "warnings", n->warnings) && add_nfs_rpc(j, n->rpc);
 }
 
 static bool add_fsx(cJSON *o, const struct fsx_info *x)

@@ -56,9 +56,9 @@ static bool seen_before(const struct report *r, const struct storage *s)
         return false;
 }
 
-static void storage_labels(FILE *f, const struct storage *s, const char *role)
+static void storage_label_pairs(FILE *f, const struct storage *s, const char *role)
 {
-        fputs("{role=\"", f);
+        fputs("role=\"", f);
         put_label_value(f, role);
         fputs("\",mountpoint=\"", f);
         put_label_value(f, s->mountpoint);
@@ -66,7 +66,14 @@ static void storage_labels(FILE *f, const struct storage *s, const char *role)
         put_label_value(f, storage_kind_to_string(s->kind));
         fputs("\",fstype=\"", f);
         put_label_value(f, s->fstype);
-        fputs("\"}", f);
+        fputc('"', f);
+}
+
+static void storage_labels(FILE *f, const struct storage *s, const char *role)
+{
+        fputc('{', f);
+        storage_label_pairs(f, s, role);
+        fputc('}', f);
 }
 
 typedef uint64_t (*storage_value_fn)(const struct storage *s);
@@ -135,6 +142,92 @@ static void bench_samples_family(FILE *f, const struct bench_result *b)
                 put_label_value(f, bench_workload_to_string(i));
                 fprintf(f, "\"} %" PRIu64 "\n", w->latency.n);
         }
+}
+
+/* The NFS history since mount (mountstats): the kernel's counters as
+ * counters, per mount and per op, so that rates and means come from PromQL
+ * (rate(rtt) / rate(ops)). */
+typedef double (*rpc_value_fn)(const struct nfs_rpc *rpc, const struct nfs_rpc_op *op);
+
+static double rpc_age(const struct nfs_rpc *rpc, const struct nfs_rpc_op *op _unused_)
+{
+        return rpc->age_seconds == U64_UNSET ? -1 : (double)rpc->age_seconds;
+}
+
+static double rpc_retrans(const struct nfs_rpc *rpc, const struct nfs_rpc_op *op _unused_)
+{
+        return (double)rpc->retransmissions;
+}
+
+static double rpc_timeouts(const struct nfs_rpc *rpc, const struct nfs_rpc_op *op _unused_)
+{
+        return (double)rpc->timeouts;
+}
+
+static double op_count(const struct nfs_rpc *rpc _unused_, const struct nfs_rpc_op *op)
+{
+        return (double)op->count;
+}
+
+static double op_rtt(const struct nfs_rpc *rpc _unused_, const struct nfs_rpc_op *op)
+{
+        return (double)op->rtt_ms / 1e3;
+}
+
+static double op_execute(const struct nfs_rpc *rpc _unused_, const struct nfs_rpc_op *op)
+{
+        return (double)op->execute_ms / 1e3;
+}
+
+static void rpc_family(FILE *f, const struct report *r, const char *name, const char *type,
+                       const char *help, bool per_op, rpc_value_fn value)
+{
+        const struct storage *s;
+        bool any = false;
+
+        report_for_each_storage(s, r) {
+                const struct nfs_rpc *rpc = s->nfs ? s->nfs->rpc : NULL;
+                bool home = s == &r->home;
+
+                if (!rpc || !s->mountpoint || (!home && seen_before(r, s)))
+                        continue;
+                for (size_t i = 0; i < (per_op ? rpc->n_ops : 1); i++) {
+                        double v = value(rpc, per_op ? &rpc->ops[i] : NULL);
+
+                        if (v < 0)
+                                continue;
+                        if (!any)
+                                fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+                        any = true;
+                        fprintf(f, "%s{", name);
+                        storage_label_pairs(f, s, home ? "home" : "mount");
+                        if (per_op) {
+                                fputs(",op=\"", f);
+                                put_label_value(f, rpc->ops[i].op);
+                                fputc('"', f);
+                        }
+                        fprintf(f, "} %.17g\n", v);
+                }
+        }
+}
+
+static void nfs_rpc_families(FILE *f, const struct report *r)
+{
+        rpc_family(f, r, "studio_probe_nfs_mount_age_seconds", "gauge",
+                   "Seconds since the NFS mount was made (mountstats age).", false, rpc_age);
+        rpc_family(f, r, "studio_probe_nfs_retransmissions_total", "counter",
+                   "RPC retransmissions since mount, all ops (mountstats).", false, rpc_retrans);
+        rpc_family(f, r, "studio_probe_nfs_major_timeouts_total", "counter",
+                   "RPC major timeouts since mount, all ops (mountstats).", false, rpc_timeouts);
+        rpc_family(f, r, "studio_probe_nfs_ops_total", "counter",
+                   "RPC operations since mount, by op (mountstats).", true, op_count);
+        rpc_family(f, r, "studio_probe_nfs_op_rtt_seconds_total", "counter",
+                   "Summed round-trip time of the RPC operations since mount, by op.", true,
+                   op_rtt);
+        rpc_family(f, r, "studio_probe_nfs_op_execute_seconds_total", "counter",
+                   "Summed execution time (queue, round trip, reply) of the RPC operations since "
+                   "mount, by op.",
+                   true, op_execute);
 }
 
 /* --bench: one family per unit, the workload as a label (naming practice: no
@@ -236,6 +329,7 @@ int render_prometheus(FILE *f, const struct report *r)
         storage_family(f, r, "studio_probe_nfs_options_ok",
                        "1 when the NFS mount options match the AWS recommendations.", nfs_ok_of);
 
+        nfs_rpc_families(f, r);
         bench_families(f, r->bench);
         estimate_family(f, r->bench);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,72 @@ static void size_line(struct out *o, const struct storage *s)
                         format_bytes(b, sizeof(b), s->free_bytes));
 }
 
+/* "3 d 4 h", "2 h 5 min", "4 min 2 s": the age of a mount. */
+static void put_age(FILE *f, uint64_t s)
+{
+        if (s >= 86400)
+                fprintf(f, "%" PRIu64 " d %" PRIu64 " h", s / 86400, s % 86400 / 3600);
+        else if (s >= 3600)
+                fprintf(f, "%" PRIu64 " h %" PRIu64 " min", s / 3600, s % 3600 / 60);
+        else if (s >= 60)
+                fprintf(f, "%" PRIu64 " min %" PRIu64 " s", s / 60, s % 60);
+        else
+                fprintf(f, "%" PRIu64 " s", s);
+}
+
+static void put_count(FILE *f, uint64_t n)
+{
+        if (n >= 1000000000)
+                fprintf(f, "%.1f G", (double)n / 1e9);
+        else if (n >= 1000000)
+                fprintf(f, "%.1f M", (double)n / 1e6);
+        else if (n >= 10000)
+                fprintf(f, "%.1f k", (double)n / 1e3);
+        else
+                fprintf(f, "%" PRIu64, n);
+}
+
+/* The NFS history since mount (mountstats), in milliseconds: the ops of
+ * everyday file work, in the order a path is walked, opened, read, written. */
+static void nfs_history(struct out *o, const struct nfs_rpc *rpc)
+{
+        static const char *const shown[] = { "GETATTR", "LOOKUP", "ACCESS",
+                                             "CREATE",  "READ",   "WRITE" };
+        uint64_t ops = 0, reconnects = nfs_rpc_reconnects(rpc);
+        bool any = false;
+
+        if (!rpc)
+                return;
+        for (size_t i = 0; i < rpc->n_ops; i++)
+                ops = rpc->ops[i].count > UINT64_MAX - ops ? UINT64_MAX : ops + rpc->ops[i].count;
+        label(o, "history");
+        if (rpc->age_seconds != U64_UNSET) {
+                put_age(o->f, rpc->age_seconds);
+                fputs(" since mount: ", o->f);
+        } else
+                fputs("since mount: ", o->f);
+        put_count(o->f, ops);
+        fprintf(o->f, " ops, %" PRIu64 " retransmissions, %" PRIu64 " timeouts",
+                rpc->retransmissions, rpc->timeouts);
+        if (reconnects != U64_UNSET)
+                fprintf(o->f, ", %" PRIu64 " reconnects", reconnects);
+        fputc('\n', o->f);
+        for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
+                const struct nfs_rpc_op *op = nfs_rpc_find(rpc, shown[i]);
+                uint64_t ns = op ? nfs_rpc_mean_ns(op->rtt_ms, op->count) : U64_UNSET;
+
+                if (ns == U64_UNSET)
+                        continue;
+                if (!any)
+                        label(o, "mean RTT");
+                fprintf(o->f, ns < NSEC_PER_MSEC ? "%s%s %.2f ms" : "%s%s %.1f ms", any ? ", " : "",
+                        op->op, (double)ns / 1e6);
+                any = true;
+        }
+        if (any)
+                fputc('\n', o->f);
+}
+
 static void describe(struct out *o, const struct storage *s)
 {
         label(o, "storage");
@@ -147,6 +214,7 @@ static void describe(struct out *o, const struct storage *s)
         else
                 size_line(o, s);
         fputc('\n', o->f);
+        nfs_history(o, s->nfs ? s->nfs->rpc : NULL);
         if (s->error) {
                 label(o, "error");
                 put_escaped(o->f, s->error);

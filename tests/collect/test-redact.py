@@ -259,6 +259,40 @@ class Redact(unittest.TestCase):
             self.assertRegex(md["ImageUri"], r"^[0-9]{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com/")
             self.assertNotEqual(md["ImageUri"][:12], acct)
 
+    def test_mountstats(self):
+        """The NFS entries of proc/self/mountstats go into the bundle with the
+        lines the probe parses, their server names and addresses replaced, and
+        replay the same history; other mounts' entries and opts: stay out."""
+        mounts = [
+            ("/mnt/custom-file-systems/nfs-a", "nfs4", "ip-10-0-1-2.ec2.internal:/export/alice",
+             NFS_OPTS + ",clientaddr=10.0.1.5,addr=10.0.1.2"),
+            ("/mnt/custom-file-systems/nfs-b", "nfs", "nfs.corp.example.com:/",
+             NFS_OPTS + ",addr=54.1.2.3,mountaddr=54.1.2.4"),
+        ]
+        root = self.fixture(mounts=mounts)
+        ops = [("GETATTR", [100, 103, 1, 1, 1, 0, 250, 260, 0]),
+               ("LOOKUP", [50, 50, 0, 1, 1, 0, 100, 110])]
+        stats = snapshot.mountstats_other("/dev/nvme1n1", "/srv/alice-private", "xfs")
+        for target, fstype, source, opts in mounts:
+            stats += snapshot.mountstats_nfs(source, target, opts, 3600,
+                                             "tcp 0 0 2 0 0 150 150 0 300 0", ops, fstype=fstype)
+        snapshot.Tree(root).write(snapshot.MOUNTSTATS, stats)
+        live = report(["--sysroot", root])
+        rpcs = [s["nfs"]["rpc"] for s in storages(live) if (s.get("nfs") or {}).get("rpc")]
+        self.assertEqual(len(rpcs), 2)
+        self.assertEqual(rpcs[0]["retransmissions"], 3)
+        bundle, _ = self.collect(root)
+        replay = self.assertReplaysAsLive(live, bundle)
+        self.assertEqual(rpcs, [s["nfs"]["rpc"] for s in storages(replay)
+                                if (s.get("nfs") or {}).get("rpc")])
+        with open(os.path.join(bundle, "proc", "self", "mountstats"), "rb") as f:
+            kept = f.read()
+        self.assertIn(b"GETATTR: 100 103 1", kept)
+        for secret in [b"10.0.1.2", b"10.0.1.5", b"54.1.2.3", b"54.1.2.4", b"ip-10-0-1-2",
+                       b"nfs.corp.example.com", b"alice", b"opts:", b"nvme1n1"]:
+            self.assertNotIn(secret, kept)
+        self.assertNotIn(b"54.1.2.4", blob(bundle))
+
     def assertRefused(self, p, dest):
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("replays differently", p.stderr)

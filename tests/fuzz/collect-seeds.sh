@@ -7,7 +7,7 @@
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/mountstats"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -22,7 +22,7 @@ for f in "$src"/tests/fixtures/*/root/opt/ml/metadata/resource-metadata.json \
     /work/shared/samples/*.resource-metadata.json /work/shared/samples/*.environ; do
     add "$out/metadata" "$f"
 done
-# fuzz-redact: byte 0 json, 1 mountinfo, 2 environ
+# fuzz-redact: byte 0 json, 1 mountinfo, 2 environ, 6 mountstats
 for f in "$out"/metadata/*; do
     case $f in *environ) b='\002' ;; *) b='\000' ;; esac
     { printf '%b' "$b"; cat -- "$f"; } >"$out/redact/$(basename -- "$f")"
@@ -41,3 +41,7 @@ printf '{"current_host":"algo-1-ab3x9","hosts":["algo-1-ab3x9"]}' >"$out/compute
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"
+for f in "$src"/tests/fixtures/*/root/proc/self/mountstats; do
+    add "$out/mountstats" "$f"
+    { printf '\006'; cat -- "$f"; } >"$out/redact/$(basename -- "$f")-$n"
+done

@@ -2,7 +2,7 @@
 /* libFuzzer: --redact never corrupts (issue 8). The first byte picks the
  * format, the rest is the input; names that are words of the files ("e",
  * "home", "true", "JupyterLab") are secrets. Whatever the input: a JSON
- * document stays one, mountinfo keeps its lines, environ its entries, text
+ * document stays one, mountinfo and mountstats keep their lines, environ its entries, text
  * its lines, a path and a symlink target their components; the same input
  * redacts to the same output twice. */
 #include <stdint.h>
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (size == 0)
                 return 0;
-        fmt = data[0] % 6;
+        fmt = data[0] % 7;
         len = size - 1;
         in = malloc(len + 1); /* exactly the input, and a NUL for the path forms */
         r = redactor_new();
@@ -69,9 +69,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)redactor_protect_tree(r, "/sys");
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
                 (void)redactor_add(r, (enum secret_kind)(i % SECRET_HOST), names[i]);
-        if (fmt < 4) {
-                static const enum redact_format f[] = { REDACT_JSON, REDACT_MOUNTINFO,
-                                                        REDACT_ENVIRON, REDACT_TEXT };
+        if (fmt < 4 || fmt == 6) {
+                static const enum redact_format f[] = { REDACT_JSON,      REDACT_MOUNTINFO,
+                                                        REDACT_ENVIRON,   REDACT_TEXT,
+                                                        REDACT_TEXT,      REDACT_TEXT,
+                                                        REDACT_MOUNTSTATS };
                 if (redact_data(r, f[fmt], in, len, NULL, NULL) < 0 || redactor_freeze(r) < 0 ||
                     redact_data(r, f[fmt], in, len, &o1, &l1) < 0 ||
                     redact_data(r, f[fmt], in, len, &o2, &l2) < 0)
@@ -83,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         break;
                 case 1:
                 case 3:
+                case 6:
                         check(count(in, len, '\n') == count(o1, l1, '\n'));
                         break;
                 case 2:

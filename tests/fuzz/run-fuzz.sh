@@ -9,7 +9,7 @@ set -uo pipefail
 b=$1 secs=${2:-30}
 d=$b/tests/fuzz
 rc=0
-for f in mountinfo metadata redact; do
+for f in mountinfo metadata redact mountstats; do
     [ -x "$d/fuzz-$f" ] || { echo "fuzz-$f: not built (-Dfuzzing=true)"; rc=1; continue; }
     mkdir -p "$d/corpus-$f"
     "$d/fuzz-$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len=131072 \

@@ -39,6 +39,7 @@ TIME_BOUND_S = 20.0
 MI = snapshot.MOUNTINFO.lstrip("/")
 MD = snapshot.METADATA.lstrip("/")
 ENV = snapshot.ENVIRON.lstrip("/")
+MS = snapshot.MOUNTSTATS.lstrip("/")
 
 
 def rnd(case):
@@ -241,6 +242,66 @@ def env_huge(root, tmp):
     put(root, ENV, b"A=" + b"a" * (5 << 20))
 
 
+# --- /proc/self/mountstats: read only when a mount is NFS, so one is added ---
+
+MS_EFS = "/mnt/custom-file-systems/efs/fs-0123456789abcdef0"
+MS_OP = "\t%12s: 10 12 1 1000 2000 0 30 31 0\n"
+
+
+def ms_mount(root):
+    lines = base_lines() + [(
+        "1790 1503 0:90 / %s rw,relatime - nfs4 fs-0123456789abcdef0.efs.us-east-1."
+        "amazonaws.com:/ rw,vers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,"
+        "noresvport,addr=10.0.1.9" % MS_EFS).encode()]
+    put(root, MI, mountinfo_of(lines))
+
+
+def ms_entry(ops=(), age=b"100", xprt=b"tcp 0 0 1 0 0 10 10 0 10 0"):
+    return (b"device fs-0123456789abcdef0.efs.us-east-1.amazonaws.com:/ mounted on "
+            + MS_EFS.encode() + b" with fstype nfs4 statvers=1.1\n\tage:\t" + age
+            + b"\n\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n\txprt:\t" + xprt
+            + b"\n\tper-op statistics\n" + b"".join(ops))
+
+
+def ms_fifo(root, tmp):
+    ms_mount(root)
+    os.mkfifo(os.path.join(root, MS))
+
+
+def ms_link_to_host(root, tmp):
+    ms_mount(root)
+    link(root, MS, "/proc/self/mountstats")
+
+
+def ms_random(root, tmp):
+    ms_mount(root)
+    put(root, MS, ms_entry() + rnd("ms_random").randbytes(1 << 20))
+
+
+def ms_million_ops(root, tmp):
+    ms_mount(root)
+    put(root, MS, ms_entry([(MS_OP % ("OP%d" % i)).encode() for i in range(1000000)]))
+
+
+def ms_overflow(root, tmp):
+    ms_mount(root)
+    big = b"18446744073709551615"
+    put(root, MS, ms_entry([b"\t     GETATTR: " + b" ".join([big] * 9) + b"\n",
+                            b"\t      LOOKUP: 18446744073709551616 1 0 0 0 0 0 0 0\n",
+                            b"\t        READ: -1 +1 0x10 0 0 0 0 0 0\n",
+                            b"\t       WRITE: 1 1 0\n"], age=b"99999999999999999999"))
+
+
+def ms_no_newline(root, tmp):
+    ms_mount(root)
+    put(root, MS, ms_entry([MS_OP.encode() % b"GETATTR"]) + b"\t      LOOKUP: " + b"7" * (3 << 20))
+
+
+def ms_duplicates(root, tmp):
+    ms_mount(root)
+    put(root, MS, b"".join(ms_entry([MS_OP.encode() % b"GETATTR"]) for _ in range(20000)))
+
+
 # name: (builder, exit status, message substring (stdout or stderr; "env=ID": the
 #        JSON's environment is ID; None: any), substring that must NOT appear)
 CASES = {
@@ -279,6 +340,14 @@ CASES = {
     "environ-random-bytes": (env_random, 0, "env=studio-new", None),
     "environ-hostile-values": (env_hostile, 0, "is not valid text, ignoring", None),
     "environ-5mib": (env_huge, 0, "cannot read", None),
+    "mountstats-fifo": (ms_fifo, 0, "mountstats: File descriptor in bad state: no NFS history",
+                        None),
+    "mountstats-link-to-host": (ms_link_to_host, 0, "Too many levels of symbolic links", None),
+    "mountstats-random-bytes": (ms_random, 0, "env=studio-new", None),
+    "mountstats-1000000-ops": (ms_million_ops, 0, "malformed lines in the entry", None),
+    "mountstats-overflow": (ms_overflow, 0, "malformed lines in the entry", None),
+    "mountstats-3mib-line": (ms_no_newline, 0, "malformed lines in the entry", None),
+    "mountstats-20000-duplicates": (ms_duplicates, 0, "env=studio-new", None),
 }
 
 

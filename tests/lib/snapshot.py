@@ -17,6 +17,7 @@ import json
 import os
 
 MOUNTINFO = "/proc/self/mountinfo"
+MOUNTSTATS = "/proc/self/mountstats"
 ENVIRON = "/proc/self/environ"
 METADATA = "/opt/ml/metadata/resource-metadata.json"
 FACTS = "/.studio-probe/facts.json"
@@ -265,17 +266,48 @@ def write_sysfs(t, disks):
 
 
 # ---------------------------------------------------------------------------
+# /proc/self/mountstats, as fs/nfs/super.c nfs_show_stats() and
+# net/sunrpc/stats.c rpc_clnt_show_stats() write it
+# ---------------------------------------------------------------------------
+
+
+def mountstats_other(device, mountpoint, fstype):
+    """The one line of a mount that is no NFS."""
+    return "device %s mounted on %s with fstype %s\n" % (device, mountpoint, fstype)
+
+
+def mountstats_nfs(device, mountpoint, opts, age, xprt, ops, fstype="nfs4", vers=4):
+    """An NFS entry. xprt: the words after "xprt:" ("tcp 0 1 ..."); ops:
+    (name, [ops, trans, timeouts, sent, recv, queue_ms, rtt_ms, exec_ms(, errors)])."""
+    lines = ["device %s mounted on %s with fstype %s statvers=1.1" % (device, mountpoint, fstype),
+             "\topts:\t" + opts,
+             "\tage:\t%d" % age,
+             "\timpl_id:\tname='',domain='',date='0,0'",
+             "\tcaps:\tcaps=0x3ffbffff,wtmult=512,dtsize=1048576,bsize=0,namlen=255",
+             "\tsec:\tflavor=1,pseudoflavor=1",
+             "\tevents:\t" + " ".join(["0"] * 27),
+             "\tbytes:\t" + " ".join(["0"] * 8),
+             "\tRPC iostats version: 1.1  p/v: 100003/%d (nfs)" % vers,
+             "\txprt:\t" + xprt,
+             "\tper-op statistics"]
+    for name, v in ops:
+        lines.append("\t%12s: %s" % (name, " ".join(str(x) for x in v)))
+    return "\n".join(lines) + "\n\n"
+
+
+# ---------------------------------------------------------------------------
 # a whole snapshot
 # ---------------------------------------------------------------------------
 
 
 def build(root, mountinfo=None, environ=None, metadata=None, disks=(), dirs=(), files=None,
-          symlinks=(), facts=None, metadata_indent=4, facts_indent=2):
+          symlinks=(), facts=None, metadata_indent=4, facts_indent=2, mountstats=None):
     """Writes a snapshot under root (created if needed) and returns its Tree.
     A part left at None is not written. mountinfo: the file's text or its
     lines; environ: see environ_bytes; metadata, facts: a JSON value (dumped
     with the given indent) or the file's text; disks: nvme(), ebs(), sata(),
-    xen_vbd(), dm() descriptions; files: {path: content}; symlinks: (path, target)."""
+    xen_vbd(), dm() descriptions; files: {path: content}; symlinks: (path, target);
+    mountstats: the file's text (mountstats_nfs(), mountstats_other())."""
     os.makedirs(root, exist_ok=True)
     t = Tree(root)
     t.mkdir("/proc/self")
@@ -283,6 +315,8 @@ def build(root, mountinfo=None, environ=None, metadata=None, disks=(), dirs=(), 
         if not isinstance(mountinfo, (str, bytes)):
             mountinfo = mountinfo_bytes(mountinfo)
         t.write(MOUNTINFO, mountinfo)
+    if mountstats is not None:
+        t.write(MOUNTSTATS, mountstats)
     if environ is not None:
         t.write(ENVIRON, environ_bytes(environ))
     if metadata is not None:

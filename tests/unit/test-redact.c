@@ -319,6 +319,36 @@ static void test_mountinfo(void **state)
         redactor_free(r);
 }
 
+/* mountstats: the device line as a mount source and mount point, the NFS
+ * options' addresses as hosts whatever they are; counters stay. */
+static void test_mountstats(void **state)
+{
+        static const char in[] =
+                "device nfs.corp.example.com:/alice mounted on /mnt/alice/x\\040y with fstype nfs4 "
+                "statvers=1.1\n"
+                "\topts:\trw,vers=4.1,hard,clientaddr=10.0.1.5,addr=54.1.2.3,mountaddr=54.1.2.4\n"
+                "\tage:\t12\n"
+                "\t     GETATTR: 1 2 0 3 4 5 6 7 0\n"
+                "device /dev/nvme1n1 mounted on /home with fstype xfs\n";
+        struct redactor *r = new_redactor();
+        char *o;
+
+        assert_int_equal(redactor_add(r, SECRET_USER, "alice"), 0);
+        scan(r, REDACT_MOUNTSTATS, in, sizeof(in) - 1);
+        assert_int_equal(redactor_freeze(r), 0);
+        o = out(r, REDACT_MOUNTSTATS, in, sizeof(in) - 1, NULL);
+        print_message("%s", o);
+        assert_string_equal(o, "device host-1.invalid:/user-1 mounted on /mnt/user-1/x\\040y with "
+                               "fstype nfs4 statvers=1.1\n"
+                               "\topts:\trw,vers=4.1,hard,clientaddr=192.0.2.1,addr=192.0.2.2,"
+                               "mountaddr=192.0.2.3\n"
+                               "\tage:\t12\n"
+                               "\t     GETATTR: 1 2 0 3 4 5 6 7 0\n"
+                               "device /dev/nvme1n1 mounted on /home with fstype xfs\n");
+        free(o);
+        redactor_free(r);
+}
+
 static void test_environ(void **state)
 {
         static const char in[] = "SAGEMAKER_APP_TYPE=JupyterLab\0SAGEMAKER_SPACE_NAME=JupyterLab\0"
@@ -628,6 +658,7 @@ int main(void)
                 cmocka_unit_test(test_paths_and_links),
                 cmocka_unit_test(test_mountinfo),
                 cmocka_unit_test(test_environ),
+                cmocka_unit_test(test_mountstats),
                 cmocka_unit_test(test_arns_and_accounts),
                 cmocka_unit_test(test_addresses),
                 cmocka_unit_test(test_placeholders_never_collide),

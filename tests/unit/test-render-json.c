@@ -178,7 +178,7 @@ static void test_full_report(void **state)
         nfs = cJSON_GetObjectItem(mount, "nfs");
         keys_of(nfs, keys, sizeof(keys));
         assert_string_equal(keys, "server,export,version,efs_filesystem_id,efs_access_point_id,"
-                                  "region,efs_utils,domain_home_efs,options_ok,warnings");
+                                  "region,efs_utils,domain_home_efs,options_ok,warnings,rpc");
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(nfs, "efs_utils")));
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(nfs, "options_ok")));
         assert_string_equal(
