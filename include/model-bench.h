@@ -115,6 +115,9 @@ struct bench_result {
         struct bench_estimate *estimates;
         size_t n_estimates;
         char *leftover; /* private directory that could not be removed, NULL: none */
+        /* Replayed from a bundle (collect --bench): the Unix seconds it ran at,
+         * 0 for this run's own measurement. */
+        uint64_t recorded_at;
 };
 
 struct bench_result *bench_result_free(struct bench_result *b);

@@ -262,7 +262,32 @@ struct report {
         bool recovery_mode;         /* classify: a Studio app started in recovery mode */
         const char *job_kind;       /* classify: "notebook-job" for a training job, or NULL */
         struct bench_result *bench; /* --bench (model-bench.h), NULL when not asked */
+        /* --compare and collect --bench (support) */
+        uint64_t generated_at;         /* Unix seconds the facts were gathered, 0 unknown */
+        struct comparison *comparison; /* --compare=REPORT.json, NULL when not asked */
 };
+
+/* --compare: what changed since an earlier report of the same path
+ * (classify/compare.c), each change a figure, its values and a sentence. */
+struct comparison_change {
+        char *figure; /* the report key it compares: "benchmark.sync_write_4k.latency_ns.p99" */
+        bool numeric; /* before/after are integers (bytes, ns, bytes/s), else strings */
+        uint64_t before_n, after_n;
+        char *before_s, *after_s; /* NULL: null in the report */
+        double ratio;             /* after / before, NAN when it is no ratio */
+        char *sentence;
+};
+
+struct comparison {
+        char *against_path;  /* the earlier report's resolved path */
+        uint64_t against_at; /* its generated_at, 0 unknown */
+        char *against_tool_version;
+        bool against_bench; /* it had a benchmark */
+        struct comparison_change *changes;
+        size_t n_changes;
+};
+
+struct comparison *comparison_free(struct comparison *c);
 
 void storage_init(struct storage *s);
 void storage_done(struct storage *s);

@@ -24,6 +24,7 @@ enum option_id {
         OPT_BENCH,
         OPT_BENCH_TIME,
         OPT_BENCH_SIZE,
+        OPT_COMPARE,
         OPT_REDACT,
         OPT_LIST,
         OPT_HELP,
@@ -148,6 +149,7 @@ struct options {
         uint64_t bench_size;    /* bytes; 0: default (256 MiB capped at 5% of free space) */
         const char *collect;    /* `collect DEST`: a support bundle; NULL: a report */
         bool redact;
+        const char *compare; /* --compare=REPORT.json: an earlier report; NULL: none */
 };
 
 #define DEFAULT_TIMEOUT_NS (5 * NSEC_PER_SEC)

@@ -20,6 +20,7 @@
 #include "classify/verdict.h"
 #include "classify/classify.h"
 #include "classify/history.h"
+#include "classify/compare.h"
 #include "classify/storage.h"
 #include "classify/nfs-history.h"
 #include "bundle/collect.h"
@@ -29,6 +30,7 @@
 #include "core/libc-compat.h"
 #include "model.h"
 #include "options.h"
+#include "cli/input.h"
 #include "cli/output.h"
 #include "probe/probe.h"
 #include "render/emf.h"
@@ -411,7 +413,8 @@ static int check_answers(const struct options *o, const char *cwd)
                         return k;
                 }
         }
-        if (o->sysroot && strv_push(&paths, strdup(o->sysroot)) < 0) {
+        if ((o->sysroot && strv_push(&paths, strdup(o->sysroot)) < 0) ||
+            (o->compare && strv_push(&paths, strdup(o->compare)) < 0)) {
                 log_error("out of memory");
                 return -ENOMEM;
         }
@@ -420,7 +423,9 @@ static int check_answers(const struct options *o, const char *cwd)
                 return 0;
         k = probe_paths_answer((const char *const *)paths, n, cwd, o->timeout_ns, &i, &error);
         if (k == -ETIMEDOUT) {
-                if (o->sysroot && i == n - 1)
+                if (o->compare && i == n - 1)
+                        log_error("cannot read --compare %s: %s", o->compare, strna(error));
+                else if (o->sysroot && i == n - (o->compare ? 2 : 1))
                         log_error("cannot open --sysroot %s: %s", o->sysroot, strna(error));
                 else if (i < 2)
                         log_error("collect: cannot write %s: %s", o->collect, strna(error));
@@ -432,10 +437,50 @@ static int check_answers(const struct options *o, const char *cwd)
         return k;
 }
 
+/* The report's time: now, live; under --sysroot the bundle's (probe). A
+ * benchmark replayed from a bundle is judged as a live one is, by this
+ * version's rules. Returns 0, or logs and returns -ENOMEM. */
+static int stamp_and_assess(const struct options *o, struct report *r, uint64_t started_ms)
+{
+        if (!o->sysroot)
+                r->generated_at = started_ms / 1000;
+        if (r->bench && r->bench->recorded_at &&
+            (bench_assess(r->bench, r) < 0 || bench_estimate_tasks(r->bench) < 0)) {
+                log_error("out of memory");
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* --compare, before anything is probed: the file is read and checked as a
+ * report, so that a wrong one is refused at once. Returns EXIT_OK with the
+ * document, or logs and returns the exit status. */
+static int compare_load(const struct options *o, cJSON **ret)
+{
+        _cleanup_free_ char *text = NULL;
+        char err[PATH_MAX + 256];
+        size_t len;
+        int k;
+
+        *ret = NULL;
+        if (!o->compare)
+                return EXIT_OK;
+        k = input_read_regular(o->compare, INPUT_MAX, &text, &len, err, sizeof(err));
+        if (k == 0)
+                k = compare_parse(o->compare, text, len, ret, err, sizeof(err));
+        if (k == 0)
+                return EXIT_OK;
+        log_error("--compare: %s", err);
+        /* A file that is there but cannot be read is a failure; any other
+         * is the wrong argument. */
+        return k == -EIO || k == -ENOMEM ? EXIT_FAILURE_RUN : EXIT_USAGE;
+}
+
 /* `collect DEST`: the same probe with the sysroot layer recording what it
  * reads, then the bundle. An existing destination is a usage error (exit 2),
  * checked before anything is probed; nothing is ever overwritten. */
-static int run_collect(const struct options *o, const char *cwd)
+static int run_collect(const struct options *o, const char *cwd, uint64_t started_ms,
+                       uint64_t started_ns)
 {
         struct sysroot_recorder rec = {};
         struct sysroot root = { .fd = -1 };
@@ -445,7 +490,7 @@ static int run_collect(const struct options *o, const char *cwd)
         _cleanup_strv_free_ char **warnings = NULL;
         char err[512] = "";
         size_t files = 0;
-        int k, status;
+        int k, status, bench_status = EXIT_OK;
 
         k = collect_prepare(o->collect, &dest, err, sizeof(err));
         if (k < 0) {
@@ -471,6 +516,17 @@ static int run_collect(const struct options *o, const char *cwd)
                 status = EXIT_FAILURE_RUN;
                 goto out;
         }
+        if (stamp_and_assess(o, &r, started_ms) < 0) {
+                status = EXIT_FAILURE_RUN;
+                goto out;
+        }
+        if (o->bench) {
+                bench_status = run_bench(o, &r, started_ns);
+                if (!r.bench) {
+                        status = bench_status;
+                        goto out;
+                }
+        }
         k = collect_write(&root, &r, &dest, o->redact, &files, &warnings, err, sizeof(err));
         if (k < 0) {
                 log_error("%s", err[0] ? err : strerror(-k));
@@ -479,9 +535,9 @@ static int run_collect(const struct options *o, const char *cwd)
         }
         for (char **w = warnings; w && *w; w++)
                 fprintf(stderr, "%s: warning: %s\n", prog, *w);
-        printf("%s: %zu files, environment %s (%s confidence)%s\n", o->collect, files,
+        printf("%s: %zu files, environment %s (%s confidence)%s%s\n", o->collect, files,
                environment_to_string(r.environment), confidence_to_string(r.confidence),
-               o->redact ? ", redacted" : "");
+               o->redact ? ", redacted" : "", r.bench ? ", with the benchmark" : "");
         status = EXIT_OK;
         if (r.timed_out) {
                 log_error("a file system did not answer within the timeout; the bundle is "
@@ -490,6 +546,10 @@ static int run_collect(const struct options *o, const char *cwd)
         }
 out:
         collect_dest_done(&dest, status != EXIT_OK && !r.timed_out);
+        /* The bundle holds what the benchmark measured; the exit status
+         * still says that it failed or was stopped. */
+        if (status == EXIT_OK && bench_status != EXIT_OK)
+                status = bench_status;
         report_done(&r);
         sysroot_close(&root);
         sysroot_recorder_done(&rec);
@@ -590,8 +650,9 @@ static int run(int argc, char *argv[])
         struct sysroot root = { .fd = -1 };
         struct report r;
         struct probe_params pp;
-        char err[512], cwdbuf[PATH_MAX];
+        char err[PATH_MAX + 512], cwdbuf[PATH_MAX];
         const char *cwd;
+        cJSON *old = NULL;
         int k, status, bench_status = EXIT_OK;
 
         k = options_parse(argc, argv, &o, err, sizeof(err));
@@ -624,7 +685,12 @@ static int run(int argc, char *argv[])
         }
         if (o.collect) {
                 sysroot_close(&root);
-                return run_collect(&o, cwd);
+                return run_collect(&o, cwd, started_ms, started_ns);
+        }
+        status = compare_load(&o, &old);
+        if (status != EXIT_OK) {
+                sysroot_close(&root);
+                return status;
         }
 
         pp = (struct probe_params){
@@ -633,7 +699,7 @@ static int run(int argc, char *argv[])
                 .cwd = cwd,
         };
         report_init(&r);
-        if (probe_and_classify(&root, &pp, &r) < 0) {
+        if (probe_and_classify(&root, &pp, &r) < 0 || stamp_and_assess(&o, &r, started_ms) < 0) {
                 status = EXIT_FAILURE_RUN;
                 goto out;
         }
@@ -641,6 +707,14 @@ static int run(int argc, char *argv[])
                 bench_status = run_bench(&o, &r, started_ns);
                 if (!r.bench) {
                         status = bench_status;
+                        goto out;
+                }
+        }
+        if (old) {
+                k = compare_reports(o.compare, old, &r, err, sizeof(err));
+                if (k < 0) {
+                        log_error("--compare: %s", k == -ENOMEM ? "out of memory" : err);
+                        status = k == -ENOMEM ? EXIT_FAILURE_RUN : EXIT_USAGE;
                         goto out;
                 }
         }
@@ -692,6 +766,7 @@ static int run(int argc, char *argv[])
             (bench_status != EXIT_OK && status != EXIT_INTERRUPTED && status != EXIT_FAILURE_RUN))
                 status = bench_status;
 out:
+        cJSON_Delete(old);
         report_done(&r);
         sysroot_close(&root);
         return status;

@@ -301,6 +301,7 @@ void report_done(struct report *r)
         strv_free(r->warnings);
         free(r->hypervisor);
         bench_result_free(r->bench);
+        comparison_free(r->comparison);
         report_init(r);
 }
 
@@ -410,5 +411,22 @@ struct bench_result *bench_result_free(struct bench_result *b)
         free(b->estimates);
         free(b->leftover);
         free(b);
+        return NULL;
+}
+
+struct comparison *comparison_free(struct comparison *c)
+{
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_changes; i++) {
+                free(c->changes[i].figure);
+                free(c->changes[i].before_s);
+                free(c->changes[i].after_s);
+                free(c->changes[i].sentence);
+        }
+        free(c->changes);
+        free(c->against_path);
+        free(c->against_tool_version);
+        free(c);
         return NULL;
 }

@@ -98,7 +98,8 @@ const struct option_def option_table[] = {
           "on error and on SIGINT, SIGTERM and SIGHUP; the first Ctrl-C stops the run, prints "
           "what was measured and exits 130. A run killed outright (SIGKILL) leaves it "
           "behind: the next --bench in the same directory removes it once it can prove that "
-          "run dead. Not allowed with --sysroot.",
+          "run dead. Not allowed with --sysroot. With collect, the bundle also holds the "
+          "measurement, which --sysroot then shows as recorded (when, and on which path).",
           ARG_NONE },
         { OPT_BENCH_TIME, "bench-time", 0, "SECONDS", "total time of --bench (default 10)",
           "The whole command, the inspection before the benchmark and the cleanup after it "
@@ -115,6 +116,17 @@ const struct option_def option_table[] = {
           "most half of the free space. By default 256 MiB, capped at 5% of the free space; "
           "when that is under 16 MiB the benchmark is refused.",
           ARG_NUMBER },
+        { OPT_COMPARE, "compare", 0, "REPORT.json",
+          "say what changed since an earlier --json report",
+          "Set this run against REPORT.json, an earlier studio-probe --json report of the same "
+          "path (with or without --bench), and say what changed in plain words: the storage, "
+          "its mount, options, size and free space, the environment and, when both have a "
+          "benchmark, each figure that is 1.5 times better or worse (a smaller change is "
+          "within what two runs on the same storage differ by). JSON: the comparison object. "
+          "A file that is not a regular file of at most 4 MiB, not a report, of another "
+          "schema_version or of another path is refused (exit status 2). Only with the human "
+          "report and --json.",
+          ARG_FILE },
         { OPT_REDACT, "redact", 0, NULL,
           "collect: replace account ids, ARNs' names, domain, user and space names",
           "With collect: replace, in every file, file name and symlink target of the bundle, "
@@ -140,8 +152,8 @@ const struct exit_status_def exit_status_table[] = {
         { EXIT_EXPECT_FAILED,
           "--expect: the environment is another one; --quiet: not SageMaker (none)" },
         { EXIT_USAGE,
-          "usage error, or a collect destination that exists, is not empty or that others "
-          "could write into" },
+          "usage error, a collect destination that exists, is not empty or that others "
+          "could write into, or a --compare file that is not a report of the same path" },
         { EXIT_FAILURE_RUN,
           "failure: the mount table or the path could not be read, a file system did not "
           "answer in time, the output could not be written, or a bundle could not be made "
@@ -490,6 +502,13 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
                         ret->bench_size = v;
                         break;
                 }
+                case OPT_COMPARE:
+                        if (!*optarg) {
+                                format_err(err, errlen, "--compare needs a report file");
+                                return -EINVAL;
+                        }
+                        ret->compare = optarg;
+                        break;
                 case OPT_REDACT:
                         ret->redact = true;
                         break;
@@ -526,11 +545,19 @@ int options_parse(int argc, char *argv[], struct options *ret, char *err, size_t
         if (ret->noheadings && ret->n_fields == 0 &&
             parse_fields(FIELDS_DEFAULT, ret, err, errlen) < 0)
                 return -EINVAL;
-        if (ret->collect && (ret->bench || ret->quiet || ret->id || ret->output || ret->expect ||
-                             ret->n_fields || ret->format != FORMAT_HUMAN)) {
+        if (ret->collect && (ret->quiet || ret->id || ret->output || ret->expect || ret->n_fields ||
+                             ret->format != FORMAT_HUMAN || ret->compare)) {
                 format_err(err, errlen,
-                           "collect writes its own report; --bench, --quiet, --id, --output, "
-                           "--output-file, --expect, --json and --format do not apply");
+                           "collect writes its own report; --quiet, --id, --output, "
+                           "--output-file, --expect, --json, --format and --compare do not "
+                           "apply");
+                return -EINVAL;
+        }
+        if (ret->compare && (ret->quiet || ret->id || ret->n_fields ||
+                             (ret->format != FORMAT_HUMAN && ret->format != FORMAT_JSON))) {
+                format_err(err, errlen,
+                           "--compare shows in the human report and --json only, not with "
+                           "--quiet, --id, --output or --format=emf or prometheus");
                 return -EINVAL;
         }
         if ((ret->bench_time_ns || ret->bench_size) && !ret->bench) {
@@ -613,7 +640,7 @@ void options_print_help(FILE *f, const char *prog, unsigned width)
                 "\n"
                 "collect writes a support bundle that --sysroot replays: the files the probe\n"
                 "reads (environment limited to the variables it uses), the statfs and blkid\n"
-                "facts, and the JSON report.\n"
+                "facts, and the JSON report; with --bench, also the benchmark.\n"
                 "\n"
                 "Options:\n",
                 prog, prog);
@@ -661,8 +688,9 @@ void options_print_help(FILE *f, const char *prog, unsigned width)
                 "  %s --expect=studio-new,studio-classic --id\n"
                 "  %s --json --output-file=/tmp/probe.json\n"
                 "  %s --bench -p ~/scratch\n"
+                "  %s --compare=last-week.json\n"
                 "\nSee %s(1).\n",
-                prog, prog, prog, prog, prog, prog, prog, PROJECT_NAME);
+                prog, prog, prog, prog, prog, prog, prog, prog, PROJECT_NAME);
 }
 
 void options_print_list(FILE *f)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/strutil.h"
 
@@ -395,4 +396,33 @@ size_t text_columns(const char *s, size_t n)
                 w += ((unsigned char)s[i] & 0xc0) != 0x80;
         }
         return w;
+}
+
+const char *format_iso8601(char *buf, size_t len, uint64_t secs)
+{
+        time_t t = (time_t)secs;
+        struct tm tm;
+
+        if (secs > UNIX_TIME_MAX || !gmtime_r(&t, &tm) ||
+            strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                snprintf(buf, len, "unknown");
+        return buf;
+}
+
+int parse_iso8601(const char *s, uint64_t *ret)
+{
+        struct tm tm = {};
+        const char *end;
+        time_t t;
+
+        if (!s || strlen(s) != 20)
+                return -EINVAL;
+        end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (!end || *end)
+                return -EINVAL;
+        t = timegm(&tm);
+        if (t < 0 || (uint64_t)t > UNIX_TIME_MAX)
+                return -EINVAL;
+        *ret = (uint64_t)t;
+        return 0;
 }

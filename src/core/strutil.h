@@ -63,3 +63,10 @@ const char *format_ns(char *buf, size_t len, uint64_t ns);
  * UTF-8 character, none for an ANSI colour sequence (ESC [ ... m). Wide
  * characters are not told apart. */
 size_t text_columns(const char *s, size_t n);
+
+/* The latest Unix time the report's dates accept (9999-12-31T23:59:59Z). */
+#define UNIX_TIME_MAX UINT64_C(253402300799)
+/* "2026-11-02T17:04:05Z" (ISO 8601, UTC) of Unix seconds; buf >= 21. */
+const char *format_iso8601(char *buf, size_t len, uint64_t secs);
+/* The inverse, exactly that form; 0 or -EINVAL. */
+int parse_iso8601(const char *s, uint64_t *ret);

@@ -9,10 +9,14 @@
  * under probe_device_node(). Integers are exact: a JSON number up to 2^53, a
  * decimal string beyond (cJSON keeps numbers as doubles, which round past
  * 2^53: EFS reports 8 EiB); unknown ones are left out. "home_env": the
- * run's $HOME, for a replay whose snapshot has no environ. */
+ * run's $HOME, for a replay whose snapshot has no environ. "collected_at":
+ * when the run gathered them (ISO 8601, UTC). "bench" (collect --bench): the
+ * benchmark's measurement as struct bench_measure holds it, with the path,
+ * the clocksource and "ran_at", replayed as recorded. */
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 #include "core/sysroot.h"
@@ -37,3 +41,15 @@ void facts_blkid(const cJSON *facts, const char *node, struct block_device *d);
 
 /* The "home_env" of facts (an absolute path, malloc'd), NULL when it has none. */
 char *facts_home(const cJSON *facts);
+
+/* The "collected_at" of facts in Unix seconds, 0 when it has none. */
+uint64_t facts_collected_at(const cJSON *facts);
+/* The recorded benchmark of facts (*ret stays NULL when it has none). A
+ * "bench" that is there but not as facts_write() writes it (a field missing,
+ * of another type, out of its range) is ignored, with a warning naming the
+ * field. Returns 0 or -ENOMEM. */
+int facts_bench(const cJSON *facts, const char *display, struct bench_result **ret,
+                char ***warnings);
+/* Replay: the run's time and its recorded benchmark from facts (NULL: none)
+ * into r. Returns 0 or -ENOMEM. */
+int facts_replay_run(const struct sysroot *root, const cJSON *facts, struct report *r);

@@ -475,6 +475,9 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         facts = facts_load(root, &r->warnings);
         if (!r->sagemaker.environ_present && !r->sagemaker.home_env)
                 r->sagemaker.home_env = facts_home(facts);
+        k = facts_replay_run(root, facts, r);
+        if (k < 0)
+                return k;
 
         if (p->path) {
                 /* Live, a relative path taken from "/" would describe (and

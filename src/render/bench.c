@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "report-keys.h"
 #include "core/libc-compat.h"
 #include "core/json.h"
 #include "render/bench.h"
@@ -20,12 +21,12 @@ static bool add_latency(cJSON *o, const struct bench_latency *measured)
         cJSON *j;
 
         if (l.n == 0)
-                return cJSON_AddNullToObject(o, "latency_ns");
-        j = cJSON_AddObjectToObject(o, "latency_ns");
+                return cJSON_AddNullToObject(o, RK_LATENCY_NS);
+        j = cJSON_AddObjectToObject(o, RK_LATENCY_NS);
 
         return j && json_add_u64(j, "min", l.min) && json_add_u64(j, "mean", l.mean) &&
-               json_add_u64(j, "p50", l.p50) && json_add_u64(j, "p90", l.p90) &&
-               json_add_u64(j, "p99", l.p99) && json_add_u64(j, "p999", l.p999) &&
+               json_add_u64(j, RK_P50, l.p50) && json_add_u64(j, "p90", l.p90) &&
+               json_add_u64(j, RK_P99, l.p99) && json_add_u64(j, "p999", l.p999) &&
                json_add_u64(j, "max", l.max) && json_add_u64(j, "samples", l.n);
 }
 
@@ -53,7 +54,7 @@ static bool add_seq(cJSON *o, const char *key, const struct bench_workload *x)
                 return false;
         if (!x->ran)
                 return true;
-        return json_add_u64(j, "bytes_per_second", x->per_second) &&
+        return json_add_u64(j, RK_BYTES_PER_SECOND, x->per_second) &&
                json_add_u64(j, "bytes", x->bytes) &&
                cJSON_AddBoolToObject(j, "direct", x->direct) &&
                /* Per 1 MiB call, comparable with fio's clat of a bs=1M job: a throughput
@@ -188,6 +189,17 @@ static bool add_estimates(cJSON *o, const struct bench_result *b)
         return true;
 }
 
+/* Replayed from a bundle (collect --bench): when it ran, ISO 8601 UTC. Only
+ * then: a live run's benchmark is this report's own. */
+static bool add_recorded(cJSON *j, const struct bench_result *b)
+{
+        char buf[32];
+
+        return !b->recorded_at ||
+               cJSON_AddStringToObject(j, "recorded_at",
+                                       format_iso8601(buf, sizeof(buf), b->recorded_at));
+}
+
 bool bench_to_json(cJSON *root, const struct bench_result *b)
 {
         const struct bench_measure *m;
@@ -197,11 +209,12 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
         if (!b)
                 return true;
         m = &b->m;
-        j = cJSON_AddObjectToObject(root, "benchmark");
+        j = cJSON_AddObjectToObject(root, RK_BENCHMARK);
         if (!j)
                 return false;
         bench_error_string(m, NULL, err, sizeof(err));
-        if (!json_add_string(j, "summary", b->summary) || !json_add_string(j, "path", b->path) ||
+        if (!json_add_string(j, "summary", b->summary) ||
+            !json_add_string(j, RK_BENCH_PATH, b->path) ||
             !cJSON_AddBoolToObject(j, "direct_io", m->direct_io) ||
             !json_add_u64(j, "file_size_bytes", m->file_size_bytes) ||
             !json_add_u64(j, "file_written_bytes", m->file_written_bytes) ||
@@ -217,25 +230,30 @@ bool bench_to_json(cJSON *root, const struct bench_result *b)
             !cJSON_AddBoolToObject(j, "timed_out", m->timed_out) ||
             !json_add_string(j, "error", err[0] ? err : NULL) ||
             !json_add_string(j, "leftover", b->leftover) ||
-            !add_seq(j, "seq_write", &m->w[BENCH_SEQ_WRITE]) ||
-            !add_seq(j, "seq_read", &m->w[BENCH_SEQ_READ]) ||
-            !add_rand(j, "rand_read_4k", &m->w[BENCH_RAND_READ], false) ||
-            !add_rand(j, "sync_write_4k", &m->w[BENCH_SYNC_WRITE], true))
+            !add_seq(j, bench_workload_to_string(BENCH_SEQ_WRITE), &m->w[BENCH_SEQ_WRITE]) ||
+            !add_seq(j, bench_workload_to_string(BENCH_SEQ_READ), &m->w[BENCH_SEQ_READ]) ||
+            !add_rand(j, bench_workload_to_string(BENCH_RAND_READ), &m->w[BENCH_RAND_READ],
+                      false) ||
+            !add_rand(j, bench_workload_to_string(BENCH_SYNC_WRITE), &m->w[BENCH_SYNC_WRITE], true))
                 return false;
         if (!m->w[BENCH_MD_CREATE].ran) {
-                if (!cJSON_AddNullToObject(j, "metadata"))
+                if (!cJSON_AddNullToObject(j, RK_METADATA))
                         return false;
         } else {
-                md = cJSON_AddObjectToObject(j, "metadata");
+                md = cJSON_AddObjectToObject(j, RK_METADATA);
                 if (!md || !json_add_u64(md, "files", m->md_files) ||
                     !json_add_u64(md, "files_planned", m->md_planned) ||
                     !cJSON_AddBoolToObject(md, "stopped_by_time", md_short_of_time(m)) ||
                     !json_add_u64(md, "file_bytes", 4096) ||
-                    !add_md_op(md, "create", &m->w[BENCH_MD_CREATE]) ||
-                    !add_md_op(md, "stat", &m->w[BENCH_MD_STAT]) ||
-                    !add_md_op(md, "unlink", &m->w[BENCH_MD_UNLINK]))
+                    !add_md_op(md, bench_workload_to_string(BENCH_MD_CREATE),
+                               &m->w[BENCH_MD_CREATE]) ||
+                    !add_md_op(md, bench_workload_to_string(BENCH_MD_STAT), &m->w[BENCH_MD_STAT]) ||
+                    !add_md_op(md, bench_workload_to_string(BENCH_MD_UNLINK),
+                               &m->w[BENCH_MD_UNLINK]))
                         return false;
         }
+        if (!add_recorded(j, b))
+                return false;
         a = cJSON_AddArrayToObject(j, "assessment");
         if (!a)
                 return false;
@@ -317,6 +335,19 @@ static void estimates_text(FILE *f, const struct bench_result *b)
         }
 }
 
+/* A replayed benchmark says so first: its figures are the bundle's, not this
+ * machine's now. */
+static void recorded_line(FILE *f, const struct bench_result *b)
+{
+        char when[32];
+
+        if (!b->recorded_at)
+                return;
+        fprintf(f, "  recorded      %s on ", format_iso8601(when, sizeof(when), b->recorded_at));
+        fputs_escaped(f, strna(b->path));
+        fputs(" (replayed from the bundle, not measured now)\n", f);
+}
+
 void bench_render_text(FILE *f, const struct bench_result *b, bool color)
 {
         const struct bench_measure *m;
@@ -329,6 +360,7 @@ void bench_render_text(FILE *f, const struct bench_result *b, bool color)
                 color ? "\033[0m" : "", format_ns(x, sizeof(x), m->elapsed_ns),
                 format_ns(y, sizeof(y), m->budget_ns), m->direct_io ? "O_DIRECT" : "buffered",
                 format_bytes(z, sizeof(z), m->file_written_bytes));
+        recorded_line(f, b);
         if (b->summary) {
                 fputs("  ", f);
                 fputs_escaped(f, b->summary);

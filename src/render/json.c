@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,14 +143,14 @@ static cJSON *storage_to_json(const struct storage *s, bool is_home)
                 return NULL;
         ok = add_storage_summary(j, s) &&
              json_add_string(j, "path", is_home ? s->path : s->mountpoint) &&
-             json_add_string(j, "resolved_path", is_home ? s->resolved_path : s->mountpoint) &&
-             json_add_string(j, "mountpoint", s->mountpoint) &&
-             json_add_string(j, "fstype", s->fstype) && json_add_string(j, "source", s->source) &&
-             json_add_string(j, "options", s->options) &&
-             json_add_string(j, "storage", storage_kind_to_string(s->kind)) &&
+             json_add_string(j, RK_RESOLVED_PATH, is_home ? s->resolved_path : s->mountpoint) &&
+             json_add_string(j, RK_MOUNTPOINT, s->mountpoint) &&
+             json_add_string(j, RK_FSTYPE, s->fstype) && json_add_string(j, RK_SOURCE, s->source) &&
+             json_add_string(j, RK_OPTIONS, s->options) &&
+             json_add_string(j, RK_STORAGE, storage_kind_to_string(s->kind)) &&
              cJSON_AddBoolToObject(j, "ephemeral", s->ephemeral) &&
-             json_add_u64(j, "size_bytes", s->size_bytes) &&
-             json_add_u64(j, "free_bytes", s->free_bytes) &&
+             json_add_u64(j, RK_SIZE_BYTES, s->size_bytes) &&
+             json_add_u64(j, RK_FREE_BYTES, s->free_bytes) &&
              json_add_u64(j, "statfs_type", s->fs_magic) &&
              (s->mount_id < 0 ? cJSON_AddNullToObject(j, "mount_id") != NULL
                               : cJSON_AddNumberToObject(j, "mount_id", s->mount_id) != NULL) &&
@@ -233,19 +234,73 @@ static bool add_sagemaker(cJSON *o, const struct report *r)
                add_hyperpod(j, &s->compute) && add_interactive(j, r);
 }
 
+/* When the facts were gathered (ISO 8601, UTC): this run's time, or the
+ * bundle's under --sysroot; null when the snapshot does not say. */
+static bool add_generated_at(cJSON *root, const struct report *r)
+{
+        char buf[32];
+
+        return json_add_string(root, RK_GENERATED_AT,
+                               r->generated_at ? format_iso8601(buf, sizeof(buf), r->generated_at)
+                                               : NULL);
+}
+
+static bool add_change(cJSON *a, const struct comparison_change *ch)
+{
+        cJSON *j = cJSON_CreateObject();
+
+        if (!j)
+                return false;
+        cJSON_AddItemToArray(a, j);
+        return json_add_string(j, "figure", ch->figure) &&
+               (ch->numeric ? json_add_u64(j, "before", ch->before_n) &&
+                                      json_add_u64(j, "after", ch->after_n)
+                            : json_add_string(j, "before", ch->before_s) &&
+                                      json_add_string(j, "after", ch->after_s)) &&
+               (isfinite(ch->ratio) ? cJSON_AddNumberToObject(j, "ratio", ch->ratio) != NULL
+                                    : cJSON_AddNullToObject(j, "ratio") != NULL) &&
+               json_add_string(j, "sentence", ch->sentence);
+}
+
+/* --compare only: without it the document is unchanged. */
+static bool add_comparison(cJSON *root, const struct comparison *c)
+{
+        cJSON *j, *against, *changes;
+        char buf[32];
+
+        if (!c)
+                return true;
+        j = cJSON_AddObjectToObject(root, "comparison");
+        against = j ? cJSON_AddObjectToObject(j, "against") : NULL;
+        if (!against || !json_add_string(against, "path", c->against_path) ||
+            !json_add_string(against, RK_GENERATED_AT,
+                             c->against_at ? format_iso8601(buf, sizeof(buf), c->against_at)
+                                           : NULL) ||
+            !json_add_string(against, "tool_version", c->against_tool_version) ||
+            !cJSON_AddBoolToObject(against, RK_BENCHMARK, c->against_bench) ||
+            !(changes = cJSON_AddArrayToObject(j, "changes")))
+                return false;
+        for (size_t i = 0; i < c->n_changes; i++)
+                if (!add_change(changes, &c->changes[i]))
+                        return false;
+        return true;
+}
+
 cJSON *report_to_json(const struct report *r)
 {
         cJSON *root = cJSON_CreateObject(), *tool, *ev, *mounts, *home;
 
         if (!root)
                 return NULL;
-        if (!cJSON_AddNumberToObject(root, "schema_version", SCHEMA_VERSION))
+        if (!cJSON_AddNumberToObject(root, RK_SCHEMA_VERSION, SCHEMA_VERSION))
                 goto fail;
-        tool = cJSON_AddObjectToObject(root, "tool");
-        if (!tool || !json_add_string(tool, "name", PROJECT_NAME) ||
-            !json_add_string(tool, "version", PROJECT_VERSION))
+        tool = cJSON_AddObjectToObject(root, RK_TOOL);
+        if (!tool || !json_add_string(tool, RK_TOOL_NAME, PROJECT_NAME) ||
+            !json_add_string(tool, RK_TOOL_VERSION, PROJECT_VERSION))
                 goto fail;
-        if (!json_add_string(root, "environment", environment_to_string(r->environment)) ||
+        if (!add_generated_at(root, r))
+                goto fail;
+        if (!json_add_string(root, RK_ENVIRONMENT, environment_to_string(r->environment)) ||
             !json_add_string(root, "confidence", confidence_to_string(r->confidence)))
                 goto fail;
         ev = cJSON_AddArrayToObject(root, "evidence");
@@ -265,7 +320,7 @@ cJSON *report_to_json(const struct report *r)
         home = storage_to_json(&r->home, true);
         if (!home)
                 goto fail;
-        cJSON_AddItemToObject(root, "home", home);
+        cJSON_AddItemToObject(root, RK_HOME, home);
         mounts = cJSON_AddArrayToObject(root, "mounts");
         if (!mounts)
                 goto fail;
@@ -280,6 +335,8 @@ cJSON *report_to_json(const struct report *r)
                 goto fail;
         /* Only with --bench: without it the document is unchanged. */
         if (!bench_to_json(root, r->bench))
+                goto fail;
+        if (!add_comparison(root, r->comparison))
                 goto fail;
         return root;
 fail:

@@ -5,8 +5,7 @@
 #include <stdio.h>
 
 #include "model.h"
-
-#define SCHEMA_VERSION 1
+#include "report-keys.h"
 
 /* The whole report as a cJSON tree (NULL on OOM). Renderers read only the
  * model: never /proc, /sys or the environment. */

@@ -369,6 +369,35 @@ static void wrap_line(FILE *f, const char *s, size_t n, size_t width)
         fputc('\n', f);
 }
 
+/* --compare: "Since 2026-11-02:" and one line a change. */
+static void since(struct out *o, const struct report *r)
+{
+        const struct comparison *c = r->comparison;
+        char when[32];
+
+        if (!c)
+                return;
+        if (c->against_at)
+                fprintf(o->f, "\n%sSince %.10s%s (", o->color ? ANSI_BOLD : "",
+                        format_iso8601(when, sizeof(when), c->against_at),
+                        o->color ? ANSI_RESET : "");
+        else
+                fprintf(o->f, "\n%sSince the earlier report%s (", o->color ? ANSI_BOLD : "",
+                        o->color ? ANSI_RESET : "");
+        put_escaped(o->f, c->against_path);
+        fputs("):\n", o->f);
+        for (size_t i = 0; i < c->n_changes; i++) {
+                fputs("  ", o->f);
+                put_escaped(o->f, c->changes[i].sentence);
+                fputc('\n', o->f);
+        }
+        if (c->n_changes == 0)
+                fputs("  nothing changed that the reports both show\n", o->f);
+        if (c->against_bench != (r->bench != NULL))
+                fprintf(o->f, "  (%s has a benchmark: run both with --bench to compare figures)\n",
+                        c->against_bench ? "only the earlier report" : "only this run");
+}
+
 static int render_text_lines(FILE *f, const struct report *r, bool color);
 
 int render_text(FILE *f, const struct report *r, bool color, unsigned width)
@@ -456,6 +485,8 @@ static int render_text_lines(FILE *f, const struct report *r, bool color)
                         fputc('\n', f);
                 }
         }
+
+        since(&o, r);
 
         bench_render_text(f, r->bench, color);
 

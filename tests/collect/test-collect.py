@@ -220,7 +220,9 @@ class Collect(unittest.TestCase):
 
     def test_usage(self):
         for args in (["collect"], ["--redact"], ["collect", self.tmp + "/a", "--json"],
-                     ["collect", self.tmp + "/a", "extra"], ["--bench", "collect", "x"]):
+                     ["collect", self.tmp + "/a", "extra"],
+                     ["--compare=" + self.tmp, "collect", self.tmp + "/a"],
+                     ["--bench", "--sysroot", self.tmp, "collect", self.tmp + "/a"]):
             p = run(args, check=False)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertFalse(os.path.exists(self.tmp + "/a"))

@@ -7,7 +7,7 @@
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/mountstats"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/mountstats" "$out/facts"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -38,6 +38,10 @@ for f in "$src"/tests/fixtures/*/root/opt/ml/config/resource_config.json \
     add "$out/compute" "$f"
 done
 printf '{"current_host":"algo-1-ab3x9","hosts":["algo-1-ab3x9"]}' >"$out/compute/min"
+for f in "$src"/tests/fixtures/*/root/.studio-probe/facts.json "$src"/tests/fixtures/*/expected.json \
+    "$src"/tests/fuzz/facts-bench.json; do
+    add "$out/facts" "$f"
+done
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"
@@ -45,3 +49,4 @@ for f in "$src"/tests/fixtures/*/root/proc/self/mountstats; do
     add "$out/mountstats" "$f"
     { printf '\006'; cat -- "$f"; } >"$out/redact/$(basename -- "$f")-$n"
 done
+printf '{"collected_at":"2026-11-30T09:00:00Z"}' >"$out/facts/min"

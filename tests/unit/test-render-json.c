@@ -46,8 +46,9 @@ static void test_empty_report(void **state)
         j = cJSON_Parse(s);
         assert_non_null(j);
         keys_of(j, keys, sizeof(keys));
-        assert_string_equal(keys, "schema_version,tool,environment,confidence,evidence,home,"
-                                  "mounts,sagemaker,warnings,timed_out");
+        assert_string_equal(keys,
+                            "schema_version,tool,generated_at,environment,confidence,evidence,"
+                            "home,mounts,sagemaker,warnings,timed_out");
         assert_int_equal(cJSON_GetObjectItem(j, "schema_version")->valueint, 1);
         assert_string_equal(
                 cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tool"), "name")->valuestring,
