@@ -89,6 +89,9 @@ static const struct u64_field measure_u64[] = {
         U64(struct bench_measure, "workload_budget_ns", workload_budget_ns, BENCH_MAX_BUDGET_NS,
             false),
         U64(struct bench_measure, "elapsed_ns", elapsed_ns, EXACT_MAX, false),
+        U64(struct bench_measure, "probe_ns", probe_ns, EXACT_MAX, false),
+        U64(struct bench_measure, "setup_ns", setup_ns, EXACT_MAX, false),
+        U64(struct bench_measure, "cleanup_ns", cleanup_ns, EXACT_MAX, false),
 };
 static const struct bool_field measure_bool[] = {
         BOOL(struct bench_measure, "interrupted", interrupted),
@@ -99,6 +102,7 @@ static const struct bool_field measure_bool[] = {
 static const struct u64_field workload_u64[] = {
         U64(struct bench_workload, "budget_ns", budget_ns, BENCH_MAX_BUDGET_NS, false),
         U64(struct bench_workload, "elapsed_ns", elapsed_ns, EXACT_MAX, false),
+        U64(struct bench_workload, "spent_ns", spent_ns, EXACT_MAX, false),
         U64(struct bench_workload, "ops", ops, EXACT_MAX, false),
         U64(struct bench_workload, "warmup_ops", warmup_ops, EXACT_MAX, false),
         U64(struct bench_workload, "bytes", bytes, EXACT_MAX, false),
@@ -255,10 +259,16 @@ static bool add_collected_and_bench(cJSON *j, const struct report *r)
 }
 
 /* NULL, or "latency_ns" when the latencies of a workload are not a
- * distribution: figures without samples, or out of order. */
+ * distribution: figures without samples, out of order, or a percentile
+ * present or missing against its sample count (bench_latency_measured()). */
 static const char *check_latency(const struct bench_latency *l)
 {
         const uint64_t *v[] = { &l->min, &l->p50, &l->p90, &l->p99, &l->p999, &l->max };
+        /* the samples each figure needs (model-bench.h) */
+        const uint64_t need[] = {
+                1, 1, BENCH_P90_MIN_SAMPLES, BENCH_P99_MIN_SAMPLES, BENCH_P999_MIN_SAMPLES, 1
+        };
+        uint64_t last = 0;
 
         if (l->n == 0) {
                 for (size_t i = 0; i < ARRAY_SIZE(v); i++)
@@ -266,12 +276,31 @@ static const char *check_latency(const struct bench_latency *l)
                                 return "latency_ns";
                 return l->mean == U64_UNSET ? NULL : "latency_ns";
         }
-        for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-                if (*v[i] == U64_UNSET || (i > 0 && *v[i] < *v[i - 1]))
+        for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+                if ((*v[i] == U64_UNSET) != (l->n < need[i]))
                         return "latency_ns";
+                if (*v[i] == U64_UNSET)
+                        continue;
+                if (*v[i] < last)
+                        return "latency_ns";
+                last = *v[i];
+        }
         if (l->mean == U64_UNSET || l->mean < l->min || l->mean > l->max)
                 return "latency_ns";
         return NULL;
+}
+
+/* NULL, or "elapsed_ns" when the parts of the wall time (render/bench.c's
+ * budget line) do not add up to it, as a run's always do. Every part is at
+ * most EXACT_MAX, so the sum of these ten cannot wrap. */
+static const char *check_split(const struct bench_measure *m)
+{
+        uint64_t sum = m->probe_ns + m->setup_ns + m->cleanup_ns;
+
+        for (int w = 0; w < _BENCH_MAX; w++)
+                if (m->w[w].ran)
+                        sum += m->w[w].spent_ns;
+        return sum == m->elapsed_ns ? NULL : "elapsed_ns";
 }
 
 /* NULL, or the key of the first field that is wrong. */
@@ -311,7 +340,7 @@ static const char *get_workloads(const cJSON *j, struct bench_measure *m)
                 if (bad)
                         return bad;
         }
-        return NULL;
+        return check_split(m);
 }
 
 /* NULL, or the key of the first field that is wrong. */
