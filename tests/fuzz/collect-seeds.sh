@@ -7,7 +7,7 @@
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/blockstat"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -38,6 +38,11 @@ for f in "$src"/tests/fixtures/*/root/opt/ml/config/resource_config.json \
     add "$out/compute" "$f"
 done
 printf '{"current_host":"algo-1-ab3x9","hosts":["algo-1-ab3x9"]}' >"$out/compute/min"
+for f in "$src"/tests/fixtures/*/root/sys/devices/*/*/nvme/*/*/stat \
+    "$src"/tests/fixtures/*/root/proc/uptime "$src"/tests/fixtures/*/root/.studio-probe/ebs/*; do
+    add "$out/blockstat" "$f"
+done
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"
+printf '1 2 3 4 5 6 7 8 9 10 11\n' >"$out/blockstat/min"
