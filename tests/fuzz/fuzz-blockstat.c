@@ -3,6 +3,7 @@
  * log page. The parsers never read past the input; a page they accept gives
  * the same counters once collect has reduced it (ebs_reduce_log_page), and a
  * page they refuse is refused the same way after. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ebs_reduce_log_page((const char *)data, size, &out, &olen) < 0)
                 return 0;
         kb = parse_ebs_log_page((const uint8_t *)out, olen, &b);
-        if (size <= EBS_LOG_PAGE_SIZE && (ka != kb || (ka == 0 && memcmp(&a, &b, sizeof(a)))))
+        if (size <= EBS_LOG_PAGE_SIZE &&
+            (ka != kb || (ka == 0 && memcmp(&a, &b, offsetof(struct ebs_stats, from_capture)))))
                 abort();
         free(out);
         return 0;

@@ -159,7 +159,8 @@ static void test_ebs_reduce(void **state _unused_)
         assert_int_equal(rlen, EBS_LOG_PAGE_SIZE);
         assert_int_equal(parse_ebs_log_page(page, len, &a), 0);
         assert_int_equal(parse_ebs_log_page((const uint8_t *)out, rlen, &b), 0);
-        assert_memory_equal(&a, &b, sizeof(a));
+        /* the counters; not the padding after from_capture */
+        assert_memory_equal(&a, &b, offsetof(struct ebs_stats, from_capture));
         for (size_t i = 4; i < 8; i++)
                 assert_int_equal(out[i], 0);
         for (size_t i = 96; i < 512; i++)
