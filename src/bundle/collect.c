@@ -154,6 +154,8 @@ int collect_write(const struct sysroot *root, const struct report *r, struct col
                 return root->rec->err;
         }
         k = gather(root, &b, &warnings);
+        if (k == 0)
+                k = gather_ebs_pages(root, r, &b, &warnings);
         if (k < 0)
                 goto fail;
         facts = facts_write(r);

@@ -10,6 +10,7 @@
 #include "core/macro.h"
 #include "core/strutil.h"
 #include "probe/blockdev.h"
+#include "probe/blockstat.h"
 #include "probe/compute.h"
 #include "probe/facts.h"
 #include "probe/mounts.h"
@@ -119,6 +120,7 @@ static const struct reducer {
         { PROC_HOSTNAME, false, true, compute_reduce_hostname },
         { ETC_HOSTNAME, false, false, compute_reduce_hostname },
         { UDEV_DATA_PREFIX, true, false, blockdev_reduce_udev_data },
+        { PROC_UPTIME, false, true, blockstat_reduce_uptime },
         /* written anew from the report */
         { SNAPSHOT_FACTS, false, false, reduce_to_nothing },
 };
@@ -258,6 +260,53 @@ int gather(const struct sysroot *root, struct bundle *b, char ***warnings)
                                            "%s: read as %s, which a bundle keeps nothing of; "
                                            "collected empty",
                                            it->path, refused);
+        }
+        return 0;
+}
+
+int gather_ebs_pages(const struct sysroot *root, const struct report *r, struct bundle *b,
+                     char ***warnings)
+{
+        _cleanup_free_ uint8_t *buf = malloc(EBS_LOG_PAGE_SIZE);
+        const struct storage *s;
+
+        if (!buf)
+                return -ENOMEM;
+        report_for_each_storage(s, r) {
+                const struct block_device *d = s->device;
+                _cleanup_free_ char *reason = NULL;
+                struct bundle_entry *e;
+                bool seen = false;
+                char *path;
+                int n, k;
+
+                if (!d || !d->ebs || !d->name)
+                        continue;
+                if (asprintf(&path, EBS_PAGE_PREFIX "%s" EBS_PAGE_SUFFIX, d->name) < 0)
+                        return -ENOMEM;
+                /* A device under several mounts: its page once. */
+                for (size_t i = 0; i < b->n && !seen; i++)
+                        seen = strcmp(b->e[i].path, path) == 0;
+                if (seen) {
+                        free(path);
+                        continue;
+                }
+                /* Read again: live, the page of now, seconds after the report's. */
+                n = ebs_read_log_page(root, d, buf, &reason);
+                if (n < 0) {
+                        free(path);
+                        if (n == -ENOMEM)
+                                return n;
+                        (void)strv_extendf(warnings, "the EBS statistics of %s: %s, not collected",
+                                           d->name, strna(reason));
+                        continue;
+                }
+                e = bundle_add(b, path);
+                if (!e)
+                        return -ENOMEM;
+                k = ebs_reduce_log_page((const char *)buf, (size_t)n, &e->data, &e->len);
+                if (k < 0)
+                        return k;
         }
         return 0;
 }

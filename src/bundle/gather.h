@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model.h"
 #include "core/sysroot.h"
 
 /* The most of one file a bundle copies: above what any probe reads (4 MiB
@@ -33,3 +34,10 @@ void bundle_done(struct bundle *b);
 /* Fills b from what root recorded. What cannot be copied adds a warning to
  * *warnings. Returns 0 or -ENOMEM. */
 int gather(const struct sysroot *root, struct bundle *b, char ***warnings);
+
+/* Adds the EBS statistics page of every EBS device whose statistics r holds,
+ * at EBS_PAGE_PREFIX NAME EBS_PAGE_SUFFIX, reduced (ebs_reduce_log_page): read
+ * again live, or from the snapshot in replay. One that cannot be read adds a
+ * warning. Returns 0 or -ENOMEM. */
+int gather_ebs_pages(const struct sysroot *root, const struct report *r, struct bundle *b,
+                     char ***warnings);

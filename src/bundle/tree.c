@@ -94,6 +94,9 @@ static enum redact_format entry_format(const char *path)
                 return REDACT_MOUNTSTATS;
         if (path_is_under(path, "/sys"))
                 return REDACT_KEEP;
+        /* Counters and histograms, nothing else (ebs_reduce_log_page). */
+        if (path_is_under(path, "/.studio-probe/ebs"))
+                return REDACT_KEEP;
         if (endswith(path, ".json"))
                 return REDACT_JSON;
         return REDACT_TEXT;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify/blockhist.h"
 #include "classify/storage.h"
 #include "core/macro.h"
 #include "core/strutil.h"
@@ -252,5 +253,5 @@ int classify_storage(struct report *r)
                 if (k < 0)
                         return k;
         }
-        return 0;
+        return classify_block_history(r);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "probe/blockdev.h"
+#include "probe/blockstat.h"
 #include "core/macro.h"
 #include "core/strutil.h"
 
@@ -191,6 +192,11 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
                 uint64_t rot = read_u64_attr(root, queue, "rotational", warnings);
                 if (rot == 0 || rot == 1)
                         d->rotational = (int)rot;
+        }
+        /* The passive history: the partition's counters when the mount is on one. */
+        if (blockstat_probe(root, dir, d, warnings) < 0 || ebs_stats_probe(root, d) < 0) {
+                block_device_free(d);
+                return -ENOMEM;
         }
         *ret = d;
         return 0;

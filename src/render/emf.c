@@ -13,6 +13,7 @@
 #include "model.h"
 #include "config.h"
 #include "core/json.h"
+#include "probe/blockstat.h"
 #include "render/emf.h"
 #include "core/strutil.h"
 
@@ -94,6 +95,11 @@ static bool emf_nfs_rpc(struct emf *e, const struct nfs_rpc *rpc)
         return true;
 }
 
+static bool emf_us_as_seconds(struct emf *e, const char *name, uint64_t us)
+{
+        return us == U64_UNSET || emf_metric_double(e, name, "Seconds", (double)us / 1e6);
+}
+
 /* Metric names for --bench: CamelCase as CloudWatch metrics usually are. */
 static const char *const bench_metric_prefix[_BENCH_MAX] = {
         [BENCH_SEQ_WRITE] = "SeqWrite",   [BENCH_SEQ_READ] = "SeqRead",
@@ -154,6 +160,34 @@ static bool emf_summaries(struct emf *e, const struct report *r)
                 json_add_string(e->root, "BenchmarkSummary", r->bench->summary));
 }
 
+/* The home device's passive history: iostat's r_await and w_await since boot
+ * in the unit it shows them in, and the EBS volume's throttled seconds. */
+static bool emf_history(struct emf *e, const struct block_device *d)
+{
+        uint64_t rd, wr;
+
+        if (!d)
+                return true;
+        if (d->io) {
+                rd = block_io_mean_ns(d->io->read_ms, d->io->reads);
+                wr = block_io_mean_ns(d->io->write_ms, d->io->writes);
+                if ((rd != U64_UNSET && !emf_metric_double(e, "HomeDeviceReadAwait", "Milliseconds",
+                                                           (double)rd / 1e6)) ||
+                    (wr != U64_UNSET && !emf_metric_double(e, "HomeDeviceWriteAwait",
+                                                           "Milliseconds", (double)wr / 1e6)) ||
+                    !emf_metric(e, "HomeDeviceInFlight", "Count", d->io->in_flight))
+                        return false;
+        }
+        if (!d->ebs)
+                return true;
+        return emf_us_as_seconds(e, "HomeEbsExceededIopsSeconds", d->ebs->exceeded_iops_us) &&
+               emf_us_as_seconds(e, "HomeEbsExceededThroughputSeconds", d->ebs->exceeded_tp_us) &&
+               emf_us_as_seconds(e, "HomeEbsInstanceExceededIopsSeconds",
+                                 d->ebs->ec2_exceeded_iops_us) &&
+               emf_us_as_seconds(e, "HomeEbsInstanceExceededThroughputSeconds",
+                                 d->ebs->ec2_exceeded_tp_us);
+}
+
 int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
 {
         const struct storage *h = &r->home;
@@ -192,7 +226,8 @@ int render_emf(FILE *f, const struct report *r, uint64_t timestamp_ms)
              emf_metric(&e, "HomeNfsOptionsOk", "Count",
                         h->nfs ? (uint64_t)h->nfs->options_ok : U64_UNSET) &&
              emf_metric(&e, "TimedOut", "Count", (uint64_t)r->timed_out) &&
-             emf_bench(&e, r->bench) && emf_nfs_rpc(&e, h->nfs ? h->nfs->rpc : NULL);
+             emf_bench(&e, r->bench) && emf_nfs_rpc(&e, h->nfs ? h->nfs->rpc : NULL) &&
+             emf_history(&e, h->device);
         /* Context, not dimensions: searchable in Logs Insights, free of charge. */
         ok = ok && json_add_string(e.root, "Environment", environment_to_string(r->environment)) &&
              json_add_string(e.root, "Confidence", confidence_to_string(r->confidence)) &&

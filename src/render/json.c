@@ -8,6 +8,7 @@
 #include "model.h"
 #include "config.h"
 #include "core/json.h"
+#include "probe/blockstat.h"
 #include "render/bench.h"
 #include "render/json.h"
 #include "probe/sagemaker.h"
@@ -30,6 +31,54 @@ static bool add_string_array(cJSON *o, const char *key, char *const *v)
         return true;
 }
 
+/* Counters in us as seconds; an unknown one (U64_UNSET) as null. */
+static bool add_us_as_seconds(cJSON *o, const char *key, uint64_t us)
+{
+        if (us == U64_UNSET)
+                return cJSON_AddNullToObject(o, key) != NULL;
+        return cJSON_AddNumberToObject(o, key, (double)us / 1e6) != NULL;
+}
+
+/* The device's I/O since boot, as iostat -x computes r_await and w_await. */
+static bool add_io(cJSON *o, const struct block_io *io)
+{
+        cJSON *j;
+
+        if (!io)
+                return cJSON_AddNullToObject(o, "io") != NULL;
+        j = cJSON_AddObjectToObject(o, "io");
+        return j && json_add_u64(j, "since_boot_seconds", io->since_boot_seconds) &&
+               json_add_u64(j, "reads", io->reads) && json_add_u64(j, "writes", io->writes) &&
+               json_add_u64(j, "read_ns_mean", block_io_mean_ns(io->read_ms, io->reads)) &&
+               json_add_u64(j, "write_ns_mean", block_io_mean_ns(io->write_ms, io->writes)) &&
+               json_add_u64(j, "in_flight", io->in_flight);
+}
+
+/* The EBS statistics page: times above the volume's and the instance's limits. */
+static bool add_ebs_stats(cJSON *o, const struct block_device *d)
+{
+        const struct ebs_stats *e = d->ebs;
+        cJSON *j;
+
+        if (!e)
+                return cJSON_AddNullToObject(o, "ebs_stats") != NULL &&
+                       json_add_string(o, "ebs_stats_error", d->ebs_error);
+        j = cJSON_AddObjectToObject(o, "ebs_stats");
+        return j && json_add_string(o, "ebs_stats_error", d->ebs_error) &&
+               add_us_as_seconds(j, "exceeded_iops_seconds", e->exceeded_iops_us) &&
+               add_us_as_seconds(j, "exceeded_tp_seconds", e->exceeded_tp_us) &&
+               add_us_as_seconds(j, "ec2_exceeded_iops_seconds", e->ec2_exceeded_iops_us) &&
+               add_us_as_seconds(j, "ec2_exceeded_tp_seconds", e->ec2_exceeded_tp_us) &&
+               json_add_u64(j, "read_ops", e->read_ops) &&
+               json_add_u64(j, "write_ops", e->write_ops) &&
+               json_add_u64(j, "read_bytes", e->read_bytes) &&
+               json_add_u64(j, "write_bytes", e->write_bytes) &&
+               json_add_u64(j, "read_ns_mean", ebs_mean_ns(e->read_time_us, e->read_ops)) &&
+               json_add_u64(j, "write_ns_mean", ebs_mean_ns(e->write_time_us, e->write_ops)) &&
+               json_add_u64(j, "queue_length", e->queue_length) &&
+               cJSON_AddBoolToObject(j, "from_capture", e->from_capture);
+}
+
 static bool add_device(cJSON *o, const struct block_device *d)
 {
         cJSON *j;
@@ -48,7 +97,7 @@ static bool add_device(cJSON *o, const struct block_device *d)
                         : cJSON_AddBoolToObject(j, "rotational", d->rotational) != NULL) &&
                json_add_u64(j, "size_bytes", d->size_bytes) &&
                json_add_string(j, "fs_type", d->fs_type) && json_add_string(j, "uuid", d->uuid) &&
-               json_add_string(j, "label", d->label);
+               json_add_string(j, "label", d->label) && add_io(j, d->io) && add_ebs_stats(j, d);
 }
 
 /* The history since mount (probe/mountstats.c), means as mountstats computes

@@ -12,6 +12,7 @@
 
 #include "model.h"
 #include "config.h"
+#include "probe/blockstat.h"
 #include "render/prometheus.h"
 #include "core/strutil.h"
 
@@ -211,6 +212,105 @@ static void rpc_family(FILE *f, const struct report *r, const char *name, const 
         }
 }
 
+/* The passive history of each storage's device: counters since boot (as
+ * node_exporter's diskstats names them, in seconds) and the EBS volume's
+ * throttled seconds; a NaN-free family only where some storage has it. */
+typedef double (*history_value_fn)(const struct block_device *d);
+
+static double h_reads(const struct block_device *d)
+{
+        return d->io ? (double)d->io->reads : -1;
+}
+static double h_writes(const struct block_device *d)
+{
+        return d->io ? (double)d->io->writes : -1;
+}
+static double h_read_s(const struct block_device *d)
+{
+        return d->io ? (double)d->io->read_ms / 1e3 : -1;
+}
+static double h_write_s(const struct block_device *d)
+{
+        return d->io ? (double)d->io->write_ms / 1e3 : -1;
+}
+static double h_in_flight(const struct block_device *d)
+{
+        return d->io ? (double)d->io->in_flight : -1;
+}
+static double us_or_none(const struct ebs_stats *e, size_t off)
+{
+        uint64_t us = e ? *(const uint64_t *)((const char *)e + off) : U64_UNSET;
+
+        return us == U64_UNSET ? -1 : (double)us / 1e6;
+}
+static double h_ebs_iops(const struct block_device *d)
+{
+        return us_or_none(d->ebs, offsetof(struct ebs_stats, exceeded_iops_us));
+}
+static double h_ebs_tp(const struct block_device *d)
+{
+        return us_or_none(d->ebs, offsetof(struct ebs_stats, exceeded_tp_us));
+}
+static double h_ec2_iops(const struct block_device *d)
+{
+        return us_or_none(d->ebs, offsetof(struct ebs_stats, ec2_exceeded_iops_us));
+}
+static double h_ec2_tp(const struct block_device *d)
+{
+        return us_or_none(d->ebs, offsetof(struct ebs_stats, ec2_exceeded_tp_us));
+}
+
+static void history_families(FILE *f, const struct report *r)
+{
+        static const struct {
+                const char *name, *type, *help;
+                history_value_fn value;
+        } fams[] = {
+                { "studio_probe_block_reads_completed_total", "counter",
+                  "Reads completed by the storage's block device since boot.", h_reads },
+                { "studio_probe_block_writes_completed_total", "counter",
+                  "Writes completed by the storage's block device since boot.", h_writes },
+                { "studio_probe_block_read_time_seconds_total", "counter",
+                  "Seconds spent by all reads of the block device since boot.", h_read_s },
+                { "studio_probe_block_write_time_seconds_total", "counter",
+                  "Seconds spent by all writes of the block device since boot.", h_write_s },
+                { "studio_probe_block_io_now", "gauge",
+                  "Requests in flight on the block device when it was read.", h_in_flight },
+                { "studio_probe_ebs_exceeded_iops_seconds_total", "counter",
+                  "Seconds the EBS volume's IOPS demand exceeded its provisioned IOPS.",
+                  h_ebs_iops },
+                { "studio_probe_ebs_exceeded_tp_seconds_total", "counter",
+                  "Seconds the EBS volume's throughput demand exceeded its provisioned "
+                  "throughput.",
+                  h_ebs_tp },
+                { "studio_probe_ebs_ec2_exceeded_iops_seconds_total", "counter",
+                  "Seconds the EBS volume exceeded the instance's EBS IOPS limit.", h_ec2_iops },
+                { "studio_probe_ebs_ec2_exceeded_tp_seconds_total", "counter",
+                  "Seconds the EBS volume exceeded the instance's EBS throughput limit.",
+                  h_ec2_tp },
+        };
+        const struct storage *s;
+
+        for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
+                bool any = false;
+
+                report_for_each_storage(s, r) {
+                        bool home = s == &r->home;
+
+                        if (!s->device || !s->mountpoint || fams[i].value(s->device) < 0 ||
+                            (!home && seen_before(r, s)))
+                                continue;
+                        if (!any)
+                                fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", fams[i].name,
+                                        fams[i].help, fams[i].name, fams[i].type);
+                        any = true;
+                        fputs(fams[i].name, f);
+                        storage_labels(f, s, home ? "home" : "mount");
+                        fprintf(f, " %.15g\n", fams[i].value(s->device));
+                }
+        }
+}
+
 static void nfs_rpc_families(FILE *f, const struct report *r)
 {
         rpc_family(f, r, "studio_probe_nfs_mount_age_seconds", "gauge",
@@ -330,6 +430,7 @@ int render_prometheus(FILE *f, const struct report *r)
                        "1 when the NFS mount options match the AWS recommendations.", nfs_ok_of);
 
         nfs_rpc_families(f, r);
+        history_families(f, r);
         bench_families(f, r->bench);
         estimate_family(f, r->bench);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "probe/blockstat.h"
 #include "render/bench.h"
 #include "render/text.h"
 #include "probe/sagemaker.h"
@@ -156,6 +157,61 @@ static void nfs_history(struct out *o, const struct nfs_rpc *rpc)
                 fputc('\n', o->f);
 }
 
+/* A mean per request in milliseconds, as iostat -x shows r_await. */
+static void put_await(FILE *f, uint64_t n, const char *what, uint64_t mean_ns)
+{
+        fprintf(f, "%" PRIu64 " %s", n, what);
+        if (mean_ns != U64_UNSET)
+                fprintf(f, " at %.2f ms", (double)mean_ns / 1e6);
+}
+
+static void put_seconds(FILE *f, uint64_t us)
+{
+        if (us == U64_UNSET)
+                fputs("unknown", f);
+        else
+                fprintf(f, "%.1f s", (double)us / 1e6);
+}
+
+/* The device's passive history: its counters since boot, and for EBS the time
+ * spent above the volume's and the instance's limits. */
+static void device_history(struct out *o, const struct block_device *d)
+{
+        const struct block_io *io = d->io;
+
+        if (io) {
+                label(o, "I/O");
+                fputs("since boot", o->f);
+                if (io->since_boot_seconds != U64_UNSET) {
+                        fputs(" (", o->f);
+                        put_age(o->f, io->since_boot_seconds);
+                        fputc(')', o->f);
+                }
+                fputs(": ", o->f);
+                put_await(o->f, io->reads, "reads", block_io_mean_ns(io->read_ms, io->reads));
+                fputs(", ", o->f);
+                put_await(o->f, io->writes, "writes", block_io_mean_ns(io->write_ms, io->writes));
+                fprintf(o->f, ", %" PRIu64 " in flight\n", io->in_flight);
+        }
+        if (d->ebs) {
+                label(o, "EBS stats");
+                fputs("above the volume's IOPS ", o->f);
+                put_seconds(o->f, d->ebs->exceeded_iops_us);
+                fputs(", throughput ", o->f);
+                put_seconds(o->f, d->ebs->exceeded_tp_us);
+                fputs("; above the instance's IOPS ", o->f);
+                put_seconds(o->f, d->ebs->ec2_exceeded_iops_us);
+                fputs(", throughput ", o->f);
+                put_seconds(o->f, d->ebs->ec2_exceeded_tp_us);
+                fputc('\n', o->f);
+        } else if (d->ebs_error) {
+                label(o, "EBS stats");
+                fputs("not read: ", o->f);
+                put_escaped(o->f, d->ebs_error);
+                fputc('\n', o->f);
+        }
+}
+
 static void describe(struct out *o, const struct storage *s)
 {
         label(o, "storage");
@@ -187,6 +243,7 @@ static void describe(struct out *o, const struct storage *s)
                         put_escaped(o->f, d->label);
                 }
                 fputc('\n', o->f);
+                device_history(o, d);
         }
         if (s->nfs) {
                 label(o, "server");

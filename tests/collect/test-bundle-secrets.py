@@ -115,9 +115,13 @@ class Secrets(unittest.TestCase):
             self.assertIn(b"SAGEMAKER_SPACE_NAME=space-in-the-bundle", kept)
             self.assertIn(b"AWS_REGION=eu-west-3", kept)
             # no other pid's directory: /proc/self is written as proc/self;
-            # of pid 1 only whether it runs serve, of proc/sys the host name
+            # of pid 1 only whether it runs serve, of proc/sys the host name,
+            # of proc/uptime its first field (the age of the I/O counters)
             self.assertLessEqual(set(os.listdir(os.path.join(bundle, "proc"))),
-                                 {"self", "1", "sys"})
+                                 {"self", "1", "sys", "uptime"})
+            if os.path.exists(os.path.join(bundle, "proc", "uptime")):
+                with open(os.path.join(bundle, "proc", "uptime"), "rb") as f:
+                    self.assertRegex(f.read(), rb"^[0-9]+\.[0-9]+\n$")
             if os.path.isdir(os.path.join(bundle, "proc", "1")):
                 self.assertEqual(os.listdir(os.path.join(bundle, "proc", "1")), ["cmdline"])
                 with open(os.path.join(bundle, "proc", "1", "cmdline"), "rb") as f:

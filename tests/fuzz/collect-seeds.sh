@@ -7,7 +7,8 @@
 set -euo pipefail
 src=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/mountstats" "$out/facts"
+mkdir -p "$out/mountinfo" "$out/metadata" "$out/redact" "$out/compute" "$out/mountstats" "$out/facts" \
+    "$out/blockstat"
 n=0
 add() { # corpus, file
     [ -f "$2" ] || return 0
@@ -42,6 +43,10 @@ for f in "$src"/tests/fixtures/*/root/.studio-probe/facts.json "$src"/tests/fixt
     "$src"/tests/fuzz/facts-bench.json; do
     add "$out/facts" "$f"
 done
+for f in "$src"/tests/fixtures/*/root/sys/devices/*/*/nvme/*/*/stat \
+    "$src"/tests/fixtures/*/root/proc/uptime "$src"/tests/fixtures/*/root/.studio-probe/ebs/*; do
+    add "$out/blockstat" "$f"
+done
 # Never an empty corpus: libFuzzer would start from nothing.
 printf '1 0 259:3 / /home/sagemaker-user rw - xfs /dev/nvme1n1 rw\n' >"$out/mountinfo/min"
 printf '{"AppType":"JupyterLab","DomainId":"d-1"}' >"$out/metadata/min"
@@ -50,3 +55,4 @@ for f in "$src"/tests/fixtures/*/root/proc/self/mountstats; do
     { printf '\006'; cat -- "$f"; } >"$out/redact/$(basename -- "$f")-$n"
 done
 printf '{"collected_at":"2026-11-30T09:00:00Z"}' >"$out/facts/min"
+printf '1 2 3 4 5 6 7 8 9 10 11\n' >"$out/blockstat/min"

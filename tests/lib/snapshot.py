@@ -15,6 +15,7 @@ Paths are snapshot paths ("/proc/self/mountinfo"); str or bytes everywhere.
 
 import json
 import os
+import struct
 
 MOUNTINFO = "/proc/self/mountinfo"
 MOUNTSTATS = "/proc/self/mountstats"
@@ -119,9 +120,12 @@ EBS_MODEL = "Amazon Elastic Block Store"
 IS_MODEL = "Amazon EC2 NVMe Instance Storage"
 
 
-def nvme(ctrl, majmin, model, serial, fw, sectors, parts=(), pci=None, rotational=0):
-    """One NVMe controller with namespace 1. parts: (number, majmin, sectors)."""
+def nvme(ctrl, majmin, model, serial, fw, sectors, parts=(), pci=None, rotational=0,
+         stat=None):
+    """One NVMe controller with namespace 1. parts: (number, majmin, sectors).
+    stat: the namespace's /sys/block/NAME/stat line, when given."""
     return {
+        "stat": stat,
         "kind": "nvme",
         "ctrl": ctrl,
         "majmin": majmin,
@@ -136,8 +140,43 @@ def nvme(ctrl, majmin, model, serial, fw, sectors, parts=(), pci=None, rotationa
     }
 
 
-def ebs(ctrl, majmin, serial, sectors, parts=()):
-    return nvme(ctrl, majmin, EBS_MODEL, serial, "1.0", sectors, parts)
+def ebs(ctrl, majmin, serial, sectors, parts=(), stat=None):
+    return nvme(ctrl, majmin, EBS_MODEL, serial, "1.0", sectors, parts, stat=stat)
+
+
+def block_stat(*fields):
+    """A /sys/block/DEV/stat line as the kernel prints it (block/genhd.c
+    part_stat_show: "%8lu %8lu ..."; Documentation/block/stat.rst)."""
+    return " ".join("%8d" % v for v in fields) + "\n"
+
+
+EBS_STATS_MAGIC = 0x3C23B510
+
+
+def ebs_histogram(bins):
+    """One latency histogram of the EBS statistics page: u64 number of bins,
+    then 64 bins of {u64 lower, u64 upper (us), u32 count, u32 reserved}."""
+    out = struct.pack("<Q", len(bins))
+    for lower, upper, count in bins:
+        out += struct.pack("<QQII", lower, upper, count, 0)
+    return out + bytes(24 * (64 - len(bins)))
+
+
+def ebs_log_page(read_ops, write_ops, read_bytes, write_bytes, read_time_us, write_time_us,
+                 exceeded_iops_us, exceeded_tp_us, ec2_exceeded_iops_us, ec2_exceeded_tp_us,
+                 queue_length, read_hist=(), write_hist=(), magic=EBS_STATS_MAGIC):
+    """The 4096-byte EBS statistics log page (NVMe log page 0xD0) of an EBS
+    controller, laid out as amazon-cloudwatch-agent's EBSMetrics and nvme-cli's
+    struct amzn_latency_log_page read it: little-endian u32 magic, u32
+    reserved, eleven u64 counters (times in us), 416 reserved bytes, the read
+    and write latency histograms, 496 reserved bytes."""
+    out = struct.pack("<II11Q", magic, 0, read_ops, write_ops, read_bytes, write_bytes,
+                      read_time_us, write_time_us, exceeded_iops_us, exceeded_tp_us,
+                      ec2_exceeded_iops_us, ec2_exceeded_tp_us, queue_length)
+    out += bytes(416) + ebs_histogram(read_hist) + ebs_histogram(write_hist)
+    out += bytes(4096 - len(out))
+    assert len(out) == 4096
+    return out
 
 
 def instance_store(ctrl, majmin, serial, sectors):
@@ -202,6 +241,8 @@ def write_nvme(t, d):
     t.write(ndir + "/dev", d["majmin"] + "\n")
     t.write(ndir + "/size", "%d\n" % d["sectors"])
     t.write(ndir + "/queue/rotational", "%d\n" % d["rotational"])
+    if d.get("stat"):
+        t.write(ndir + "/stat", d["stat"])
     t.symlink(ndir + "/device", "../../" + ctrl)
     link_block(t, ns, ndir, d["majmin"])
     return write_partitions(t, ndir, ns + "p", d["parts"])

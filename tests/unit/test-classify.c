@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "classify/blockhist.h"
 #include "classify/classify.h"
 #include "probe/compute.h"
 #include "core/strutil.h"
@@ -388,12 +389,62 @@ static void test_strings(void **state)
                 assert_non_null(confidence_to_string(c));
 }
 
+/* Warnings from a device's passive history: throttled EBS time by the
+ * volume's and the instance's limits, a pile of requests in flight, a slow
+ * mean since boot; nothing for a quiet device, and one device once. */
+static void test_block_history(void **state)
+{
+        struct report r;
+        struct block_device *d;
+        struct storage *m;
+
+        report_init(&r);
+        r.home.mountpoint = strdup(SMU);
+        r.home.device = d = calloc(1, sizeof(*d));
+        d->name = strdup("nvme1n1");
+        d->ebs_volume_id = strdup("vol-0abc");
+        d->io = calloc(1, sizeof(*d->io));
+        *d->io = (struct block_io){
+                .reads = 5000, .read_ms = 5000, .writes = 999, .write_ms = 999000, .in_flight = 2
+        };
+        d->ebs = calloc(1, sizeof(*d->ebs));
+        assert_int_equal(classify_block_history(&r), 0);
+        assert_null(r.warnings); /* 1 ms reads; too few writes to judge; nothing exceeded */
+
+        d->io->writes = 1000;
+        d->io->write_ms = 150000;
+        d->io->in_flight = 40;
+        d->ebs->exceeded_iops_us = 1500000;
+        d->ebs->ec2_exceeded_tp_us = 2000000;
+        d->ebs->ec2_exceeded_iops_us = U64_UNSET;
+        /* The same device under a second mount: said once. */
+        m = report_add_mount(&r);
+        m->mountpoint = strdup("/mnt/b");
+        m->device = calloc(1, sizeof(*m->device));
+        m->device->name = strdup("nvme1n1");
+        m->device->io = calloc(1, sizeof(*m->device->io));
+        *m->device->io = *d->io;
+        assert_int_equal(classify_block_history(&r), 0);
+        assert_int_equal(strv_length(r.warnings), 4);
+        assert_string_equal(r.warnings[0], "the EBS volume vol-0abc (" SMU ") spent 1.5 s above "
+                                           "its provisioned IOPS since it was attached: it was "
+                                           "throttled");
+        assert_string_equal(r.warnings[1], "the EBS volume vol-0abc (" SMU ") spent 2.0 s above "
+                                           "the instance's EBS throughput limit since it was "
+                                           "attached: the instance type limits it, not the "
+                                           "volume");
+        assert_non_null(strstr(r.warnings[2], "had 40 requests in flight"));
+        assert_non_null(strstr(r.warnings[3], "took 150.0 ms per write on average since boot"));
+        report_done(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rows),
                 cmocka_unit_test(test_home_listed_once),
                 cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_block_history),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,63 @@ static void fill_full(struct report *r)
         assert_int_equal(report_add_warning(r, "w1"), 0); /* said once */
 }
 
+/* home.device.io as iostat -x computes r_await and w_await, and
+ * home.device.ebs_stats in seconds; a mean that would overflow is null. */
+static void test_device_history(void **state _unused_)
+{
+        struct report r;
+        struct block_device *d;
+        cJSON *j, *io, *ebs;
+        char keys[512];
+
+        fill_full(&r);
+        d = r.home.device;
+        d->io = calloc(1, sizeof(*d->io));
+        *d->io = (struct block_io){ .since_boot_seconds = 266412,
+                                    .reads = 4,
+                                    .read_ms = 10,
+                                    .writes = 1,
+                                    .write_ms = UINT64_MAX - 1,
+                                    .in_flight = 3 };
+        d->ebs = calloc(1, sizeof(*d->ebs));
+        *d->ebs = (struct ebs_stats){ .exceeded_iops_us = 5123456789,
+                                      .exceeded_tp_us = U64_UNSET,
+                                      .read_ops = 2,
+                                      .read_time_us = 3,
+                                      .from_capture = true };
+        j = report_to_json(&r);
+        assert_non_null(j);
+        io = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "home"), "device"),
+                                 "io");
+        keys_of(io, keys, sizeof(keys));
+        assert_string_equal(keys, "since_boot_seconds,reads,writes,read_ns_mean,write_ns_mean,"
+                                  "in_flight");
+        assert_string_equal(cJSON_GetObjectItem(io, "read_ns_mean")->valuestring, "2500000");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(io, "write_ns_mean")));
+        assert_string_equal(cJSON_GetObjectItem(io, "in_flight")->valuestring, "3");
+        ebs = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "home"), "device"),
+                                  "ebs_stats");
+        assert_true(cJSON_GetObjectItem(ebs, "exceeded_iops_seconds")->valuedouble > 5123.45);
+        assert_true(cJSON_GetObjectItem(ebs, "exceeded_iops_seconds")->valuedouble < 5123.46);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(ebs, "exceeded_tp_seconds")));
+        assert_string_equal(cJSON_GetObjectItem(ebs, "read_ns_mean")->valuestring, "1500");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(ebs, "write_ns_mean")));
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(ebs, "from_capture")));
+        cJSON_Delete(j);
+
+        /* Not read: the reason instead. */
+        free(d->ebs);
+        d->ebs = NULL;
+        d->ebs_error = strdup("needs root (an NVMe admin command)");
+        j = report_to_json(&r);
+        ebs = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "home"), "device");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(ebs, "ebs_stats")));
+        assert_string_equal(cJSON_GetObjectItem(ebs, "ebs_stats_error")->valuestring,
+                            "needs root (an NVMe admin command)");
+        cJSON_Delete(j);
+        report_done(&r);
+}
+
 static void test_full_report(void **state)
 {
         struct report r;
@@ -161,7 +218,7 @@ static void test_full_report(void **state)
         dev = cJSON_GetObjectItem(home, "device");
         keys_of(dev, keys, sizeof(keys));
         assert_string_equal(keys, "name,partition,model,serial,ebs_volume_id,rotational,size_bytes,"
-                                  "fs_type,uuid,label");
+                                  "fs_type,uuid,label,io,ebs_stats,ebs_stats_error");
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(dev, "rotational")));
         assert_true(cJSON_IsNull(cJSON_GetObjectItem(dev, "serial")));
         assert_true(cJSON_IsNull(cJSON_GetObjectItem(home, "nfs")));
@@ -312,7 +369,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_empty_report),       cmocka_unit_test(test_full_report),
                 cmocka_unit_test(test_hostile_strings),    cmocka_unit_test(test_json_add_u64),
-                cmocka_unit_test(test_render_json_stream),
+                cmocka_unit_test(test_render_json_stream), cmocka_unit_test(test_device_history),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
