@@ -89,6 +89,48 @@ static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
         rep->err = probe_superblock(path, rep);
 }
 
+/* A group that cannot hang, in the caller: the path looked up by the kernel
+ * in one call rather than the worker's walk, which exists to say where a
+ * stuck lookup stopped. */
+static void execute_in_caller(int rootfd, bool replay, enum fsq_op op, const char *path,
+                              struct fsq_reply *rep)
+{
+        int k;
+
+        if (op != FSQ_PATH || replay) {
+                execute(rootfd, replay, op, path, rep);
+                return;
+        }
+        memset(rep, 0, sizeof(*rep));
+        k = sysroot_resolve_live(rootfd, path, rep->resolved);
+        if (k < 0) {
+                rep->err = k;
+                return;
+        }
+        light_stat_resolved(rootfd, replay, rep);
+}
+
+bool fsq_fstype_may_hang(const char *fstype)
+{
+        /* Their lookups and statfs are answered from memory or a local disk.
+         * overlay is every container's root: its layers are directories of
+         * other mounts, and a layer on NFS shows as that NFS mount. autofs is
+         * not here: a lookup waits for the automount daemon. */
+        static const char *const local[] = {
+                "ext2",        "ext3",      "ext4",    "xfs",       "btrfs",      "vfat",
+                "f2fs",        "squashfs",  "iso9660", "erofs",     "overlay",    "tmpfs",
+                "ramfs",       "devtmpfs",  "proc",    "sysfs",     "cgroup",     "cgroup2",
+                "devpts",      "mqueue",    "nsfs",    "hugetlbfs", "securityfs", "debugfs",
+                "tracefs",     "pstore",    "bpf",     "configfs",  "efivarfs",   "fusectl",
+                "binfmt_misc", "selinuxfs",
+        };
+
+        for (size_t i = 0; fstype && i < ARRAY_SIZE(local); i++)
+                if (strcmp(fstype, local[i]) == 0)
+                        return false;
+        return true;
+}
+
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep)
 {
         execute(root->fd, sysroot_is_replay(root), req->op, req->path, rep);
@@ -321,7 +363,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         args = (struct light_arg *)&b->sh->slots[n];
 
         for (unsigned g = 0; g < groups; g++) {
-                bool light = light_ok;
+                bool light = light_ok, here = !b->sh->replay;
                 int p[2];
 
                 w[g].fd = -1;
@@ -329,8 +371,13 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         if (reqs[i].group == g) {
                                 w[g].expected++;
                                 light &= reqs[i].op != FSQ_BLKID; /* libblkid allocates */
+                                here &= reqs[i].in_caller && reqs[i].op != FSQ_BLKID;
                         }
-                if (w[g].expected == 0) {
+                if (w[g].expected > 0 && here) {
+                        light_run_group(b->sh, g, -1, execute_in_caller);
+                        w[g].done = w[g].expected;
+                }
+                if (w[g].expected == 0 || here) {
                         w[g].finished = true;
                         continue;
                 }
