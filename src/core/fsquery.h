@@ -34,8 +34,9 @@ struct fsq_request {
          * succeeds: "the first of these paths that exists". */
         bool first_found;
         /* What the request touches cannot hang (fsq_fstype_may_hang() said
-         * no for every mount on its way): a group of such requests is answered
-         * in the caller, without a worker. Live only; ignored in a replay. */
+         * no for every mount on its way; for FSQ_PATH, on the normalized path
+         * as written): a group of such requests is answered in the caller,
+         * without a worker, unless a lookup meets a symlink. Live only. */
         bool in_caller;
 };
 

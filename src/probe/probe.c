@@ -82,14 +82,14 @@ static void note_may_hang(struct filter_ctx *f, const struct mount_entry *e)
                 f->may_hang[f->n_may_hang++] = t;
 }
 
-/* Whether the lookup or statfs of path (a mount table's target: no symlinks)
- * crosses a mount that can hang: those on its prefixes and its own. NULL: a
- * path not yet resolved, whose links could lead onto any of them. */
+/* Whether the lookup or statfs of path (normalized; a symlink on the way is
+ * the caller's to stop at) crosses a mount that can hang: those on its
+ * prefixes and its own. */
 static bool may_hang_on(const struct filter_ctx *f, const char *path)
 {
-        if (f->may_hang_lost || (!path && f->n_may_hang > 0))
+        if (f->may_hang_lost)
                 return true;
-        for (size_t i = 0; path && i < f->n_may_hang; i++)
+        for (size_t i = 0; i < f->n_may_hang; i++)
                 if (path_is_under(path, f->may_hang[i]))
                         return true;
         return false;
@@ -558,13 +558,15 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         }
         table_err = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
         /* One worker tries the candidates in order and stops at the first that
-         * exists: a stall is then pinned on the candidate that hangs. */
+         * exists: a stall is then pinned on the candidate that hangs. None
+         * where no mount on the paths as written can hang. */
         for (size_t i = 0; i < n; i++)
                 reqs[i] = (struct fsq_request){
                         .op = FSQ_PATH,
                         .path = candidates[i],
                         .first_found = true,
-                        .in_caller = table_err == 0 && !may_hang_on(&fctx, NULL),
+                        .in_caller = table_err == 0 && streq_ptr(candidates[i], normalized[i]) &&
+                                     !may_hang_on(&fctx, normalized[i]),
                 };
         k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
         if (k < 0)
