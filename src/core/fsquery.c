@@ -2,6 +2,7 @@
 #include <blkid.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -87,6 +89,96 @@ static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
         }
         memset(rep, 0, sizeof(*rep));
         rep->err = probe_superblock(path, rep);
+}
+
+/* What execute_in_caller() answers when the lookup met a symlink, which
+ * could lead onto any mount: the request goes to a worker after all. */
+#define NEEDS_WORKER (-EAGAIN)
+
+/* A group that cannot hang, in the caller: the path looked up by the kernel
+ * in one call rather than the worker's walk, which exists to say where a
+ * stuck lookup stopped. The caller vouched for the mounts on the path as
+ * written (no ".", "..", or "//" in it), not for where a symlink leads:
+ * RESOLVE_NO_SYMLINKS stops at the first one. */
+/* Absolute, without "", "." or ".." components: the path a lookup that
+ * follows no symlink resolves to is then the path itself. */
+static bool plain_path(const char *path)
+{
+        if (path[0] != '/')
+                return false;
+        for (const char *c = path + 1;; c++) {
+                const char *end = strchrnul(c, '/');
+                size_t len = (size_t)(end - c);
+
+                if (len == 0 || (len == 1 && c[0] == '.') ||
+                    (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return len == 0 && !*end && c == path + 1; /* "/" alone */
+                if (!*end)
+                        return true;
+                c = end;
+        }
+}
+
+static void execute_in_caller(int rootfd, bool replay, enum fsq_op op, const char *path,
+                              struct fsq_reply *rep)
+{
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC,
+                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        size_t len = strlen(path);
+        long fd;
+
+        if (op != FSQ_PATH || replay) {
+                execute(rootfd, replay, op, path, rep);
+                return;
+        }
+        memset(rep, 0, sizeof(*rep));
+        if (!plain_path(path) || len >= sizeof(rep->resolved)) {
+                rep->err = NEEDS_WORKER;
+                return;
+        }
+        fd = syscall(SYS_openat2, rootfd, sysroot_relative(path), &how, sizeof(how));
+        if (fd < 0) {
+                /* ENOENT and the like before any link are the answer; ELOOP is
+                 * a link, ENOSYS, E2BIG or EPERM (seccomp) a kernel without
+                 * openat2 (Linux 5.6): both for the worker's walk. */
+                rep->err = errno == ENOENT || errno == ENOTDIR || errno == EACCES ? -errno
+                                                                                  : NEEDS_WORKER;
+                return;
+        }
+        close((int)fd);
+        memcpy(rep->resolved, path, len + 1);
+        light_stat_resolved(rootfd, replay, rep);
+}
+
+static bool group_needs_worker(const struct fsq_shared *sh, unsigned group)
+{
+        for (size_t i = 0; i < sh->n; i++)
+                if (sh->slots[i].group == group && sh->slots[i].reply.err == NEEDS_WORKER)
+                        return true;
+        return false;
+}
+
+bool fsq_fstype_may_hang(const char *fstype)
+{
+        /* Their lookups and statfs are answered from memory or a local disk.
+         * overlay is every container's root: its layers are directories of
+         * other mounts, and a layer on NFS shows as that NFS mount. autofs is
+         * not here: a lookup waits for the automount daemon. */
+        static const char *const local[] = {
+                "ext2",        "ext3",      "ext4",    "xfs",       "btrfs",      "vfat",
+                "f2fs",        "squashfs",  "iso9660", "erofs",     "overlay",    "tmpfs",
+                "ramfs",       "devtmpfs",  "proc",    "sysfs",     "cgroup",     "cgroup2",
+                "devpts",      "mqueue",    "nsfs",    "hugetlbfs", "securityfs", "debugfs",
+                "tracefs",     "pstore",    "bpf",     "configfs",  "efivarfs",   "fusectl",
+                "binfmt_misc", "selinuxfs",
+        };
+
+        for (size_t i = 0; fstype && i < ARRAY_SIZE(local); i++)
+                if (strcmp(fstype, local[i]) == 0)
+                        return false;
+        return true;
 }
 
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep)
@@ -321,7 +413,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         args = (struct light_arg *)&b->sh->slots[n];
 
         for (unsigned g = 0; g < groups; g++) {
-                bool light = light_ok;
+                bool light = light_ok, here = !b->sh->replay;
                 int p[2];
 
                 w[g].fd = -1;
@@ -329,8 +421,14 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         if (reqs[i].group == g) {
                                 w[g].expected++;
                                 light &= reqs[i].op != FSQ_BLKID; /* libblkid allocates */
+                                here &= reqs[i].in_caller && reqs[i].op != FSQ_BLKID;
                         }
-                if (w[g].expected == 0) {
+                if (w[g].expected > 0 && here) {
+                        light_run_group(b->sh, g, -1, execute_in_caller);
+                        here = !group_needs_worker(b->sh, g);
+                        w[g].done = here ? w[g].expected : 0;
+                }
+                if (w[g].expected == 0 || here) {
                         w[g].finished = true;
                         continue;
                 }

@@ -33,6 +33,11 @@ struct fsq_request {
         /* The group's later requests are skipped (-ECANCELED) once this one
          * succeeds: "the first of these paths that exists". */
         bool first_found;
+        /* What the request touches cannot hang (fsq_fstype_may_hang() said
+         * no for every mount on its way; for FSQ_PATH, on the normalized path
+         * as written): a group of such requests is answered in the caller,
+         * without a worker, unless a lookup meets a symlink. Live only. */
+        bool in_caller;
 };
 
 struct fsq_reply {
@@ -69,6 +74,11 @@ int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_rep
 
 /* The work of one query, in the calling process: for tests and the child. */
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep);
+
+/* Whether a file system of this type (mountinfo's, "fuse.sshfs" as given)
+ * can leave a lookup or statfs blocked: all but a list of local block file
+ * systems and the kernel's in-memory ones. */
+bool fsq_fstype_may_hang(const char *fstype);
 
 /* Whether light workers (clone(CLONE_VM), core/light-worker.c) can run here:
  * not under valgrind or ASan, not without raw system calls. Where they cannot,

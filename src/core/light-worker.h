@@ -41,8 +41,12 @@ typedef void (*fsq_exec_fn)(int rootfd, bool replay, enum fsq_op op, const char 
 void light_execute(int rootfd, bool replay, enum fsq_op op, const char *path,
                    struct fsq_reply *rep);
 
+/* FSQ_PATH's second half: stat and statfs of rep->resolved (live), or
+ * whether it is a directory (replay). */
+void light_stat_resolved(int rootfd, bool replay, struct fsq_reply *rep);
+
 /* Runs a group's slots in order with exec, writing one byte to wfd after
- * each answer. */
+ * each answer (wfd < 0: none, the group runs in the caller). */
 void light_run_group(struct fsq_shared *sh, unsigned group, int wfd, fsq_exec_fn exec);
 
 struct light_arg {

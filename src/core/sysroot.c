@@ -147,6 +147,36 @@ static void cache_add(struct sysroot_cache *c, const char *resolved)
         c->next = (c->next + 1) % CACHE_SLOTS;
 }
 
+/* Live and not recording: the root is the host's "/", where the kernel's
+ * lookup is the one the resolver below emulates (absolute links and ".." past
+ * the top end at "/" either way), in one call instead of a readlinkat per
+ * component. A snapshot keeps the resolver (links must stay inside it), and so
+ * does collect (it records every link met on the way). */
+static bool kernel_resolves(const struct sysroot *r)
+{
+        return !r->dir && !r->rec;
+}
+
+/* The kernel's answer: the name an O_PATH descriptor has. */
+int sysroot_resolve_live(int rootfd, const char *path, char buf[PATH_MAX])
+{
+        _cleanup_close_ int fd = -1;
+        char self[64];
+        ssize_t n;
+
+        fd = openat(rootfd, sysroot_relative(path), O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        n = readlink(self, buf, PATH_MAX);
+        /* No /proc mounted, or a name that is not a path (a mount outside
+         * our root says "(unreachable)"): the resolver's own walk. */
+        if (n <= 0 || n >= PATH_MAX || buf[0] != '/')
+                return light_resolve(rootfd, "", path, buf, NULL, NULL);
+        buf[n] = '\0';
+        return 0;
+}
+
 int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
 {
         const char *start = "", *rest = path;
@@ -156,6 +186,13 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
 
         if (!path || !*path)
                 return -ENOENT;
+        if (kernel_resolves(r)) {
+                k = sysroot_resolve_live(r->fd, path, buf);
+                if (k < 0)
+                        return k;
+                *ret = strdup(buf);
+                return *ret ? 0 : -ENOMEM;
+        }
         /* Start from the longest cached directory that prefixes the path
          * component-wise: its components are known not to be links. */
         for (unsigned i = 0; r->cache && i < CACHE_SLOTS; i++) {
@@ -187,6 +224,14 @@ int sysroot_readlink(const struct sysroot *r, const char *path, char **ret)
 
         if (!slash || !slash[1])
                 return -EINVAL;
+        if (kernel_resolves(r)) {
+                n = readlinkat(r->fd, sysroot_relative(path), buf, sizeof(buf) - 1);
+                if (n < 0)
+                        return negative_errno();
+                buf[n] = '\0';
+                *ret = strdup(buf);
+                return *ret ? 0 : -ENOMEM;
+        }
         dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
         if (!dir)
                 return -ENOMEM;
@@ -204,15 +249,16 @@ int sysroot_readlink(const struct sysroot *r, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* A path already resolved inside the root, opened without following a link. */
-static int open_resolved(const struct sysroot *r, const char *resolved)
+/* A regular file under the root, its final link followed or not (nofollow:
+ * a path already resolved inside the root). */
+static int open_regular(const struct sysroot *r, const char *path, int nofollow)
 {
         _cleanup_close_ int fd = -1;
         struct stat st;
 
         /* O_NONBLOCK: a FIFO planted in a snapshot must not stall the open. */
-        fd = openat(r->fd, sysroot_relative(resolved),
-                    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        fd = openat(r->fd, sysroot_relative(path),
+                    O_RDONLY | O_CLOEXEC | nofollow | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
         if (fstat(fd, &st) < 0)
@@ -224,12 +270,19 @@ static int open_resolved(const struct sysroot *r, const char *resolved)
         return TAKE_FD(fd);
 }
 
+static int open_resolved(const struct sysroot *r, const char *resolved)
+{
+        return open_regular(r, resolved, O_NOFOLLOW);
+}
+
 static int open_file(const struct sysroot *r, const char *path, enum sysroot_read kind)
 {
         _cleanup_free_ char *resolved = NULL;
         _cleanup_close_ int fd = -1;
         int k;
 
+        if (kernel_resolves(r))
+                return path && *path ? open_regular(r, path, 0) : -ENOENT;
         k = sysroot_resolve(r, path, &resolved);
         if (k < 0)
                 return k;
@@ -402,7 +455,10 @@ int sysroot_reduce_attr(const char *in, size_t len, char **ret, size_t *ret_len)
 bool sysroot_exists(const struct sysroot *r, const char *path)
 {
         _cleanup_free_ char *resolved = NULL;
+        struct stat st;
 
+        if (kernel_resolves(r))
+                return path && *path && fstatat(r->fd, sysroot_relative(path), &st, 0) == 0;
         return sysroot_resolve(r, path, &resolved) >= 0;
 }
 
@@ -431,11 +487,17 @@ int sysroot_list_dir(const struct sysroot *r, const char *path, size_t max, char
         int fd, k;
         size_t n = 0;
 
-        k = sysroot_resolve(r, path, &resolved);
-        if (k < 0)
-                return k;
-        fd = openat(r->fd, sysroot_relative(resolved),
-                    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (kernel_resolves(r)) {
+                if (!path || !*path)
+                        return -ENOENT;
+                fd = openat(r->fd, sysroot_relative(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        } else {
+                k = sysroot_resolve(r, path, &resolved);
+                if (k < 0)
+                        return k;
+                fd = openat(r->fd, sysroot_relative(resolved),
+                            O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        }
         if (fd < 0)
                 return negative_errno();
         d = fdopendir(fd);

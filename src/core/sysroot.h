@@ -56,6 +56,11 @@ static inline bool sysroot_is_replay(const struct sysroot *r)
         return r->dir != NULL;
 }
 
+/* sysroot_resolve() of the live root (rootfd: its "/") by the kernel's own
+ * lookup, into ret: one openat() instead of a readlinkat() per component.
+ * Returns 0 or -errno. */
+int sysroot_resolve_live(int rootfd, const char *path, char ret[PATH_MAX]);
+
 /* The absolute path inside the root with every symlink resolved. A relative
  * path is taken from the root. Returns 0, -ENOENT, -ELOOP (more than 40 links),
  * -ENOTDIR, -ENAMETOOLONG, -ENOMEM or another -errno. May touch the file

@@ -233,7 +233,7 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
         _cleanup_free_ char *buf = NULL;
         struct chunk chunk = {};
         struct parse_ctx ctx = { .table = ret, .warnings = warnings, .chunk = &chunk };
-        size_t have = 0, total = 0;
+        size_t have = 0, pos = 0, total = 0;
         unsigned lineno = 0;
         bool skipping = false, eof = false;
         int r = 0;
@@ -255,13 +255,24 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
         }
 
         /* A bounded line reader: NUL bytes and over-long lines are detected here,
-         * before libmount, which would read either without complaint. */
-        while (!eof || have > 0) {
-                char *nl;
+         * before libmount, which would read either without complaint. Every
+         * complete line in the buffer is taken before the next read(), and the
+         * partial one left is moved to the front once: a read and a 64 KiB move
+         * per line made a 100,000-line table cost 1.5x findmnt's slope. */
+        while (!eof || pos < have) {
+                char *line = buf + pos, *nl;
 
                 buf[have] = '\0'; /* bounds the strspn() below */
-                if (!eof && have < LINE_MAX_BYTES) {
-                        ssize_t n = read(fd, buf + have, LINE_MAX_BYTES - have);
+                nl = memchr(line, '\n', have - pos);
+                if (!nl && !eof && have - pos < LINE_MAX_BYTES) {
+                        ssize_t n;
+
+                        if (pos > 0) {
+                                memmove(buf, line, have - pos);
+                                have -= pos;
+                                pos = 0;
+                        }
+                        n = read(fd, buf + have, LINE_MAX_BYTES - have);
                         if (n < 0) {
                                 if (errno == EINTR)
                                         continue;
@@ -277,12 +288,11 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
                                                    "%s: larger than %u MiB, read no further",
                                                    ret->file, FILE_MAX_BYTES >> 20);
                                 eof = true;
-                                have = 0;
+                                have = pos = 0;
                                 break;
                         }
                         continue;
                 }
-                nl = memchr(buf, '\n', have);
                 if (!nl && !eof) {
                         /* A full buffer with no newline: drop it, keep skipping. */
                         if (!skipping) {
@@ -290,28 +300,27 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
                                 bad_line(&ctx, lineno, "line longer than 64 KiB");
                         }
                         skipping = true;
-                        have = 0;
+                        have = pos = 0;
                         continue;
                 }
                 {
-                        size_t len = nl ? (size_t)(nl - buf) : have;
-                        size_t consumed = nl ? len + 1 : have;
+                        size_t len = nl ? (size_t)(nl - line) : have - pos;
 
                         if (skipping) {
                                 skipping = false;
                         } else {
                                 lineno++;
                                 ret->lines++;
-                                if (strspn(buf, " \t") >= len)
+                                if (strspn(line, " \t") >= len)
                                         bad_line(&ctx, lineno, "empty line");
-                                else if (buf[strspn(buf, " \t")] == '#')
+                                else if (line[strspn(line, " \t")] == '#')
                                         bad_line(&ctx, lineno, "comment in mountinfo");
-                                else if (memchr(buf, '\0', len))
+                                else if (memchr(line, '\0', len))
                                         bad_line(&ctx, lineno, "NUL byte in line");
-                                else if (!starts_like_mountinfo(buf, len))
+                                else if (!starts_like_mountinfo(line, len))
                                         bad_line(&ctx, lineno, "malformed mountinfo line");
                                 else {
-                                        r = chunk_add(&chunk, buf, len, lineno);
+                                        r = chunk_add(&chunk, line, len, lineno);
                                         if (r < 0)
                                                 goto out;
                                         if (chunk.nlines == CHUNK_LINES) {
@@ -321,8 +330,7 @@ int mounts_load(const struct sysroot *root, mount_filter_t filter, void *userdat
                                         }
                                 }
                         }
-                        memmove(buf, buf + consumed, have - consumed);
-                        have -= consumed;
+                        pos += nl ? len + 1 : len;
                 }
         }
         r = flush_chunk(&ctx, filter, userdata);

@@ -49,11 +49,52 @@ static const char *const interesting_mounts[] = {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(cJSON *, cJSON_Delete)
 
+/* Mounts whose type can hang (fsq_fstype_may_hang()) remembered by target, at
+ * most this many: past it, every lookup and statfs goes to a worker. */
+#define MAY_HANG_MAX 64
+
 struct filter_ctx {
-        /* Resolved, or lexical: the table is read while the lookup runs. */
+        /* Lexical first; after a lookup that went elsewhere, resolved. */
         const char *paths[ARRAY_SIZE(default_paths) + 1];
         size_t n;
+        /* Every mount of the table that can hang, kept or not. */
+        char *may_hang[MAY_HANG_MAX];
+        size_t n_may_hang;
+        bool may_hang_lost; /* more than MAY_HANG_MAX, or no memory for one */
 };
+
+static void filter_ctx_done(struct filter_ctx *f)
+{
+        for (size_t i = 0; i < f->n_may_hang; i++)
+                free(f->may_hang[i]);
+        f->n_may_hang = 0;
+        f->may_hang_lost = false;
+}
+
+static void note_may_hang(struct filter_ctx *f, const struct mount_entry *e)
+{
+        char *t;
+
+        if (!fsq_fstype_may_hang(e->fstype))
+                return;
+        if (f->n_may_hang == MAY_HANG_MAX || !(t = strdup(e->target)))
+                f->may_hang_lost = true;
+        else
+                f->may_hang[f->n_may_hang++] = t;
+}
+
+/* Whether the lookup or statfs of path (normalized; a symlink on the way is
+ * the caller's to stop at) crosses a mount that can hang: those on its
+ * prefixes and its own. */
+static bool may_hang_on(const struct filter_ctx *f, const char *path)
+{
+        if (f->may_hang_lost)
+                return true;
+        for (size_t i = 0; i < f->n_may_hang; i++)
+                if (path_is_under(path, f->may_hang[i]))
+                        return true;
+        return false;
+}
 
 /* Storage SageMaker itself mounts (custom file systems, the instance store...). */
 static bool is_sagemaker_storage(const char *target)
@@ -69,8 +110,9 @@ static bool is_sagemaker_storage(const char *target)
 
 static bool mount_wanted(const struct mount_entry *e, void *userdata)
 {
-        const struct filter_ctx *f = userdata;
+        struct filter_ctx *f = userdata;
 
+        note_may_hang(f, e);
         for (size_t i = 0; i < f->n; i++)
                 if (path_is_under(f->paths[i], e->target) || path_is_under(e->target, f->paths[i]))
                         return true;
@@ -183,7 +225,7 @@ static bool device_openable(const char *node)
 /* statfs of every mount and a superblock probe of every device, live, in one
  * batch of workers; in replay from the snapshot's facts. */
 static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJSON *facts,
-                          uint64_t timeout_ns)
+                          const struct filter_ctx *fctx, uint64_t timeout_ns)
 {
         size_t n_st = r->n_mounts + 1;
         _cleanup_free_ struct fsq_request *reqs = NULL;
@@ -218,13 +260,19 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                 return -ENOMEM;
         }
         /* A worker per storage for its statfs, and one for its device's
-         * superblock: libblkid needs a forked worker, statfs a light one. */
+         * superblock: libblkid needs a forked worker, statfs a light one. A
+         * statfs that crosses no mount that can hang needs none. */
         report_for_each_storage(s, r) {
                 if (s->error)
                         continue;
                 /* The home's statfs came with its path lookup. */
                 if (s != &r->home && s->mountpoint) {
-                        reqs[n] = (struct fsq_request){ FSQ_STATFS, s->mountpoint, (unsigned)g++ };
+                        reqs[n] = (struct fsq_request){
+                                .op = FSQ_STATFS,
+                                .path = s->mountpoint,
+                                .group = (unsigned)g++,
+                                .in_caller = !may_hang_on(fctx, s->mountpoint),
+                        };
                         owner[n++] = s;
                 }
                 if (s->device && !blockdev_read_udev(root, s->dev_major, s->dev_minor, s->device)) {
@@ -499,20 +547,12 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 if (r->sagemaker.home_env && r->sagemaker.home_env[0] == '/')
                         candidates[n++] = r->sagemaker.home_env;
         }
-        /* One worker tries the candidates in order and stops at the first that
-         * exists: a stall is then pinned on the candidate that hangs. */
-        for (size_t i = 0; i < n; i++)
-                reqs[i] = (struct fsq_request){ FSQ_PATH, candidates[i], 0, true };
-
         reps = calloc(n, sizeof(*reps));
         if (!reps)
                 return -ENOMEM;
-        k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
-        if (k < 0)
-                goto out;
-        /* While the worker looks the path up (waking it costs more than its
-         * work), read the mount table for where the path would be unresolved;
-         * a symlink that leads elsewhere costs a second read below. */
+        /* The mount table first, for where the path would be unresolved (a
+         * symlink that leads elsewhere costs a second read below): it says
+         * whether the lookup can hang at all, and so needs a worker. */
         for (size_t i = 0; i < n; i++) {
                 if (strv_push(&normalized, path_normalize(candidates[i])) < 0) {
                         k = -ENOMEM;
@@ -521,6 +561,20 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 fctx.paths[fctx.n++] = normalized[i];
         }
         table_err = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
+        /* One worker tries the candidates in order and stops at the first that
+         * exists: a stall is then pinned on the candidate that hangs. None
+         * where no mount on the paths as written can hang. */
+        for (size_t i = 0; i < n; i++)
+                reqs[i] = (struct fsq_request){
+                        .op = FSQ_PATH,
+                        .path = candidates[i],
+                        .first_found = true,
+                        .in_caller = table_err == 0 && streq_ptr(candidates[i], normalized[i]) &&
+                                     !may_hang_on(&fctx, normalized[i]),
+                };
+        k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
+        if (k < 0)
+                goto out;
         k = fsq_wait(batch, reqs, reps);
         batch = NULL;
         if (k < 0)
@@ -579,6 +633,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 _cleanup_strv_free_ char **again = NULL; /* said the first time */
 
                 mount_table_done(&table);
+                filter_ctx_done(&fctx);
                 fctx = (struct filter_ctx){ .paths = { path }, .n = 1 };
                 table_err = mounts_load(root, mount_wanted, &fctx, &table, &again);
         }
@@ -635,7 +690,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         budget = now < deadline ? deadline - now : 0;
         if (budget < FACTS_GRACE_NS)
                 budget = p->timeout_ns < FACTS_GRACE_NS ? p->timeout_ns : FACTS_GRACE_NS;
-        k = probe_fs_facts(root, r, facts, budget);
+        k = probe_fs_facts(root, r, facts, &fctx, budget);
         if (k < 0)
                 goto out;
 
@@ -645,5 +700,6 @@ out:
                 (void)fsq_wait(batch, reqs, reps);
         free(reps);
         mount_table_done(&table);
+        filter_ctx_done(&fctx);
         return k;
 }

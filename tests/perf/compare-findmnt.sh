@@ -9,8 +9,11 @@
 # Each row is measured as root and, when run as root, again as uid 1000 (the
 # sagemaker-user of Studio spaces, for whom /dev nodes are not readable).
 # Runs alternate between the two tools (tests/perf/ab.py), so drift of the
-# machine falls on both alike. Needs /usr/bin/python3, bc and GNU time;
-# build studio-probe with --buildtype=release for figures worth quoting.
+# machine falls on both alike. Each row is measured in every locale of
+# LOCALES (default "C C.UTF-8 unset": findmnt loads the locale, studio-probe
+# does not), and gives each tool's system calls (strace -c -f, when strace is
+# installed). Needs /usr/bin/python3, bc and GNU time; build studio-probe
+# with --buildtype=release for figures worth quoting.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(realpath "${1:-build-release/src/studio-probe}")
@@ -18,18 +21,29 @@ shift || true
 paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=(/tmp /home)
 runs=${RUNS:-2000}
+read -r -a locales <<<"${LOCALES:-C C.UTF-8 unset}"
 findmnt=$(command -v findmnt)
 users=(root)
 [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && users+=(uid1000)
 
-as() { # user, command...
+as() { # user, command... (in the locale $loc)
+    local u=$1 env=(env -u LANG -u LC_ALL -u LANGUAGE)
+    shift
+    [ "$loc" = unset ] || env+=(LANG="$loc")
+    if [ "$u" = uid1000 ]; then
+        setpriv --reuid=1000 --regid=1000 --clear-groups "${env[@]}" "$@"
+    else
+        "${env[@]}" "$@"
+    fi
+}
+syscalls() { # user, command...: strace -c -f's total of calls
     local u=$1
     shift
-    if [ "$u" = uid1000 ]; then
-        setpriv --reuid=1000 --regid=1000 --clear-groups "$@"
-    else
-        "$@"
-    fi
+    command -v strace >/dev/null || {
+        echo n/a
+        return
+    }
+    as "$u" strace -c -f -o /dev/stdout "$@" 2>/dev/null | awk '$NF == "total" { print $(NF - 2) }'
 }
 rss() { # user, command...: peak RSS in KiB over 20 runs
     local u=$1 max=0 v
@@ -41,18 +55,22 @@ rss() { # user, command...: peak RSS in KiB over 20 runs
     echo "$max"
 }
 
-printf '| path | as | studio-probe mean (median) | findmnt mean (median) | ratio | studio-probe max RSS | findmnt max RSS |\n'
-printf '|---|---|---|---|---|---|---|\n'
+printf '| path | as | LANG | studio-probe mean (median) | findmnt mean (median) | ratio | studio-probe max RSS | findmnt max RSS | studio-probe syscalls | findmnt syscalls |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for p in "${paths[@]}"; do
     for u in "${users[@]}"; do
-        line=$(as "$u" /usr/bin/python3 "$here/ab.py" "$bin --path $p --json" \
-            "$findmnt --target $p --json" "$runs")
-        r1=$(rss "$u" "$bin" --path "$p" --json)
-        r2=$(rss "$u" "$findmnt" --target "$p" --json)
-        # ab.py: "A <mean> ms (median <m>)  B <mean> ms (median <m>)  A/B <ratio>"
-        read -r _ am _ _ amed _ bm _ _ bmed _ ratio <<<"$(tr -d ')' <<<"$line")"
-        printf '| %s | %s | %s ms (%s) | %s ms (%s) | %s | %.2f MiB | %.2f MiB |\n' "$p" "$u" \
-            "$am" "$amed" "$bm" "$bmed" "$ratio" "$(echo "$r1/1024" | bc -l)" \
-            "$(echo "$r2/1024" | bc -l)"
+        for loc in "${locales[@]}"; do
+            line=$(as "$u" /usr/bin/python3 "$here/ab.py" "$bin --path $p --json" \
+                "$findmnt --target $p --json" "$runs")
+            r1=$(rss "$u" "$bin" --path "$p" --json)
+            r2=$(rss "$u" "$findmnt" --target "$p" --json)
+            s1=$(syscalls "$u" "$bin" --path "$p" --json)
+            s2=$(syscalls "$u" "$findmnt" --target "$p" --json)
+            # ab.py: "A <mean> ms (median <m>)  B <mean> ms (median <m>)  A/B <ratio>"
+            read -r _ am _ _ amed _ bm _ _ bmed _ ratio <<<"$(tr -d ')' <<<"$line")"
+            printf '| %s | %s | %s | %s ms (%s) | %s ms (%s) | %s | %.2f MiB | %.2f MiB | %s | %s |\n' \
+                "$p" "$u" "$loc" "$am" "$amed" "$bm" "$bmed" "$ratio" \
+                "$(echo "$r1/1024" | bc -l)" "$(echo "$r2/1024" | bc -l)" "$s1" "$s2"
+        done
     done
 done

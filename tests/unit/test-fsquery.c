@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -98,12 +99,66 @@ static void test_many_rounds(void **state)
         }
 }
 
+/* Live lookups vouched for as unable to hang are answered in the caller, by
+ * a lookup that stops at the first symlink: a link, "..", or "//" on the way
+ * sends the request to a worker, whose answer is the same as without. */
+static void test_in_caller_live(void **state)
+{
+        struct fixture *f = *state;
+        struct sysroot live = { .fd = -1 };
+        char user[PATH_MAX], rel[PATH_MAX], dotdot[PATH_MAX], twice[PATH_MAX], none[PATH_MAX];
+        struct fsq_reply reps[5];
+
+        assert_int_equal(tt_symlink(f->dir, "home/rel", "user"), 0);
+        snprintf(user, sizeof(user), "%s/home/user", f->dir);
+        snprintf(rel, sizeof(rel), "%s/home/rel", f->dir);
+        snprintf(dotdot, sizeof(dotdot), "%s/home/user/../user", f->dir);
+        snprintf(twice, sizeof(twice), "%s//home/user", f->dir);
+        snprintf(none, sizeof(none), "%s/nowhere", f->dir);
+        {
+                const struct fsq_request reqs[] = {
+                        { .op = FSQ_PATH, .path = user, .group = 0, .in_caller = true },
+                        { .op = FSQ_PATH, .path = rel, .group = 1, .in_caller = true },
+                        { .op = FSQ_PATH, .path = dotdot, .group = 2, .in_caller = true },
+                        { .op = FSQ_PATH, .path = twice, .group = 3, .in_caller = true },
+                        { .op = FSQ_PATH, .path = none, .group = 4, .in_caller = true },
+                };
+
+                assert_int_equal(sysroot_open(&live, NULL), 0);
+                assert_int_equal(fsq_run(&live, reqs, reps, 5, 5 * NSEC_PER_SEC), 0);
+                sysroot_close(&live);
+        }
+        for (int i = 0; i < 4; i++) {
+                assert_int_equal(reps[i].err, 0);
+                assert_string_equal(reps[i].resolved, user);
+                assert_true(reps[i].is_dir);
+                assert_true(reps[i].have_stat);
+                assert_true(reps[i].have_statfs);
+        }
+        assert_int_equal(reps[4].err, -ENOENT);
+}
+
+static void test_fstype_may_hang(void **state)
+{
+        (void)state;
+        assert_false(fsq_fstype_may_hang("ext4"));
+        assert_false(fsq_fstype_may_hang("tmpfs"));
+        assert_false(fsq_fstype_may_hang("overlay"));
+        assert_true(fsq_fstype_may_hang("nfs4"));
+        assert_true(fsq_fstype_may_hang("fuse.sshfs"));
+        assert_true(fsq_fstype_may_hang("autofs"));
+        assert_true(fsq_fstype_may_hang("lustre"));
+        assert_true(fsq_fstype_may_hang("a-type-nobody-knows"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_first_found),
                 cmocka_unit_test(test_busy_caller_past_deadline),
                 cmocka_unit_test(test_many_rounds),
+                cmocka_unit_test(test_in_caller_live),
+                cmocka_unit_test(test_fstype_may_hang),
         };
         const char *mode = getenv("STUDIO_PROBE_WORKER");
 
