@@ -91,6 +91,19 @@ static int ebs_warnings(struct report *r, const char *name, const struct ebs_sta
         return k < 0 ? k : 0;
 }
 
+/* A mean time per request since boot far beyond an SSD volume's, over
+ * enough requests to mean something. */
+static int slow_mean(struct report *r, const char *name, const char *op, uint64_t mean_ns,
+                     uint64_t n)
+{
+        if (mean_ns == U64_UNSET || mean_ns < MEAN_SLOW_NS || n < MEAN_MIN_REQUESTS)
+                return 0;
+        return report_add_warning(r,
+                                  "%s took %.1f ms per %s on average since boot (%" PRIu64
+                                  " %ss): far above an SSD volume's single-digit milliseconds",
+                                  name, (double)mean_ns / 1e6, op, n, op);
+}
+
 static int io_warnings(struct report *r, const char *name, const struct block_io *io)
 {
         uint64_t w = block_io_mean_ns(io->write_ms, io->writes);
@@ -102,18 +115,10 @@ static int io_warnings(struct report *r, const char *name, const struct block_io
                                        "%s had %" PRIu64 " requests in flight when it was read: "
                                        "if that stays, the device is stuck or saturated",
                                        name, io->in_flight);
-        if (k >= 0 && w != U64_UNSET && w >= MEAN_SLOW_NS && io->writes >= MEAN_MIN_REQUESTS)
-                k = report_add_warning(r,
-                                       "%s took %.1f ms per write on average since boot "
-                                       "(%" PRIu64 " writes): far above an SSD volume's "
-                                       "single-digit milliseconds",
-                                       name, (double)w / 1e6, io->writes);
-        if (k >= 0 && rd != U64_UNSET && rd >= MEAN_SLOW_NS && io->reads >= MEAN_MIN_REQUESTS)
-                k = report_add_warning(r,
-                                       "%s took %.1f ms per read on average since boot "
-                                       "(%" PRIu64 " reads): far above an SSD volume's "
-                                       "single-digit milliseconds",
-                                       name, (double)rd / 1e6, io->reads);
+        if (k >= 0)
+                k = slow_mean(r, name, "write", w, io->writes);
+        if (k >= 0)
+                k = slow_mean(r, name, "read", rd, io->reads);
         return k < 0 ? k : 0;
 }
 
