@@ -327,8 +327,15 @@ int bench_run(const struct bench_params *p, struct bench_result **ret, char *err
         /* Blocked except inside ppoll(): a signal cannot slip in between the
          * flag check and the wait. */
         sigprocmask(SIG_BLOCK, &block, &oldmask);
-        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-                sigaction(sigs[i], &sa, &old[i]);
+        /* SIGINT or SIGHUP ignored when we started (a background job of a
+         * script, nohup) stays ignored: that was asked for, and a run under
+         * nohup must outlive the terminal. SIGTERM always stops the run: it
+         * is also how this process stops the child. */
+        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+                sigaction(sigs[i], NULL, &old[i]);
+                if (sigs[i] == SIGTERM || old[i].sa_handler != SIG_IGN)
+                        sigaction(sigs[i], &sa, NULL);
+        }
         continued = 0;
         sigaction(SIGCONT, &sa_cont, &old_cont);
 

@@ -96,7 +96,8 @@ const struct option_def option_table[] = {
           "random 4 KiB O_DSYNC writes, and create, stat and unlink of small files. Everything "
           "happens in a private directory made inside the path and removed afterwards, also "
           "on error and on SIGINT, SIGTERM and SIGHUP; the first Ctrl-C stops the run, prints "
-          "what was measured and exits 130. A run killed outright (SIGKILL) leaves it "
+          "what was measured and exits 130 (a SIGINT or SIGHUP ignored when it started, as "
+          "under nohup, stays ignored). A run killed outright (SIGKILL) leaves it "
           "behind: the next --bench in the same directory removes it once it can prove that "
           "run dead. Not allowed with --sysroot. With collect, the bundle also holds the "
           "measurement, which --sysroot then shows as recorded (when, and on which path).",

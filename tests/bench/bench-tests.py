@@ -232,6 +232,33 @@ def wait_started(p, d, limit=30.0):
     return False
 
 
+def default_stop_signals():
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def t_nohup(binary):
+    """Under nohup (SIGHUP ignored at start) a hangup does not stop the run:
+    it completes, exit 0, and leaves nothing behind."""
+    def ignore_hup():
+        default_stop_signals()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as d:
+        p = subprocess.Popen([binary, "--bench", "--bench-time=2", "--bench-size=8M", "--json",
+                              "--path", d], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True, preexec_fn=ignore_hup)
+        check(wait_started(p, d), "the benchmark never started")
+        time.sleep(0.3)
+        os.killpg(p.pid, signal.SIGHUP)
+        out, err = p.communicate(timeout=60)
+        check(p.returncode == 0, f"exit {p.returncode} after an ignored SIGHUP: {err}")
+        b = json.loads(out)["benchmark"]
+        check(not b["interrupted"], "the run says it was interrupted")
+        check(not leftovers(d), f"left behind {leftovers(d)}")
+    print("an ignored SIGHUP stays ignored; the run completed")
+
+
 def t_signals(binary):
     rng = random.Random(os.getpid())
     with tempfile.TemporaryDirectory(dir="/var/tmp") as d:
@@ -244,9 +271,12 @@ def t_signals(binary):
             # handlers exist (slow under ASan or valgrind): then the default
             # action kills it, which is fine as long as it created nothing.
             at_once = runs < 3
+            # A test run in the background or under nohup inherits SIGINT or
+            # SIGHUP ignored, which the benchmark keeps ignoring (t_nohup).
             p = subprocess.Popen([binary, "--bench", "--bench-time=4", "--bench-size=32M",
                                   "--json", "--path", d], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                 preexec_fn=default_stop_signals)
             if at_once:
                 time.sleep(rng.uniform(0, 0.005))
             else:
@@ -1146,6 +1176,7 @@ def t_progress(binary):
 
 
 TESTS = {"smoke": t_smoke, "usage": t_usage, "checksum": t_checksum, "signals": t_signals,
+         "nohup": t_nohup,
          "symlink": t_symlink, "readonly": t_readonly, "fullfs": t_fullfs,
          "unprivileged": t_unprivileged, "fuse": t_fuse, "stale": t_stale, "killed": t_killed,
          "sigstop": t_sigstop, "ulimitv": t_ulimitv, "nearlyfull": t_nearlyfull,
