@@ -9,10 +9,10 @@ set -uo pipefail
 b=$1 secs=${2:-30}
 d=$b/tests/fuzz
 rc=0
-for f in mountinfo metadata redact mountstats; do
+for f in mountinfo metadata redact compute mountstats facts blockstat; do
     [ -x "$d/fuzz-$f" ] || { echo "fuzz-$f: not built (-Dfuzzing=true)"; rc=1; continue; }
     mkdir -p "$d/corpus-$f"
-    "$d/fuzz-$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len=131072 \
+    "$d/fuzz-$f" -max_total_time="$secs" -error_exitcode=1 -timeout=10 -rss_limit_mb=1024 -max_len=131072 \
         -print_final_stats=1 -artifact_prefix="$d/crash-$f-" \
         "$d/corpus-$f" "$d/seeds/$f" >"$d/fuzz-$f.log" 2>&1
     k=$?
