@@ -68,6 +68,7 @@ struct ctx {
          * absolute path and checks that the path still leads to it. */
         dev_t md_dev;
         ino_t md_ino[BENCH_MD_MAX_FILES];
+        uint64_t md_unlink_ns; /* one unlink of a synced small file, measured before */
 };
 
 /* splitmix64: offsets and buffer contents; statistical quality is plenty and
@@ -467,12 +468,21 @@ static size_t md_path_prefix(const struct ctx *c, char *buf, size_t len)
         return c->path[0] == '/' && n > 0 && (size_t)n + 24 < len ? (size_t)n : 0;
 }
 
+/* What the unlink pass will need for files files: as long as the create pass
+ * took, or files times the unlink measured before it, whichever is more. */
+static uint64_t md_unlink_need(const struct ctx *c, uint64_t files)
+{
+        uint64_t by_create = c->m->w[BENCH_MD_CREATE].elapsed_ns;
+        uint64_t by_unlink = files * c->md_unlink_ns;
+
+        return by_unlink > by_create ? by_unlink : by_create;
+}
+
 /* Every file created is unlinked, never cut short (it is the cleanup too):
- * create and stat leave room for the unlink pass, counted as long as the
- * create pass took. */
+ * create and stat leave room for the unlink pass. */
 static uint64_t md_share(struct ctx *c, enum bench_workload_id w)
 {
-        uint64_t s = share(c, w), now = now_ns(), need = c->m->w[BENCH_MD_CREATE].elapsed_ns;
+        uint64_t s = share(c, w), now = now_ns(), need = md_unlink_need(c, c->m->md_files);
         uint64_t left = c->deadline > now ? c->deadline - now : 0;
 
         if (w == BENCH_MD_CREATE)
@@ -480,6 +490,28 @@ static uint64_t md_share(struct ctx *c, enum bench_workload_id w)
         if (w == BENCH_MD_STAT)
                 return left > need ? (s < left - need ? s : left - need) : 0;
         return s;
+}
+
+/* One unlink of a small file whose data is on disk, as the unlink pass's
+ * will be (after the syncfs), measured once before the create pass so that
+ * it keeps time enough for them: on a journaled ext4 under load an unlink
+ * waits for the journal and costs 50 times a create, and the unlink pass,
+ * never cut short, would then run far past the budget. 0 when it fails: the
+ * create pass reports that error itself. */
+static uint64_t md_unlink_cost(struct ctx *c, int mdfd)
+{
+        uint64_t t1;
+        int fd, e;
+
+        fd = openat(mdfd, "calibrate", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return 0;
+        e = pwrite(fd, c->buf, RAND_BS, 0) < 0 || fdatasync(fd) < 0;
+        close(fd);
+        t1 = now_ns();
+        if (unlinkat(mdfd, "calibrate", 0) < 0 || e)
+                return 0;
+        return now_ns() - t1;
 }
 
 static int metadata(struct ctx *c)
@@ -495,6 +527,7 @@ static int metadata(struct ctx *c)
         mdfd = openat(c->dirfd, MD_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (mdfd < 0)
                 return fail(c, BENCH_MD_CREATE, "openat", negative_errno());
+        c->md_unlink_ns = md_unlink_cost(c, mdfd);
 
         for (int w = BENCH_MD_CREATE; w <= BENCH_MD_UNLINK && k == 0; w++) {
                 struct bench_workload *x = &c->m->w[w];
@@ -511,6 +544,9 @@ static int metadata(struct ctx *c)
 
                         /* Every created file is unlinked: that is also the cleanup. */
                         if (w != BENCH_MD_UNLINK && (*c->stop || (i > 0 && now_ns() >= end)))
+                                break;
+                        if (w == BENCH_MD_CREATE && i > 0 &&
+                            now_ns() + (files + 1) * c->md_unlink_ns >= c->deadline)
                                 break;
                         snprintf(name, sizeof(name), "f.%" PRIu64, i);
                         if (w == BENCH_MD_STAT && prefix)
