@@ -87,7 +87,7 @@ static void execute(int rootfd, bool replay, enum fsq_op op, const char *path,
                 light_execute(rootfd, replay, op, path, rep);
                 return;
         }
-        memset(rep, 0, sizeof(*rep));
+        light_reply_reset(rep);
         rep->err = probe_superblock(path, rep);
 }
 
@@ -133,8 +133,8 @@ static void execute_in_caller(int rootfd, bool replay, enum fsq_op op, const cha
                 execute(rootfd, replay, op, path, rep);
                 return;
         }
-        memset(rep, 0, sizeof(*rep));
-        if (!plain_path(path) || len >= sizeof(rep->resolved)) {
+        light_reply_reset(rep);
+        if (!rep->resolved || !plain_path(path) || len >= PATH_MAX) {
                 rep->err = NEEDS_WORKER;
                 return;
         }
@@ -245,6 +245,7 @@ struct fsq_batch {
         struct pollfd *pfd;
         struct fsq_shared *sh;
         size_t shsize;
+        bool sh_heap; /* not shared yet: every group so far ran in the caller */
         size_t n, groups, pending;
         uint64_t deadline;
         int error;
@@ -359,29 +360,63 @@ static void batch_release(struct fsq_batch *b, bool abandoned)
         /* An abandoned worker may still write its slots (and, light, run on its
          * stack) when its file system comes back: both stay mapped then, and
          * are never handed out again. */
-        if (!abandoned && b->sh)
+        if (b->sh_heap)
+                free(b->sh);
+        else if (!abandoned && b->sh)
                 shared_put(b->sh, b->shsize);
         free(b->w);
         free(b->pfd);
         free(b);
 }
 
+/* The batch's region moves from the heap to a MAP_SHARED mapping before its
+ * first worker starts; the slots' pointers into it move along. */
+static int batch_share(struct fsq_batch *b)
+{
+        struct fsq_shared *sh;
+        const char *old;
+
+        if (!b->sh_heap)
+                return 0;
+        sh = shared_get(b->shsize);
+        if (!sh)
+                return -ENOMEM;
+        memcpy(sh, b->sh, b->shsize);
+        old = (const char *)b->sh;
+        for (size_t i = 0; i < sh->n; i++) {
+                struct fsq_slot *s = &sh->slots[i];
+
+                s->path = (const char *)sh + (s->path - old);
+                if (s->reply.resolved)
+                        s->reply.resolved = (char *)sh + (s->reply.resolved - old);
+        }
+        free(b->sh);
+        b->sh = sh;
+        b->sh_heap = false;
+        return 0;
+}
+
 int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t n,
               uint64_t timeout_ns, struct fsq_batch **ret)
 {
         struct fsq_batch *b;
-        struct light_arg *args;
         struct worker *w;
-        bool light_ok = light_workers_wanted();
-        size_t groups = 0;
+        bool light_ok = light_workers_wanted(), all_here = !sysroot_is_replay(root);
+        size_t groups = 0, strings = 0, n_path = 0, args_off;
+        char *text;
 
         for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(reqs[i].path);
+
                 if (reqs[i].group >= n)
                         return -EINVAL;
-                if (strlen(reqs[i].path) >= PATH_MAX)
+                if (len >= PATH_MAX)
                         return -ENAMETOOLONG;
                 if (reqs[i].group + 1 > groups)
                         groups = reqs[i].group + 1;
+                strings += len + 1;
+                n_path += reqs[i].op == FSQ_PATH;
+                all_here &= reqs[i].in_caller && reqs[i].op != FSQ_BLKID;
         }
         reap_exiting();
         b = calloc(1, sizeof(*b));
@@ -392,10 +427,15 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         b->deadline = now_ns() + timeout_ns;
         b->w = w = calloc(groups ? groups : 1, sizeof(*w));
         b->pfd = calloc(groups ? groups : 1, sizeof(*b->pfd));
-        /* MAP_SHARED: forked workers write their answers here too. */
-        b->shsize =
-                sizeof(struct fsq_shared) + n * sizeof(struct fsq_slot) + groups * sizeof(*args);
-        b->sh = shared_get(b->shsize);
+        /* The slots, the light workers' arguments, the paths packed, then a
+         * PATH_MAX buffer per lookup. MAP_SHARED, so that forked workers
+         * write their answers here too; plain heap while no group needs a
+         * worker, which is most runs: a shared mapping costs a shmem file,
+         * its page faults and an munmap. */
+        args_off = sizeof(struct fsq_shared) + n * sizeof(struct fsq_slot);
+        b->shsize = args_off + groups * sizeof(struct light_arg) + strings + n_path * PATH_MAX;
+        b->sh_heap = all_here;
+        b->sh = all_here ? calloc(1, b->shsize) : shared_get(b->shsize);
         if (!w || !b->pfd || !b->sh) {
                 batch_release(b, false);
                 return -ENOMEM;
@@ -403,18 +443,28 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
         b->sh->rootfd = root->fd;
         b->sh->replay = sysroot_is_replay(root);
         b->sh->n = n;
+        text = (char *)b->sh + args_off + groups * sizeof(struct light_arg);
         for (size_t i = 0; i < n; i++) {
                 struct fsq_slot *s = &b->sh->slots[i];
+                size_t len = strlen(reqs[i].path);
+
                 s->op = reqs[i].op;
                 s->group = reqs[i].group;
                 s->first_found = reqs[i].first_found;
-                strcpy(s->path, reqs[i].path);
+                memcpy(text, reqs[i].path, len + 1);
+                s->path = text;
+                text += len + 1;
         }
-        args = (struct light_arg *)&b->sh->slots[n];
+        for (size_t i = 0; i < n; i++)
+                if (reqs[i].op == FSQ_PATH) {
+                        b->sh->slots[i].reply.resolved = text;
+                        text += PATH_MAX;
+                }
 
         for (unsigned g = 0; g < groups; g++) {
                 bool light = light_ok, here = !b->sh->replay;
-                int p[2];
+                struct light_arg *args;
+                int p[2], k;
 
                 w[g].fd = -1;
                 for (size_t i = 0; i < n; i++)
@@ -432,6 +482,12 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         w[g].finished = true;
                         continue;
                 }
+                k = batch_share(b);
+                if (k < 0) {
+                        b->error = k;
+                        break;
+                }
+                args = (struct light_arg *)((char *)b->sh + args_off);
                 if (pipe2(p, O_CLOEXEC) < 0) {
                         b->error = negative_errno();
                         break;
@@ -463,15 +519,24 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
 static void stuck_at(const struct fsq_slot *s, struct fsq_reply *rep)
 {
         const volatile char *src = s->reply.resolved;
+        char buf[PATH_MAX];
         size_t i;
 
-        if (s->op != FSQ_PATH)
+        if (s->op != FSQ_PATH || !src)
                 return;
-        for (i = 0; i + 1 < sizeof(rep->resolved) && src[i]; i++)
-                rep->resolved[i] = src[i];
-        rep->resolved[i] = '\0';
-        if (rep->resolved[0] != '/')
-                rep->resolved[0] = '\0';
+        for (i = 0; i + 1 < sizeof(buf) && src[i]; i++)
+                buf[i] = src[i];
+        buf[i] = '\0';
+        if (buf[0] == '/')
+                rep->resolved = strdup(buf); /* NULL: no hint */
+}
+
+void fsq_replies_free(struct fsq_reply *replies, size_t n)
+{
+        for (size_t i = 0; replies && i < n; i++) {
+                free(replies[i].resolved);
+                replies[i].resolved = NULL;
+        }
 }
 
 int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_reply *replies)
@@ -528,9 +593,15 @@ int fsq_wait(struct fsq_batch *b, const struct fsq_request *reqs, struct fsq_rep
                 for (size_t i = 0; i < b->n; i++) {
                         if (reqs[i].group != g)
                                 continue;
-                        if (k < w[g].done)
+                        if (k < w[g].done) {
                                 replies[i] = b->sh->slots[i].reply;
-                        else
+                                /* The buffer stays with the batch; the reply
+                                 * gets its own copy of a found path. */
+                                replies[i].resolved = NULL;
+                                if (replies[i].err == 0 && reqs[i].op == FSQ_PATH &&
+                                    !(replies[i].resolved = strdup(b->sh->slots[i].reply.resolved)))
+                                        replies[i].err = -ENOMEM;
+                        } else
                                 replies[i] = (struct fsq_reply){
                                         .err = w[g].finished ? -ECHILD
                                                : r < 0       ? r

@@ -141,10 +141,24 @@ static void fill_statfs(const char *path, struct fsq_reply *rep)
                 sf.f_bavail > UINT64_MAX / unit ? UINT64_MAX - 1 : (uint64_t)sf.f_bavail * unit;
 }
 
+void light_reply_reset(struct fsq_reply *rep)
+{
+        char *resolved = rep->resolved;
+
+        memset(rep, 0, sizeof(*rep));
+        rep->resolved = resolved;
+        if (resolved)
+                resolved[0] = '\0';
+}
+
 static void execute_path(int rootfd, bool replay, const char *path, struct fsq_reply *rep)
 {
         long k;
 
+        if (!rep->resolved) {
+                rep->err = -EINVAL;
+                return;
+        }
         k = light_resolve(rootfd, "", path, rep->resolved, NULL, NULL);
         if (k < 0) {
                 rep->err = (int)k;
@@ -182,7 +196,7 @@ void light_stat_resolved(int rootfd, bool replay, struct fsq_reply *rep)
 
 void light_execute(int rootfd, bool replay, enum fsq_op op, const char *path, struct fsq_reply *rep)
 {
-        memset(rep, 0, sizeof(*rep));
+        light_reply_reset(rep);
         switch (op) {
         case FSQ_PATH:
                 execute_path(rootfd, replay, path, rep);
@@ -208,7 +222,7 @@ void light_run_group(struct fsq_shared *sh, unsigned group, int wfd, fsq_exec_fn
                 if (s->group != group)
                         continue;
                 if (skip) {
-                        memset(&s->reply, 0, sizeof(s->reply));
+                        light_reply_reset(&s->reply);
                         s->reply.err = -ECANCELED;
                 } else {
                         exec(sh->rootfd, sh->replay, s->op, s->path, &s->reply);

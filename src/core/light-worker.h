@@ -21,7 +21,11 @@ struct fsq_slot {
         enum fsq_op op;
         unsigned group;
         bool first_found;
-        char path[PATH_MAX];
+        /* Both point into the same shared region, past the slots: the path
+         * packed with the others, and for FSQ_PATH a PATH_MAX buffer that
+         * reply.resolved points to (NULL for the other ops). Fixed arrays
+         * here cost two pages a slot. */
+        const char *path;
         struct fsq_reply reply;
 };
 
@@ -32,7 +36,11 @@ struct fsq_shared {
         struct fsq_slot slots[];
 };
 
-/* The work of one query, filling *rep from scratch. */
+/* Clears a reply, keeping its resolved buffer (emptied). */
+void light_reply_reset(struct fsq_reply *rep);
+
+/* The work of one query, filling *rep from scratch (rep->resolved, when not
+ * NULL, is a PATH_MAX buffer; FSQ_PATH needs one). */
 typedef void (*fsq_exec_fn)(int rootfd, bool replay, enum fsq_op op, const char *path,
                             struct fsq_reply *rep);
 

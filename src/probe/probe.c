@@ -315,6 +315,7 @@ static int probe_fs_facts(const struct sysroot *root, struct report *r, const cJ
                         s->device->label = reps[i].label[0] ? strdup(reps[i].label) : NULL;
                 }
         }
+        fsq_replies_free(reps, n);
         free(owner);
         return 0;
 }
@@ -418,7 +419,7 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
                 if (j >= m || reqs[j].path != abs[i])
                         continue;
                 if (reps[j].err == -ETIMEDOUT) {
-                        const char *at = reps[j].resolved[0] == '/' ? reps[j].resolved : abs[i];
+                        const char *at = reps[j].resolved ? reps[j].resolved : abs[i];
                         _cleanup_free_ char *norm = at[0] == '/' ? path_normalize(at) : NULL;
 
                         *ret_error = norm ? did_not_answer(&live, norm, timeout_ns) : NULL;
@@ -430,6 +431,7 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
                 }
                 j++;
         }
+        fsq_replies_free(reps, m);
         sysroot_close(&live);
         return k;
 }
@@ -611,7 +613,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
                 /* Resolution got stuck: the mount of the path it was looking up
                  * is the one that did not answer. Not the lexical path's: a
                  * symlink in a healthy home to a dead EFS would name the home. */
-                path = reps[chosen].resolved[0] == '/' ? reps[chosen].resolved : normalized[chosen];
+                path = reps[chosen].resolved ? reps[chosen].resolved : normalized[chosen];
         } else if (reps[chosen].err < 0) {
                 (void)asprintf(ret_error, "%s: %s", candidates[chosen],
                                reps[chosen].err == -ELOOP ? "too many levels of symbolic links"
@@ -698,6 +700,7 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
 out:
         if (batch)
                 (void)fsq_wait(batch, reqs, reps);
+        fsq_replies_free(reps, n);
         free(reps);
         mount_table_done(&table);
         filter_ctx_done(&fctx);

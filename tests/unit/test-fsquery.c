@@ -68,6 +68,10 @@ static void test_first_found(void **state)
         assert_true(reps[1].is_dir);
         assert_int_equal(reps[2].err, -ECANCELED); /* the group stopped at the first found */
         assert_int_equal(reps[3].err, -ENOENT);    /* another group is not affected */
+        /* Only a found path is kept: no buffer for a miss or a skip. */
+        assert_null(reps[0].resolved);
+        assert_null(reps[2].resolved);
+        fsq_replies_free(reps, 4);
 }
 
 static void test_busy_caller_past_deadline(void **state)
@@ -83,6 +87,7 @@ static void test_busy_caller_past_deadline(void **state)
         assert_int_equal(fsq_wait(b, &req, &rep), 0);
         assert_int_equal(rep.err, 0);
         assert_string_equal(rep.resolved, "/home/user");
+        fsq_replies_free(&rep, 1);
 }
 
 static void test_many_rounds(void **state)
@@ -96,6 +101,7 @@ static void test_many_rounds(void **state)
                 assert_int_equal(fsq_run(&f->root, &req, &rep, 1, 5 * NSEC_PER_SEC), 0);
                 assert_int_equal(rep.err, 0);
                 assert_string_equal(rep.resolved, "/home/user");
+                fsq_replies_free(&rep, 1);
         }
 }
 
@@ -136,6 +142,32 @@ static void test_in_caller_live(void **state)
                 assert_true(reps[i].have_statfs);
         }
         assert_int_equal(reps[4].err, -ENOENT);
+        assert_null(reps[4].resolved);
+        fsq_replies_free(reps, 5);
+}
+
+/* A batch answered wholly in the caller (statfs of 70 mounts that cannot
+ * hang) lives on the heap, one group per mount as probe_fs_facts() asks. */
+static void test_in_caller_many(void **state)
+{
+        struct fixture *f = *state;
+        struct sysroot live = { .fd = -1 };
+        struct fsq_request reqs[70];
+        struct fsq_reply reps[70];
+
+        for (unsigned i = 0; i < 70; i++)
+                reqs[i] = (struct fsq_request){
+                        .op = FSQ_STATFS, .path = f->dir, .group = i, .in_caller = true
+                };
+        assert_int_equal(sysroot_open(&live, NULL), 0);
+        assert_int_equal(fsq_run(&live, reqs, reps, 70, 5 * NSEC_PER_SEC), 0);
+        sysroot_close(&live);
+        for (int i = 0; i < 70; i++) {
+                assert_int_equal(reps[i].err, 0);
+                assert_true(reps[i].have_statfs);
+                assert_null(reps[i].resolved);
+        }
+        fsq_replies_free(reps, 70);
 }
 
 static void test_fstype_may_hang(void **state)
@@ -158,6 +190,7 @@ int main(void)
                 cmocka_unit_test(test_busy_caller_past_deadline),
                 cmocka_unit_test(test_many_rounds),
                 cmocka_unit_test(test_in_caller_live),
+                cmocka_unit_test(test_in_caller_many),
                 cmocka_unit_test(test_fstype_may_hang),
         };
         const char *mode = getenv("STUDIO_PROBE_WORKER");
