@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <math.h>
+#include <math.h> /* NAN: a macro, no libm */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify/compare.h"
+#include "core/json.h"
 #include "config.h"
 #include "core/macro.h"
 #include "core/strutil.h"
@@ -47,7 +48,8 @@ static uint64_t number(const cJSON *o, const char *key)
         const cJSON *v = item(o, key);
 
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) ||
-            v->valuedouble >= 18446744073709551615.0 || floor(v->valuedouble) != v->valuedouble)
+            v->valuedouble >= 18446744073709551615.0 ||
+            json_floor(v->valuedouble) != v->valuedouble)
                 return U64_UNSET;
         return (uint64_t)v->valuedouble;
 }
@@ -337,7 +339,7 @@ int compare_parse(const char *file, const char *text, size_t len, cJSON **ret, c
                 cJSON_Delete(j);
                 return -EINVAL;
         }
-        major = floor(v->valuedouble);
+        major = json_floor(v->valuedouble);
         if (major != SCHEMA_VERSION) {
                 format_err(err, errlen,
                            "%s has schema_version %g; this studio-probe reads reports of "

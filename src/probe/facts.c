@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +44,7 @@ static bool get_u64(const cJSON *o, const char *key, uint64_t *ret)
         if (cJSON_IsString(v))
                 return parse_u64(v->valuestring, ret) == 0;
         if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= (double)EXACT_MAX &&
-            floor(v->valuedouble) == v->valuedouble) {
+            json_floor(v->valuedouble) == v->valuedouble) {
                 *ret = (uint64_t)v->valuedouble;
                 return true;
         }
@@ -169,7 +168,7 @@ static bool get_int(const cJSON *o, const char *key, int min, int max, int *ret)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
         if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max ||
-            floor(v->valuedouble) != v->valuedouble)
+            json_floor(v->valuedouble) != v->valuedouble)
                 return false;
         *ret = (int)v->valuedouble;
         return true;

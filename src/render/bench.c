@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,7 +160,10 @@ static void bench_error_string(const struct bench_measure *m, const char *setup,
  * precision an estimate has not. */
 static double est_round(double s)
 {
-        return round(s * 1000.0) / 1000.0;
+        double ms = s * 1000.0;
+
+        /* round(): half away from zero */
+        return (ms >= 0 ? json_floor(ms + 0.5) : -json_floor(0.5 - ms)) / 1000.0;
 }
 
 static bool add_estimates(cJSON *o, const struct bench_result *b)

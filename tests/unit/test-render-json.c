@@ -35,6 +35,24 @@ static void keys_of(const cJSON *o, char *buf, size_t len)
                 n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", c->string);
 }
 
+/* The libm-free floor the readers of facts and reports use. */
+static void test_json_floor(void **state _unused_)
+{
+        double nan = __builtin_nan("");
+
+        assert_true(json_floor(2.0) == 2.0);
+        assert_true(json_floor(2.5) == 2.0);
+        assert_true(json_floor(-2.5) == -3.0);
+        assert_true(json_floor(-0.0) == 0.0);
+        assert_true(json_floor(-1e-300) == -1.0);
+        assert_true(json_floor(4503599627370495.5) == 4503599627370495.0);
+        assert_true(json_floor(9007199254740993.0) == 9007199254740993.0);
+        assert_true(json_floor(1e300) == 1e300);
+        assert_true(json_floor(-1e300) == -1e300);
+        assert_true(json_floor(__builtin_inf()) == __builtin_inf());
+        assert_true(json_floor(nan) != json_floor(nan));
+}
+
 static void test_empty_report(void **state)
 {
         struct report r;
@@ -367,9 +385,10 @@ static void test_render_json_stream(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_empty_report),       cmocka_unit_test(test_full_report),
-                cmocka_unit_test(test_hostile_strings),    cmocka_unit_test(test_json_add_u64),
-                cmocka_unit_test(test_render_json_stream), cmocka_unit_test(test_device_history),
+                cmocka_unit_test(test_json_floor),     cmocka_unit_test(test_empty_report),
+                cmocka_unit_test(test_full_report),    cmocka_unit_test(test_hostile_strings),
+                cmocka_unit_test(test_json_add_u64),   cmocka_unit_test(test_render_json_stream),
+                cmocka_unit_test(test_device_history),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
