@@ -403,8 +403,13 @@ const char *format_iso8601(char *buf, size_t len, uint64_t secs)
         time_t t = (time_t)secs;
         struct tm tm;
 
-        if (secs > UNIX_TIME_MAX || !gmtime_r(&t, &tm) ||
-            strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        /* Not strftime(): glibc's calls tzset(), which reads /etc/localtime
+         * (seven system calls) for a UTC time that needs no zone. */
+        if (secs > UNIX_TIME_MAX || !gmtime_r(&t, &tm))
+                snprintf(buf, len, "unknown");
+        else if ((size_t)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                  tm.tm_sec) >= len)
                 snprintf(buf, len, "unknown");
         return buf;
 }
