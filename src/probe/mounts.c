@@ -169,16 +169,24 @@ static int flush_chunk(struct parse_ctx *ctx, mount_filter_t filter, void *userd
                         ctx->error = -E2BIG;
                         continue;
                 }
-                {
-                        struct mount_entry *n =
-                                realloc(ctx->table->entries, (ctx->table->n + 1) * sizeof(*n));
+                if (ctx->table->n == ctx->table->allocated) {
+                        /* Doubling: growing by one entry called realloc()
+                         * once per kept mount, copying the array whenever it
+                         * could not grow in place. */
+                        size_t want = ctx->table->allocated ? 2 * ctx->table->allocated : 16;
+                        struct mount_entry *n;
+
+                        if (want > KEEP_MAX)
+                                want = KEEP_MAX;
+                        n = realloc(ctx->table->entries, want * sizeof(*n));
                         if (!n) {
                                 mount_entry_done(&e);
                                 return -ENOMEM;
                         }
                         ctx->table->entries = n;
-                        n[ctx->table->n++] = e;
+                        ctx->table->allocated = want;
                 }
+                ctx->table->entries[ctx->table->n++] = e;
         }
         c->len = 0;
         memset(c->failed, 0, c->nlines * sizeof(bool));

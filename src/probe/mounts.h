@@ -24,6 +24,7 @@ struct mount_entry {
 struct mount_table {
         struct mount_entry *entries;
         size_t n;
+        size_t allocated; /* entries has room for this many */
         size_t lines;     /* lines read */
         size_t bad_lines; /* malformed lines skipped */
         char *file;       /* display name of the file that was read */
