@@ -369,6 +369,13 @@ static void batch_release(struct fsq_batch *b, bool abandoned)
         free(b);
 }
 
+/* Live: whether the caller answers the request itself (libblkid allocates,
+ * so a superblock probe never runs here). */
+static bool runs_in_caller(const struct fsq_request *req)
+{
+        return req->in_caller && req->op != FSQ_BLKID;
+}
+
 /* The batch's region moves from the heap to a MAP_SHARED mapping before its
  * first worker starts; the slots' pointers into it move along. */
 static int batch_share(struct fsq_batch *b)
@@ -416,7 +423,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         groups = reqs[i].group + 1;
                 strings += len + 1;
                 n_path += reqs[i].op == FSQ_PATH;
-                all_here &= reqs[i].in_caller && reqs[i].op != FSQ_BLKID;
+                all_here &= runs_in_caller(&reqs[i]);
         }
         reap_exiting();
         b = calloc(1, sizeof(*b));
@@ -471,7 +478,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                         if (reqs[i].group == g) {
                                 w[g].expected++;
                                 light &= reqs[i].op != FSQ_BLKID; /* libblkid allocates */
-                                here &= reqs[i].in_caller && reqs[i].op != FSQ_BLKID;
+                                here &= runs_in_caller(&reqs[i]);
                         }
                 if (w[g].expected > 0 && here) {
                         light_run_group(b->sh, g, -1, execute_in_caller);
