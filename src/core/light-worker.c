@@ -210,13 +210,22 @@ void light_execute(int rootfd, bool replay, enum fsq_op op, const char *path, st
         rep->err = -EINVAL;
 }
 
-/* The answer is in the slot before its byte is written. */
+/* The answer is in the slot before its byte is written. Once the group's
+ * last byte is written the caller may hand the region to its next batch (or
+ * unmap it, and malloc may take the addresses back), while this worker has
+ * not exited yet: nothing of the region is read after that byte. A worker
+ * that read sh->n again there once ran the next batch's slots of its group
+ * and wrote into the caller's heap (a crash one run in 600 with musl). */
 void light_run_group(struct fsq_shared *sh, unsigned group, int wfd, fsq_exec_fn exec)
 {
+        size_t n = sh->n, last = n;
         bool skip = false;
         char one = 1;
 
-        for (size_t i = 0; i < sh->n; i++) {
+        for (size_t i = 0; i < n; i++)
+                if (sh->slots[i].group == group)
+                        last = i;
+        for (size_t i = 0; last < n && i <= last; i++) {
                 struct fsq_slot *s = &sh->slots[i];
 
                 if (s->group != group)

@@ -54,7 +54,8 @@ void light_execute(int rootfd, bool replay, enum fsq_op op, const char *path,
 void light_stat_resolved(int rootfd, bool replay, struct fsq_reply *rep);
 
 /* Runs a group's slots in order with exec, writing one byte to wfd after
- * each answer (wfd < 0: none, the group runs in the caller). */
+ * each answer (wfd < 0: none, the group runs in the caller). Reads nothing
+ * of sh after the group's last byte: the caller may reuse it from then on. */
 void light_run_group(struct fsq_shared *sh, unsigned group, int wfd, fsq_exec_fn exec);
 
 struct light_arg {

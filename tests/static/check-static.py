@@ -314,7 +314,9 @@ def crafted_checks(tag, static_cmd, dynamic, top, workdir):
         d = run([dynamic, "--sysroot", root, "--json"])
         if (s.returncode, s.stdout, s.stderr) != (d.returncode, d.stdout, d.stderr):
             return fail(f"{tag} crafted tables (repeated mount ids)",
-                        f"table {trial} reported differently:\n" + "".join(difflib.unified_diff(
+                        f"table {trial} reported differently: exit {d.returncode} dynamic, "
+                        f"{s.returncode} static; stderr dynamic {d.stderr[:300]!r}, "
+                        f"static {s.stderr[:300]!r}\n" + "".join(difflib.unified_diff(
                             d.stdout.decode(errors="replace").splitlines(True),
                             s.stdout.decode(errors="replace").splitlines(True),
                             "dynamic", "static", n=1))[:3000])

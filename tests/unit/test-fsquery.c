@@ -4,6 +4,7 @@
  * the deadline still counting (a 200,000-line mount table parsed under ASan
  * once made a quick answer look like a timeout). Hangs are tested for real
  * with a FUSE file system in tests/robustness. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +14,15 @@
 #include <string.h>
 #include <limits.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/fsquery.h"
+#include "core/light-worker.h"
 #include "core/macro.h"
 #include "tmptree.h"
 
@@ -183,6 +189,72 @@ static void test_fstype_may_hang(void **state)
         assert_true(fsq_fstype_may_hang("a-type-nobody-knows"));
 }
 
+/* The slots a worker ran, counted in memory it shares with the test. */
+static unsigned *exec_count;
+
+static void count_exec(int rootfd, bool replay, enum fsq_op op, const char *path,
+                       struct fsq_reply *rep)
+{
+        (void)rootfd, (void)replay, (void)op, (void)path;
+        light_reply_reset(rep);
+        __atomic_add_fetch(exec_count, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Once a group's last byte is written the caller may reuse the region for
+ * its next batch while the worker is still on its way out. The worker's last
+ * write blocks on a full pipe; meanwhile the region grows a slot of the same
+ * group, as the next batch's would be: the worker must not run it. */
+static void test_nothing_read_after_last_byte(void **state)
+{
+        size_t size = sizeof(struct fsq_shared) + 2 * sizeof(struct fsq_slot) + sizeof(unsigned);
+        void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        struct fsq_shared *sh = map;
+        char fill[4096], buf[4096];
+        int p[2], status;
+        ssize_t got;
+        pid_t pid;
+
+        (void)state;
+        assert_true(map != MAP_FAILED);
+        exec_count = (unsigned *)((char *)map + size - sizeof(unsigned));
+        sh->rootfd = -1;
+        sh->n = 1;
+        sh->slots[0] = (struct fsq_slot){ .op = FSQ_STATFS, .group = 0, .path = "/" };
+        sh->slots[1] = (struct fsq_slot){ .op = FSQ_STATFS, .group = 0, .path = "/" };
+
+        assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        memset(fill, 'x', sizeof(fill));
+        while (write(p[1], fill, sizeof(fill)) > 0)
+                ;
+        while (write(p[1], fill, 1) > 0)
+                ;
+        assert_int_equal(fcntl(p[1], F_SETFL, 0), 0);
+        assert_int_equal(fcntl(p[0], F_SETFL, 0), 0);
+
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                close(p[0]);
+                light_run_group(sh, 0, p[1], count_exec);
+                _exit(0);
+        }
+        close(p[1]);
+        /* The worker ran slot 0 and is on (or before) its blocked write. */
+        for (int i = 0; i < 10000 && __atomic_load_n(exec_count, __ATOMIC_SEQ_CST) == 0; i++)
+                nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+        assert_int_equal(__atomic_load_n(exec_count, __ATOMIC_SEQ_CST), 1);
+        sh->n = 2;
+        do
+                got = read(p[0], buf, sizeof(buf));
+        while (got > 0 || (got < 0 && errno == EINTR));
+        assert_int_equal(got, 0);
+        close(p[0]);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(*exec_count, 1);
+        munmap(map, size);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -192,6 +264,7 @@ int main(void)
                 cmocka_unit_test(test_in_caller_live),
                 cmocka_unit_test(test_in_caller_many),
                 cmocka_unit_test(test_fstype_may_hang),
+                cmocka_unit_test(test_nothing_read_after_last_byte),
         };
         const char *mode = getenv("STUDIO_PROBE_WORKER");
 
