@@ -143,7 +143,11 @@ static int flush_chunk(struct parse_ctx *ctx, mount_filter_t filter, void *userd
         f = fmemopen(c->buf, c->len, "r");
         if (!f)
                 return -ENOMEM;
-        (void)mnt_table_parse_stream(tb, f, ctx->table->file);
+        /* "", not the file's name: for a mountinfo table libmount takes the
+         * thread id from the name's realpath() (tab_parse.c, path_to_tid()),
+         * a readlink() per component of it per chunk, for a field nothing
+         * here reads. An empty name resolves to nothing, without a call. */
+        (void)mnt_table_parse_stream(tb, f, "");
         fclose(f);
 
         while (mnt_table_next_fs(tb, it, &fs) == 0) {
