@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "core/light-worker.h"
 #include "core/macro.h"
@@ -157,6 +161,43 @@ static bool kernel_resolves(const struct sysroot *r)
         return !r->dir && !r->rec;
 }
 
+/* A snapshot, not recording: openat2(RESOLVE_IN_ROOT) walks it as the
+ * resolver does (absolute links and ".." end at the snapshot's top) in one
+ * call, where the resolver makes a readlinkat() per component. -EOPNOTSUPP
+ * sends the caller to the resolver: while recording (collect records every
+ * link met), before Linux 5.6 or under a seccomp filter (ENOSYS, EPERM,
+ * E2BIG, EINVAL), and when a rename raced a ".." (EAGAIN). */
+static int open_in_root(const struct sysroot *r, const char *path, int flags)
+{
+        static bool unusable;
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+
+        if (r->rec || unusable)
+                return -EOPNOTSUPP;
+        if (!path || !*path)
+                return -ENOENT;
+        fd = syscall(SYS_openat2, r->fd, sysroot_relative(path), &how, sizeof(how));
+        if (fd >= 0)
+                return (int)fd;
+        switch (errno) {
+        case ENOSYS:
+        case E2BIG:
+        case EINVAL:
+                unusable = true;
+                return -EOPNOTSUPP;
+        case EPERM:
+        case EAGAIN:
+        case EXDEV:
+                return -EOPNOTSUPP;
+        default:
+                return negative_errno();
+        }
+}
+
 /* The kernel's answer: the name an O_PATH descriptor has. */
 int sysroot_resolve_live(int rootfd, const char *path, char buf[PATH_MAX])
 {
@@ -249,25 +290,33 @@ int sysroot_readlink(const struct sysroot *r, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* A regular file under the root, its final link followed or not (nofollow:
- * a path already resolved inside the root). */
-static int open_regular(const struct sysroot *r, const char *path, int nofollow)
+/* O_NONBLOCK: a FIFO planted in a snapshot must not stall the open. */
+#define OPEN_FILE_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+/* An open descriptor (fd >= 0) or -errno, kept only if a regular file. */
+static int only_regular(int fd)
 {
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int owned = fd;
         struct stat st;
 
-        /* O_NONBLOCK: a FIFO planted in a snapshot must not stall the open. */
-        fd = openat(r->fd, sysroot_relative(path),
-                    O_RDONLY | O_CLOEXEC | nofollow | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
+        if (owned < 0)
+                return owned;
+        if (fstat(owned, &st) < 0)
                 return negative_errno();
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        return TAKE_FD(fd);
+        return TAKE_FD(owned);
+}
+
+/* A regular file under the root, its final link followed or not (nofollow:
+ * a path already resolved inside the root). */
+static int open_regular(const struct sysroot *r, const char *path, int nofollow)
+{
+        int fd = openat(r->fd, sysroot_relative(path), OPEN_FILE_FLAGS | nofollow);
+
+        return only_regular(fd < 0 ? negative_errno() : fd);
 }
 
 static int open_resolved(const struct sysroot *r, const char *resolved)
@@ -283,6 +332,9 @@ static int open_file(const struct sysroot *r, const char *path, enum sysroot_rea
 
         if (kernel_resolves(r))
                 return path && *path ? open_regular(r, path, 0) : -ENOENT;
+        k = open_in_root(r, path, OPEN_FILE_FLAGS);
+        if (k != -EOPNOTSUPP)
+                return only_regular(k);
         k = sysroot_resolve(r, path, &resolved);
         if (k < 0)
                 return k;
@@ -456,9 +508,16 @@ bool sysroot_exists(const struct sysroot *r, const char *path)
 {
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
+        int fd;
 
         if (kernel_resolves(r))
                 return path && *path && fstatat(r->fd, sysroot_relative(path), &st, 0) == 0;
+        fd = open_in_root(r, path, O_PATH);
+        if (fd != -EOPNOTSUPP) {
+                if (fd >= 0)
+                        close(fd);
+                return fd >= 0;
+        }
         return sysroot_resolve(r, path, &resolved) >= 0;
 }
 
@@ -491,13 +550,14 @@ int sysroot_list_dir(const struct sysroot *r, const char *path, size_t max, char
                 if (!path || !*path)
                         return -ENOENT;
                 fd = openat(r->fd, sysroot_relative(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        } else {
+        } else if ((fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY)) == -EOPNOTSUPP) {
                 k = sysroot_resolve(r, path, &resolved);
                 if (k < 0)
                         return k;
                 fd = openat(r->fd, sysroot_relative(resolved),
                             O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        }
+        } else if (fd < 0)
+                return fd;
         if (fd < 0)
                 return negative_errno();
         d = fdopendir(fd);

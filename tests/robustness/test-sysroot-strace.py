@@ -45,11 +45,10 @@ ALLOWED_CALLS = {
     ("openat", "/proc/filesystems"),
     ("access", "/etc/selinux/config"),
 }
-# Also allowed: readlink() of the directories above the snapshot (libmount
-# canonicalises the file name it is given for messages: DIR/proc/self/mountinfo),
-# and their readlinkat() from "/" opened O_PATH: before anything is read, a
-# bounded worker walks the path to the snapshot and asks its file system for
-# statfs, so that a snapshot on a dead mount fails within --timeout.
+# Also allowed: readlinkat() of the directories above the snapshot, from "/"
+# opened O_PATH: before anything is read, a bounded worker walks the path to
+# the snapshot and asks its file system for statfs, so that a snapshot on a
+# dead mount fails within --timeout.
 ALLOWED_CALLS.add(("openat", "/"))
 
 # Host state that must never show up: named in the failure message.
