@@ -369,8 +369,8 @@ static void batch_release(struct fsq_batch *b, bool abandoned)
         free(b);
 }
 
-/* Live: whether the caller answers the request itself (libblkid allocates,
- * so a superblock probe never runs here). */
+/* Whether the caller answers the request itself (libblkid allocates, so a
+ * superblock probe never runs here). */
 static bool runs_in_caller(const struct fsq_request *req)
 {
         return req->in_caller && req->op != FSQ_BLKID;
@@ -408,7 +408,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
 {
         struct fsq_batch *b;
         struct worker *w;
-        bool light_ok = light_workers_wanted(), all_here = !sysroot_is_replay(root);
+        bool light_ok = light_workers_wanted(), all_here = true;
         size_t groups = 0, strings = 0, n_path = 0, args_off;
         char *text;
 
@@ -469,7 +469,7 @@ int fsq_start(const struct sysroot *root, const struct fsq_request *reqs, size_t
                 }
 
         for (unsigned g = 0; g < groups; g++) {
-                bool light = light_ok, here = !b->sh->replay;
+                bool light = light_ok, here = true;
                 struct light_arg *args;
                 int p[2], k;
 

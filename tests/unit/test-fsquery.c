@@ -16,6 +16,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "core/fsquery.h"
 #include "core/light-worker.h"
 #include "core/macro.h"
+#include "seccomp-deny.h"
 #include "tmptree.h"
 
 struct fixture {
@@ -176,6 +178,50 @@ static void test_in_caller_many(void **state)
         fsq_replies_free(reps, 70);
 }
 
+/* In a child that may start no process (seccomp refuses clone, clone3,
+ * fork and vfork): 0 when the replay's lookup was answered there, 1 when it
+ * was not, 2 when it was answered wrong, 77 without seccomp. */
+static int replay_without_processes(struct sysroot *root, bool in_caller)
+{
+        const struct fsq_request req = {
+                .op = FSQ_PATH, .path = "/home/link", .first_found = true, .in_caller = in_caller
+        };
+        int status;
+        pid_t pid;
+
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) {
+                const long nrs[] = { SYS_clone, SYS_clone3, SYS_fork, SYS_vfork };
+                struct fsq_reply rep = { 0 };
+
+                if (seccomp_deny(nrs, ARRAY_SIZE(nrs), EPERM) < 0)
+                        _exit(77);
+                if (fsq_run(root, &req, &rep, 1, 5 * NSEC_PER_SEC) < 0 || rep.err != 0)
+                        _exit(1);
+                _exit(rep.resolved && strcmp(rep.resolved, "/home/user") == 0 ? 0 : 2);
+        }
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
+}
+
+/* A replay's lookups vouched for run in the caller: the snapshot's mounts are
+ * not ours, and its file system already answered. Without the vouching the
+ * same lookup needs a worker, which the filter then refuses. */
+static void test_in_caller_replay(void **state)
+{
+        struct fixture *f = *state;
+        int r = replay_without_processes(&f->root, true);
+
+        if (r == 77) {
+                print_message("no seccomp here: skipped\n");
+                return;
+        }
+        assert_int_equal(r, 0);
+        assert_int_equal(replay_without_processes(&f->root, false), 1);
+}
+
 static void test_fstype_may_hang(void **state)
 {
         (void)state;
@@ -263,6 +309,7 @@ int main(void)
                 cmocka_unit_test(test_many_rounds),
                 cmocka_unit_test(test_in_caller_live),
                 cmocka_unit_test(test_in_caller_many),
+                cmocka_unit_test(test_in_caller_replay),
                 cmocka_unit_test(test_fstype_may_hang),
                 cmocka_unit_test(test_nothing_read_after_last_byte),
         };

@@ -13,17 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-
 #include "core/strutil.h"
 #include "core/sysroot.h"
+#include "seccomp-deny.h"
 #include "tmptree.h"
 
 struct fixture {
@@ -405,24 +402,6 @@ static void test_list_dir(void **state)
         assert_null(names);
 }
 
-/* openat2 answers ENOSYS, as before Linux 5.6 (or EPERM under an older
- * container runtime's seccomp profile): the fallback path. */
-static int refuse_openat2(void)
-{
-        struct sock_filter filter[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        };
-        struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
-
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-                return -errno;
-        return 0;
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -444,7 +423,8 @@ int main(void)
         if (pid < 0)
                 return 1;
         if (pid == 0) {
-                if (refuse_openat2() < 0) {
+                /* openat2 answers ENOSYS, as before Linux 5.6: the fallback. */
+                if (seccomp_deny((const long[]){ SYS_openat2 }, 1, ENOSYS) < 0) {
                         printf("no seccomp filter here: the resolver's pass is skipped\n");
                         _exit(0);
                 }
