@@ -30,7 +30,9 @@ struct mount_table {
         char *file;       /* display name of the file that was read */
 };
 
-/* Decides which entries are kept; huge tables are streamed, never held whole. */
+/* Decides which entries are kept; huge tables are streamed, never held whole.
+ * It sees every field but options (NULL there), in strings it must not keep:
+ * a kept entry is copied after it said yes. */
 typedef bool (*mount_filter_t)(const struct mount_entry *e, void *userdata);
 
 /* Reads /proc/self/mountinfo under the sysroot. Malformed lines are skipped,
