@@ -398,18 +398,32 @@ size_t text_columns(const char *s, size_t n)
         return w;
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date: Howard Hinnant's
+ * civil_from_days() ("chrono-Compatible Low-Level Date Algorithms"), for
+ * days >= 0. */
+static void civil_from_days(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+        uint64_t z = days + 719468, era = z / 146097;
+        unsigned doe = (unsigned)(z - era * 146097);
+        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        unsigned mp = (5 * doy + 2) / 153;
+
+        *d = doy - (153 * mp + 2) / 5 + 1;
+        *m = mp < 10 ? mp + 3 : mp - 9;
+        *y = (unsigned)(era * 400) + yoe + (*m <= 2);
+}
+
 const char *format_iso8601(char *buf, size_t len, uint64_t secs)
 {
-        time_t t = (time_t)secs;
-        struct tm tm;
+        unsigned y, m, d, rest = (unsigned)(secs % 86400);
 
-        /* Not strftime(): glibc's calls tzset(), which reads /etc/localtime
-         * (seven system calls) for a UTC time that needs no zone. */
-        if (secs > UNIX_TIME_MAX || !gmtime_r(&t, &tm))
-                snprintf(buf, len, "unknown");
-        else if ((size_t)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                                  tm.tm_sec) >= len)
+        /* Neither strftime() nor gmtime_r(): glibc's load /etc/localtime
+         * first (seven system calls) for a UTC time that needs no zone. */
+        civil_from_days(secs / 86400, &y, &m, &d);
+        if (secs > UNIX_TIME_MAX ||
+            (size_t)snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, m, d, rest / 3600,
+                             rest / 60 % 60, rest % 60) >= len)
                 snprintf(buf, len, "unknown");
         return buf;
 }

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+
 #include <cmocka.h>
 #include <errno.h>
 #include <limits.h>
@@ -383,6 +385,41 @@ static void test_text_columns(void **state)
         assert_int_equal(text_columns("\033[1", 4), 0); /* cut inside a sequence */
 }
 
+static void check_against_gmtime(uint64_t t)
+{
+        char buf[32], want[32];
+        time_t tt = (time_t)t;
+        struct tm tm;
+
+        assert_non_null(gmtime_r(&tt, &tm));
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        assert_string_equal(format_iso8601(buf, sizeof(buf), t), want);
+}
+
+/* format_iso8601() computes the date itself: it must agree with gmtime_r()
+ * on every day from 1970 to 9999, and its bounds. */
+static void test_format_iso8601(void **state)
+{
+        char buf[32];
+
+        (void)state;
+        assert_string_equal(format_iso8601(buf, sizeof(buf), 0), "1970-01-01T00:00:00Z");
+        assert_string_equal(format_iso8601(buf, sizeof(buf), 951782400), "2000-02-29T00:00:00Z");
+        assert_string_equal(format_iso8601(buf, sizeof(buf), 1796094230), "2026-12-01T03:03:50Z");
+        assert_string_equal(format_iso8601(buf, sizeof(buf), UNIX_TIME_MAX),
+                            "9999-12-31T23:59:59Z");
+        assert_string_equal(format_iso8601(buf, sizeof(buf), UNIX_TIME_MAX + 1), "unknown");
+        assert_string_equal(format_iso8601(buf, 20, 0), "unknown"); /* no room for the NUL */
+        /* Every 1,000,003 s (11.6 days, its second drifting), and every day
+         * around the century leap rules: 2000 is a leap year, 2100 not. */
+        for (uint64_t t = 0; t <= UNIX_TIME_MAX; t += 1000003)
+                check_against_gmtime(t);
+        for (uint64_t t = 915148800; t < 978307200; t += 86400) /* 1999-2000 */
+                check_against_gmtime(t + 86399);
+        for (uint64_t t = 4070908800; t < 4133980800; t += 86400) /* 2099-2100 */
+                check_against_gmtime(t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -398,6 +435,7 @@ int main(void)
                 cmocka_unit_test(test_format),
                 cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_text_columns),
+                cmocka_unit_test(test_format_iso8601),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
