@@ -122,26 +122,22 @@ static void view_entry(struct libmnt_fs *fs, unsigned line, struct mount_entry *
         };
 }
 
-static int copy_entry(struct libmnt_fs *fs, unsigned line, struct mount_entry *e)
+/* The view of a kept entry made its own: its strings copied, and the merged
+ * options, which libmount builds only on request. */
+static int copy_entry(struct libmnt_fs *fs, struct mount_entry *e)
 {
-        dev_t dev = mnt_fs_get_devno(fs);
+        const struct mount_entry v = *e;
 
-        *e = (struct mount_entry){
-                .id = mnt_fs_get_id(fs),
-                .parent_id = mnt_fs_get_parent_id(fs),
-                .major = major(dev),
-                .minor = minor(dev),
-                .root = strdup_or_null(mnt_fs_get_root(fs)),
-                .target = strdup_or_null(mnt_fs_get_target(fs)),
-                .fstype = strdup_or_null(mnt_fs_get_fstype(fs)),
-                .source = strdup_or_null(mnt_fs_get_source(fs)),
-                .options = mnt_fs_strdup_options(fs),
-                .fs_options = strdup_or_null(mnt_fs_get_fs_options(fs)),
-                .line = line,
-        };
-        if (!e->target || !e->fstype) {
+        e->root = strdup_or_null(v.root);
+        e->target = strdup(v.target);
+        e->fstype = strdup(v.fstype);
+        e->source = strdup_or_null(v.source);
+        e->fs_options = strdup_or_null(v.fs_options);
+        e->options = mnt_fs_strdup_options(fs); /* NULL: none at all */
+        if (!e->target || !e->fstype || (v.root && !e->root) || (v.source && !e->source) ||
+            (v.fs_options && !e->fs_options)) {
                 mount_entry_done(e);
-                return -EINVAL;
+                return -ENOMEM;
         }
         return 0;
 }
@@ -194,15 +190,12 @@ static int flush_chunk(struct parse_ctx *ctx, mount_filter_t filter, void *userd
                  * the parse at 1,000 lines. */
                 if (filter && !filter(&e, userdata))
                         continue;
-                if (copy_entry(fs, line, &e) < 0) {
-                        bad_line(ctx, line, "mountinfo line without a mount point or type");
-                        continue;
-                }
                 if (ctx->table->n >= KEEP_MAX) {
-                        mount_entry_done(&e);
                         ctx->error = -E2BIG;
                         continue;
                 }
+                if (copy_entry(fs, &e) < 0)
+                        return -ENOMEM;
                 if (ctx->table->n == ctx->table->allocated) {
                         /* Doubling: growing by one entry called realloc()
                          * once per kept mount, copying the array whenever it
