@@ -129,7 +129,7 @@ static void execute_in_caller(int rootfd, bool replay, enum fsq_op op, const cha
         size_t len = strlen(path);
         long fd;
 
-        if (op != FSQ_PATH || replay) {
+        if (op != FSQ_PATH) {
                 execute(rootfd, replay, op, path, rep);
                 return;
         }

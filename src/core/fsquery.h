@@ -33,11 +33,11 @@ struct fsq_request {
         /* The group's later requests are skipped (-ECANCELED) once this one
          * succeeds: "the first of these paths that exists". */
         bool first_found;
-        /* What the request touches cannot hang (live: fsq_fstype_may_hang()
-         * said no for every mount on its way, for FSQ_PATH on the normalized
-         * path as written; a replay: the snapshot's own file system answered
-         * already): a group of such requests is answered in the caller,
-         * without a worker, unless a live lookup meets a symlink. */
+        /* What the request touches cannot hang (fsq_fstype_may_hang() said
+         * no for every mount on its way; for FSQ_PATH, on the normalized path
+         * as written, in a replay by the snapshot's table): a group of such
+         * requests is answered in the caller, without a worker, unless a
+         * lookup meets a symlink. */
         bool in_caller;
 };
 

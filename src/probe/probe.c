@@ -565,18 +565,16 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         table_err = mounts_load(root, mount_wanted, &fctx, &table, &r->warnings);
         /* One worker tries the candidates in order and stops at the first that
          * exists: a stall is then pinned on the candidate that hangs. None
-         * where no mount on the paths as written can hang, nor in a replay:
-         * its mounts are the snapshot's, not ours, and the file system that
-         * holds the snapshot answered the check of --sysroot and the reads of
-         * its mount table just now, in this process. */
+         * where no mount on the paths as written can hang, in a replay as
+         * live: a snapshot's table names what would hang were it live, and
+         * --sysroot=/ is. */
         for (size_t i = 0; i < n; i++)
                 reqs[i] = (struct fsq_request){
                         .op = FSQ_PATH,
                         .path = candidates[i],
                         .first_found = true,
-                        .in_caller = sysroot_is_replay(root) ||
-                                     (table_err == 0 && streq_ptr(candidates[i], normalized[i]) &&
-                                      !may_hang_on(&fctx, normalized[i])),
+                        .in_caller = table_err == 0 && streq_ptr(candidates[i], normalized[i]) &&
+                                     !may_hang_on(&fctx, normalized[i]),
                 };
         k = fsq_start(root, reqs, n, p->timeout_ns, &batch);
         if (k < 0)

@@ -7,7 +7,7 @@ process touching it sleeps in the kernel, unkillable, like on a dead hard NFS
 mount. Checks, with --timeout=1: the probe returns within timeout + 1 s, exits
 3, names the mount and the time on stderr, still prints the report (valid JSON,
 timed_out, the home's error), and `x=$(studio-probe ...)` does not wait for the
-stuck worker. Once with --path=<mount>, once with the default home selection
+stuck worker. Once with --path=<mount> (and --sysroot=/), once with the default home selection
 (/home/sagemaker-user hangs) in a private mount namespace, and once more with a
 second dead mount (a custom EFS) on top. Needs root and
 /dev/fuse: exit 77 otherwise. Always unmounts, even on failure.
@@ -94,6 +94,14 @@ def case_path(probe, hangfs, tmp):
         # Proof the test hung something: the abandoned worker sleeps in D.
         check(bool(set(stuck_workers()) - before),
               "--path: an abandoned worker is stuck in D state (the mount really hangs)")
+
+        # --sysroot=/ is a replay whose snapshot is live: its mount table says
+        # the path can hang, so the lookup still goes to a bounded worker.
+        p, el = run_probe([probe, "--sysroot=/", f"--path={mnt}", f"--timeout={TIMEOUT_S}",
+                           "--json"])
+        check(el <= BOUND_S, f"--sysroot=/: returned in {el:.2f} s (bound {BOUND_S} s)")
+        check(p.returncode == 3, f"--sysroot=/: exit status {p.returncode} (want 3)")
+        check(b"did not answer" in p.stderr, f"--sysroot=/: stderr says so: {p.stderr[:300]!r}")
 
         # The shell's view, with the output pipe also on fd 3: a worker that
         # kept any copy of it would hold the command substitution open.
