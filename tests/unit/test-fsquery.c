@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include <linux/openat2.h>
+
 #include "core/fsquery.h"
 #include "core/light-worker.h"
 #include "core/macro.h"
@@ -215,8 +217,18 @@ static int replay_without_processes(struct sysroot *root, const char *path, bool
 static void test_in_caller_replay(void **state)
 {
         struct fixture *f = *state;
-        int r = replay_without_processes(&f->root, "/home/user", true);
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC };
+        long fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+        int r;
 
+        /* The caller's lookup is openat2(RESOLVE_NO_SYMLINKS); without it
+         * (Linux before 5.6, valgrind 3.19) every lookup takes a worker. */
+        if (fd < 0) {
+                print_message("no openat2 here: skipped\n");
+                return;
+        }
+        close((int)fd);
+        r = replay_without_processes(&f->root, "/home/user", true);
         if (r == 77) {
                 print_message("no seccomp here: skipped\n");
                 return;
