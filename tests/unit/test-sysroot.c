@@ -14,6 +14,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,6 +181,7 @@ static void test_resolve_long(void **state)
 static void test_read_file(void **state)
 {
         struct fixture *f = *state;
+        bool have_node;
         char buf[10000], *s = NULL;
         size_t len = 0;
 
@@ -195,6 +197,9 @@ static void test_read_file(void **state)
                 char p[PATH_MAX];
                 snprintf(p, sizeof(p), "%s/fifo", f->dir);
                 assert_int_equal(mkfifo(p, 0600), 0);
+                /* A device node planted in a snapshot (root only: mknod). */
+                snprintf(p, sizeof(p), "%s/null", f->dir);
+                have_node = mknod(p, S_IFCHR | 0600, makedev(1, 3)) == 0;
         }
         open_root(f);
 
@@ -228,6 +233,8 @@ static void test_read_file(void **state)
         assert_int_equal(sysroot_read_file(&f->root, "/fifo", 100, &s, &len), -EBADFD);
         assert_true(sysroot_open_file(&f->root, "/fifo") < 0);
         alarm(0);
+        if (have_node)
+                assert_int_equal(sysroot_read_file(&f->root, "/null", 100, &s, &len), -EBADFD);
 
         assert_int_equal(sysroot_read_file(&f->root, "/adir", 100, &s, &len), -EISDIR);
         assert_int_equal(sysroot_read_file(&f->root, "/missing", 100, &s, &len), -ENOENT);
