@@ -420,9 +420,12 @@ const char *format_iso8601(char *buf, size_t len, uint64_t secs)
 
         /* Neither strftime() nor gmtime_r(): glibc's load /etc/localtime
          * first (seven system calls) for a UTC time that needs no zone. */
+        if (secs > UNIX_TIME_MAX) {
+                snprintf(buf, len, "unknown");
+                return buf;
+        }
         civil_from_days(secs / 86400, &y, &m, &d);
-        if (secs > UNIX_TIME_MAX ||
-            (size_t)snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, m, d, rest / 3600,
+        if ((size_t)snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, m, d, rest / 3600,
                              rest / 60 % 60, rest % 60) >= len)
                 snprintf(buf, len, "unknown");
         return buf;
