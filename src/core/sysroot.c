@@ -26,6 +26,7 @@
 struct sysroot_cache {
         char *dirs[CACHE_SLOTS];
         unsigned next;
+        char *top; /* the root's own name, as fd_name() gives it */
 };
 
 int sysroot_open(struct sysroot *ret, const char *dir)
@@ -57,9 +58,11 @@ void sysroot_close(struct sysroot *r)
         if (r->fd >= 0)
                 close(r->fd);
         free(r->dir);
-        if (r->cache)
+        if (r->cache) {
                 for (unsigned i = 0; i < CACHE_SLOTS; i++)
                         free(r->cache->dirs[i]);
+                free(r->cache->top);
+        }
         free(r->cache);
         r->fd = -1;
         r->dir = NULL;
@@ -198,23 +201,71 @@ static int open_in_root(const struct sysroot *r, const char *path, int flags)
         }
 }
 
+/* The name the kernel gives an open descriptor: 0, or -EOPNOTSUPP where it
+ * gives none that is a path (no /proc mounted, a mount outside our root says
+ * "(unreachable)", a file removed since it was opened says " (deleted)"). */
+static int fd_name(int fd, char buf[PATH_MAX])
+{
+        static const char deleted[] = " (deleted)";
+        char self[64];
+        ssize_t n;
+
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        n = readlink(self, buf, PATH_MAX);
+        if (n <= 0 || n >= PATH_MAX || buf[0] != '/')
+                return -EOPNOTSUPP;
+        buf[n] = '\0';
+        if ((size_t)n >= sizeof(deleted) - 1 &&
+            strcmp(buf + n - (sizeof(deleted) - 1), deleted) == 0)
+                return -EOPNOTSUPP;
+        return 0;
+}
+
 /* The kernel's answer: the name an O_PATH descriptor has. */
 int sysroot_resolve_live(int rootfd, const char *path, char buf[PATH_MAX])
 {
         _cleanup_close_ int fd = -1;
-        char self[64];
-        ssize_t n;
 
         fd = openat(rootfd, sysroot_relative(path), O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-        n = readlink(self, buf, PATH_MAX);
-        /* No /proc mounted, or a name that is not a path (a mount outside
-         * our root says "(unreachable)"): the resolver's own walk. */
-        if (n <= 0 || n >= PATH_MAX || buf[0] != '/')
+        if (fd_name(fd, buf) < 0)
                 return light_resolve(rootfd, "", path, buf, NULL, NULL);
-        buf[n] = '\0';
+        return 0;
+}
+
+/* A snapshot's path as openat2(RESOLVE_IN_ROOT) resolves it, read back from
+ * the descriptor's name with the snapshot's own name taken off: two calls
+ * where the resolver makes a readlinkat() per component (a sysfs device path
+ * has a dozen). -EOPNOTSUPP sends the caller to the resolver: open_in_root()
+ * refused, or a name that does not start with the snapshot's (see fd_name();
+ * a snapshot renamed while we read it). */
+static int resolve_in_root(const struct sysroot *r, const char *path, char buf[PATH_MAX])
+{
+        _cleanup_close_ int fd = -1;
+        char own[PATH_MAX];
+        const char *top = r->cache ? r->cache->top : NULL;
+        size_t len;
+
+        fd = open_in_root(r, path, O_PATH);
+        if (fd < 0)
+                return fd;
+        if (!top) {
+                if (fd_name(r->fd, own) < 0)
+                        return -EOPNOTSUPP;
+                top = own;
+                if (r->cache)
+                        r->cache->top = strdup(own); /* NULL only costs a readlink */
+        }
+        if (fd_name(fd, buf) < 0)
+                return -EOPNOTSUPP;
+        len = strcmp(top, "/") == 0 ? 0 : strlen(top);
+        if (strncmp(buf, top, len) != 0 || (buf[len] != '/' && buf[len] != '\0'))
+                return -EOPNOTSUPP;
+        if (!buf[len])
+                strcpy(buf, "/");
+        else
+                memmove(buf, buf + len, strlen(buf + len) + 1);
         return 0;
 }
 
@@ -229,6 +280,13 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
                 return -ENOENT;
         if (kernel_resolves(r)) {
                 k = sysroot_resolve_live(r->fd, path, buf);
+                if (k < 0)
+                        return k;
+                *ret = strdup(buf);
+                return *ret ? 0 : -ENOMEM;
+        }
+        k = resolve_in_root(r, path, buf);
+        if (k != -EOPNOTSUPP) {
                 if (k < 0)
                         return k;
                 *ret = strdup(buf);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Under --sysroot, the host stays out.
 
-Replays a Studio-like snapshot under `strace -f -y -e trace=%file,%desc` and
+Replays a Studio-like snapshot under `strace -f -y -e trace=%file,%desc,%process` and
 fails if studio-probe (or a forked worker) names any path outside the snapshot
 that is not on the allow-list below: the host's mountinfo, environ, /sys,
 /opt/ml, homes... must never be opened, stat'ed or readlink'ed in a replay.
@@ -50,6 +50,11 @@ ALLOWED_CALLS = {
 # the snapshot and asks its file system for statfs, so that a snapshot on a
 # dead mount fails within --timeout.
 ALLOWED_CALLS.add(("openat", "/"))
+# And readlink() of /proc/self/fd/N, the name of one of our own descriptors:
+# a path the kernel's walk (openat2 RESOLVE_IN_ROOT) reached is read back so,
+# and the snapshot's own name taken off. Allowed only where the name read is
+# the snapshot or inside it (checked from the value strace prints).
+OWN_FD = re.compile(r'^(?:\d+ +)?readlink\("(/proc/self/fd/\d+)", "((?:[^"\\]|\\.)*)"')
 
 # Host state that must never show up: named in the failure message.
 HOST_STATE = ("/proc/", "/sys/", "/opt/ml", "/opt/.sagemakerinternal", "/home/", "/root",
@@ -101,10 +106,18 @@ def touched_paths(log, cwd):
     return out
 
 
+def own_fd_names(log):
+    """(link, name read) for every readlink() of /proc/self/fd/N."""
+    return [(m.group(1), unescape(m.group(2)))
+            for m in map(OWN_FD.match, log.splitlines()) if m]
+
+
 def allowed(call, path, root):
     p = os.path.normpath(path)
     if p == root or p.startswith(root + "/"):
         return True
+    if call == "readlink" and re.fullmatch(r"/proc/self/fd/\d+", p):
+        return True  # what it named is checked in main()
     if p in ALLOWED_EXACT or (call, p) in ALLOWED_CALLS:
         return True
     if call in ("readlink", "readlinkat") and (root + "/").startswith(p.rstrip("/") + "/"):
@@ -132,13 +145,16 @@ def main():
     with tempfile.TemporaryDirectory(prefix="studio-probe-strace-") as tmp:
         tmp = os.path.realpath(tmp)
         root = samples.studio_new(os.path.join(tmp, "root"))
+        # The home through a symlink: a lookup the caller did not vouch for,
+        # so a worker makes it, and its calls are traced too.
+        os.symlink("/home/sagemaker-user", os.path.join(root, "home", "link"))
         cwd = os.path.join(tmp, "cwd")
         os.mkdir(cwd)
         log_path = os.path.join(tmp, "strace.log")
         env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
         p = subprocess.run([strace, "-f", "-y", "-s", "4096", "-qq",
-                            "-e", "trace=%file,%desc", "-o", log_path,
-                            probe, f"--sysroot={root}", "--json"],
+                            "-e", "trace=%file,%desc,%process", "-o", log_path,
+                            probe, f"--sysroot={root}", "--path=/home/link", "--json"],
                            capture_output=True, cwd=cwd, env=env, timeout=120)
         log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
         if p.returncode != 0 and ("ptrace" in p.stderr.decode(errors="replace")
@@ -164,17 +180,29 @@ def main():
                      "sys/dev/block"):
             if not any(want in x[1] for x in inside):
                 failures.append(f"the trace shows no access to {want} in the snapshot")
-        if not re.search(r"^\d+ .*(clone|fork)", log, re.M) and len(set(
-                ln.split()[0] for ln in log.splitlines() if ln[:1].isdigit())) < 2:
-            failures.append("the trace shows no forked worker (was -f effective?)")
+        # A worker started only where the snapshot's file system could hang
+        # (not on a local disk with its path in the dentry cache): when one
+        # was, its calls must be in the trace too.
+        pids = set(ln.split()[0] for ln in log.splitlines() if ln[:1].isdigit())
+        if not re.search(r"^\d+ +(clone|clone3|fork|vfork)\(", log, re.M):
+            failures.append("the trace shows no worker started (the lookup through "
+                            "home/link needs one)")
+        elif len(pids) < 2:
+            failures.append("a worker was started but the trace shows only one process "
+                            "(was -f effective?)")
 
+        names = own_fd_names(log)
+        for link, name in names:
+            if name != root and not name.startswith(root + "/"):
+                failures.append(f"HOST STATE: readlink({link}) named {name}, outside the "
+                                f"snapshot")
         bad = sorted({(c, x) for c, x in paths if not allowed(c, x, root)})
         for call, path in bad:
             kind = "HOST STATE" if path.startswith(HOST_STATE) else "not allowed"
             failures.append(f"{kind}: {call}({path})")
 
         print(f"{len(paths)} path arguments traced, {len(inside)} inside the snapshot, "
-              f"{len(bad)} outside the allow-list")
+              f"{len(bad)} outside the allow-list, {len(names)} descriptor names read back")
         for f in failures:
             print("FAIL " + f)
         if failures:

@@ -165,6 +165,56 @@ static void test_resolve(void **state)
         assert_false(sysroot_exists(&f->root, "/hostetc"));
 }
 
+/* The kernel's walk is read back from a descriptor's name, less the
+ * snapshot's: a snapshot renamed meanwhile, or "/" itself as the root, must
+ * give the same answers. */
+static void test_resolve_renamed(void **state)
+{
+        struct fixture *f = *state;
+        struct sysroot top = { .fd = -1 };
+        char *moved = NULL, *out = NULL, *path = NULL, *want = NULL, *real = NULL;
+
+        assert_int_equal(tt_puts(f->dir, "real/dir/file", "data"), 0);
+        assert_int_equal(tt_symlink(f->dir, "abs", "/real/dir"), 0);
+        open_root(f);
+        assert_int_equal(sysroot_resolve(&f->root, "/abs/file", &out), 0);
+        assert_string_equal(out, "/real/dir/file");
+        free(out);
+
+        assert_true(asprintf(&moved, "%s.moved", f->dir) > 0);
+        assert_int_equal(rename(f->dir, moved), 0);
+        assert_int_equal(sysroot_resolve(&f->root, "/abs/file", &out), 0);
+        assert_string_equal(out, "/real/dir/file");
+        free(out);
+        assert_int_equal(sysroot_resolve(&f->root, "/real", &out), 0);
+        assert_string_equal(out, "/real");
+        free(out);
+        assert_int_equal(sysroot_resolve(&f->root, "/real/nope", &out), -ENOENT);
+        assert_int_equal(rename(moved, f->dir), 0);
+
+        /* --sysroot=/: the names are the paths. */
+        real = realpath(f->dir, NULL);
+        assert_non_null(real);
+        assert_true(asprintf(&path, "%s/abs/file", f->dir) > 0);
+        assert_true(asprintf(&want, "%s/real/dir/file", real) > 0);
+        assert_int_equal(sysroot_open(&top, "/"), 0);
+        /* "abs" points at "/real/dir" of the root, here the host's: absent. */
+        assert_int_equal(sysroot_resolve(&top, path, &out), -ENOENT);
+        free(path);
+        assert_true(asprintf(&path, "%s/real/dir/file", f->dir) > 0);
+        assert_int_equal(sysroot_resolve(&top, path, &out), 0);
+        assert_string_equal(out, want);
+        free(out);
+        assert_int_equal(sysroot_resolve(&top, "/", &out), 0);
+        assert_string_equal(out, "/");
+        free(out);
+        sysroot_close(&top);
+        free(moved);
+        free(path);
+        free(want);
+        free(real);
+}
+
 static void test_resolve_long(void **state)
 {
         struct fixture *f = *state;
@@ -414,6 +464,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_renamed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resolve_long, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_attr, setup, teardown),
