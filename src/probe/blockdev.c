@@ -37,17 +37,23 @@ char *ebs_volume_id_from_serial(const char *serial)
         return id;
 }
 
-/* Reads one attribute; a missing one is silent, a garbled one a warning. */
-static char *read_attr(const struct sysroot *root, const char *dir, const char *attr,
-                       char ***warnings)
+/* Reads one attribute; a missing one is silent, a garbled one a warning. NULL
+ * says why in *ret_err (may be NULL): -ENOENT or -ENOTDIR when it is absent,
+ * another -errno when it is there but unreadable (and warned about). */
+static char *read_attr_err(const struct sysroot *root, const char *dir, const char *attr,
+                           char ***warnings, int *ret_err)
 {
         _cleanup_free_ char *path = NULL, *display = NULL;
         char *v = NULL;
-        int k;
+        int k, unused;
 
+        if (!ret_err)
+                ret_err = &unused;
+        *ret_err = -ENOMEM;
         if (asprintf(&path, "%s/%s", dir, attr) < 0)
                 return NULL;
         k = sysroot_read_attr(root, path, &v);
+        *ret_err = k < 0 ? k : 0;
         if (k >= 0)
                 return v;
         if (k == -ENOENT || k == -ENOTDIR)
@@ -63,6 +69,12 @@ static char *read_attr(const struct sysroot *root, const char *dir, const char *
                 (void)strv_extendf(warnings, "cannot read %s: %s, ignoring", strna(display),
                                    strerror(-k));
         return NULL;
+}
+
+static char *read_attr(const struct sysroot *root, const char *dir, const char *attr,
+                       char ***warnings)
+{
+        return read_attr_err(root, dir, attr, warnings, NULL);
 }
 
 static uint64_t read_u64_attr(const struct sysroot *root, const char *dir, const char *attr,
@@ -174,14 +186,15 @@ int blockdev_probe(const struct sysroot *root, unsigned major, unsigned minor,
                 sectors != U64_UNSET && sectors <= UINT64_MAX / 512 ? sectors * 512 : U64_UNSET;
 
         if (asprintf(&devdir, "%s/device", whole) >= 0) {
-                _cleanup_free_ char *mpath = NULL;
+                int err;
 
-                d->model = read_attr(root, devdir, "model", warnings);
+                d->model = read_attr_err(root, devdir, "model", warnings, &err);
                 d->serial = read_attr(root, devdir, "serial", warnings);
                 /* Garbled is not absent: virtio disks have no model and are local,
-                 * a disk whose model we cannot read may still be EBS. */
-                if (!d->model && asprintf(&mpath, "%s/model", devdir) >= 0)
-                        d->model_unreadable = sysroot_exists(root, mpath);
+                 * a disk whose model we cannot read may still be EBS. A link loop
+                 * is as absent as sysroot_exists() says it is. */
+                d->model_unreadable = !d->model && err != -ENOENT && err != -ENOTDIR &&
+                                      err != -ELOOP && err != -ENOMEM;
         }
         if (!d->model)
                 slaves_model(root, whole, d, warnings);

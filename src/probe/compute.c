@@ -336,7 +336,8 @@ static void read_hostname(const struct sysroot *root, struct compute_facts *c)
         }
 }
 
-int compute_probe(const struct sysroot *root, struct compute_facts *c, char ***warnings)
+int compute_probe(const struct sysroot *root, struct compute_facts *c, bool training_config_seen,
+                  char ***warnings)
 {
         _cleanup_free_ char *text = NULL, *cmd = NULL;
         size_t len;
@@ -362,7 +363,8 @@ int compute_probe(const struct sysroot *root, struct compute_facts *c, char ***w
         if (sysroot_read_file(root, PROC_INIT_CMDLINE, CMDLINE_MAX, &cmd, &len) == 0)
                 c->serve = compute_cmdline_serves(cmd, len);
 
-        if (sysroot_read_file(root, TRAINING_RESOURCECONFIG, CONFIG_MAX, &text, &len) == 0)
+        if (training_config_seen &&
+            sysroot_read_file(root, TRAINING_RESOURCECONFIG, CONFIG_MAX, &text, &len) == 0)
                 (void)compute_parse_training_config(text, len, c);
         return 0;
 }

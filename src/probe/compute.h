@@ -17,10 +17,12 @@
 #define PROC_HOSTNAME "/proc/sys/kernel/hostname"
 #define ETC_HOSTNAME "/etc/hostname"
 
-/* Fills c from the files above, the training job's resourceconfig.json and the
+/* Fills c from the files above, the training job's resourceconfig.json (read
+ * only when training_config_seen: sagemaker_probe() has looked for it) and the
  * host name. Missing files are no evidence; an unreadable one is recorded as
  * such (-errno in c->hyperpod_config). Returns 0; does not log. */
-int compute_probe(const struct sysroot *root, struct compute_facts *c, char ***warnings);
+int compute_probe(const struct sysroot *root, struct compute_facts *c, bool training_config_seen,
+                  char ***warnings);
 
 /* The parsers, for the tests and the fuzzers. */
 int compute_parse_hyperpod_config(const char *text, size_t len, struct compute_facts *c);

@@ -515,7 +515,8 @@ int probe_run(const struct sysroot *root, const struct probe_params *p, struct r
         k = sagemaker_probe(root, &r->sagemaker, &r->warnings);
         if (k < 0)
                 return k;
-        k = compute_probe(root, &r->sagemaker.compute, &r->warnings);
+        k = compute_probe(root, &r->sagemaker.compute, r->sagemaker.training_resourceconfig,
+                          &r->warnings);
         if (k < 0)
                 return k;
 
