@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -180,6 +182,102 @@ bool fsq_fstype_may_hang(const char *fstype)
                         return false;
         return true;
 }
+
+/* statmount(2), Linux 6.8: the kernel's mount table by unique mount id,
+ * without calling into the file system. Declared here for the libcs and
+ * kernel headers that predate it; the header is 512 bytes in every version. */
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+#define STATX_MNT_ID_UNIQUE_ 0x4000U
+#define STATMOUNT_FS_TYPE_ 0x20U
+struct mnt_id_req_ {
+        uint32_t size, spare;
+        uint64_t mnt_id, param;
+};
+struct statmount_head_ {
+        uint32_t size, spare1;
+        uint64_t mask;
+        uint32_t sb_dev_major, sb_dev_minor;
+        uint64_t sb_magic;
+        uint32_t sb_flags;
+        uint32_t fs_type; /* offset in the strings after the 512-byte header */
+};
+#define STATMOUNT_HEAD_SIZE 512
+/* statx(2)'s struct up to stx_mnt_id, by the raw call: musl before 1.2.5 has
+ * no statx(). 256 bytes in all, as the kernel's. */
+union statx_raw_ {
+        struct {
+                uint32_t mask, blksize;
+                uint64_t attributes;
+                uint32_t nlink, uid, gid;
+                uint16_t mode, spare0;
+                uint64_t ino, size, blocks, attributes_mask;
+                struct {
+                        int64_t sec;
+                        uint32_t nsec;
+                        int32_t spare;
+                } times[4];
+                uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+                uint64_t mnt_id;
+        } f;
+        char bytes[256];
+};
+_Static_assert(offsetof(union statx_raw_, f.mnt_id) == 144, "statx layout");
+
+#ifndef AT_STATX_DONT_SYNC
+#define AT_STATX_DONT_SYNC 0x4000
+#endif
+#ifndef RESOLVE_CACHED
+#define RESOLVE_CACHED 0x20
+#endif
+
+#ifndef SYS_statx
+bool fsq_path_cannot_hang(const char *path)
+{
+        (void)path;
+        return false;
+}
+#else
+bool fsq_path_cannot_hang(const char *path)
+{
+        /* RESOLVE_CACHED (Linux 5.12): EAGAIN where a component is not in the
+         * dentry cache or would need its file system (an NFS revalidation, a
+         * symlink body not in memory, an automount). */
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_CACHED };
+        union {
+                struct statmount_head_ head;
+                char bytes[STATMOUNT_HEAD_SIZE + 256];
+        } sm;
+        struct mnt_id_req_ req = { .size = sizeof(req), .param = STATMOUNT_FS_TYPE_ };
+        _cleanup_close_ int fd = -1;
+        union statx_raw_ stx;
+        long k;
+
+        if (!path || !*path)
+                return false;
+        k = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+        if (k < 0)
+                return false;
+        fd = (int)k;
+        /* DONT_SYNC: the inode's cached attributes, no round trip to a server
+         * (NFS and FUSE honour it); the mount id is the VFS's in any case. */
+        memset(&stx, 0, sizeof(stx));
+        if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID_UNIQUE_,
+                    &stx) < 0 ||
+            !(stx.f.mask & STATX_MNT_ID_UNIQUE_))
+                return false;
+        req.mnt_id = stx.f.mnt_id;
+        memset(&sm, 0, sizeof(sm));
+        if (syscall(SYS_statmount, &req, &sm, sizeof(sm), 0) < 0 ||
+            !(sm.head.mask & STATMOUNT_FS_TYPE_) || sm.head.size > sizeof(sm) ||
+            sm.head.fs_type >= sizeof(sm) - STATMOUNT_HEAD_SIZE ||
+            !memchr(sm.bytes + STATMOUNT_HEAD_SIZE + sm.head.fs_type, '\0',
+                    sizeof(sm) - STATMOUNT_HEAD_SIZE - sm.head.fs_type))
+                return false;
+        return !fsq_fstype_may_hang(sm.bytes + STATMOUNT_HEAD_SIZE + sm.head.fs_type);
+}
+#endif
 
 void fsq_execute(const struct sysroot *root, const struct fsq_request *req, struct fsq_reply *rep)
 {

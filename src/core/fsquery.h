@@ -87,6 +87,13 @@ void fsq_execute(const struct sysroot *root, const struct fsq_request *req, stru
  * systems and the kernel's in-memory ones. */
 bool fsq_fstype_may_hang(const char *fstype);
 
+/* Whether looking path up, and then reading or statfs'ing there, cannot hang,
+ * known without asking its file system: the whole lookup is answered from the
+ * dentry cache, and the mount it ends on is of a type fsq_fstype_may_hang()
+ * calls local. False on any doubt (an older kernel, a seccomp filter, a
+ * component not cached): ask a worker then. */
+bool fsq_path_cannot_hang(const char *path);
+
 /* Whether light workers (clone(CLONE_VM), core/light-worker.c) can run here:
  * not under valgrind or ASan, not without raw system calls. Where they cannot,
  * every worker forks, whatever STUDIO_PROBE_WORKER says. */

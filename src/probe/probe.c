@@ -406,6 +406,10 @@ int probe_paths_answer(const char *const *paths, size_t n, const char *cwd, uint
                         return -ENOMEM;
                 if (strlen(a) >= PATH_MAX)
                         continue; /* the caller's own open says ENAMETOOLONG at once */
+                /* Known safe without a worker (a clone costs more than all the
+                 * replay's reads on a small VM): nothing to ask. */
+                if (lookup && fsq_path_cannot_hang(a))
+                        continue;
                 reqs[m] = (struct fsq_request){ lookup ? FSQ_PATH : FSQ_STATFS, a, (unsigned)m };
                 m++;
         }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -317,6 +318,69 @@ static void test_nothing_read_after_last_byte(void **state)
         munmap(map, size);
 }
 
+/* In a child whose seccomp filter answers err to nr: what
+ * fsq_path_cannot_hang(path) says there (0 false, 1 true, 77 no seccomp). */
+static int cannot_hang_denied(const char *path, long nr, int err)
+{
+        int status;
+        pid_t pid;
+
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) {
+                if (seccomp_deny(&nr, 1, err) < 0)
+                        _exit(77);
+                _exit(fsq_path_cannot_hang(path) ? 1 : 0);
+        }
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
+}
+
+/* A path answered from the dentry cache, on a mount of a local type, needs no
+ * worker; any doubt sends it to one. */
+static void test_path_cannot_hang(void **state)
+{
+        /* statfs magics of file systems fsq_fstype_may_hang() calls local. */
+        static const unsigned long local[] = { 0xEF53, 0x01021994, 0x58465342, 0x9123683E,
+                                               0x794C7630 };
+        struct fixture *f = *state;
+        _cleanup_free_ char *missing = NULL;
+        bool is_local = false;
+        struct statfs sfs;
+        int r;
+
+        errno = 0;
+        if (syscall(457 /* statmount */, NULL, NULL, 0, 0) < 0 && errno == ENOSYS) {
+                print_message("no statmount() here (Linux 6.8): skipped\n");
+                assert_false(fsq_path_cannot_hang(f->dir));
+                return;
+        }
+        assert_int_equal(statfs(f->dir, &sfs), 0); /* and its dentries are cached */
+        for (size_t i = 0; i < ARRAY_SIZE(local); i++)
+                is_local |= (unsigned long)sfs.f_type == local[i];
+        if (is_local)
+                assert_true(fsq_path_cannot_hang(f->dir));
+        else
+                print_message("the test tree is not on a local file system: positive case "
+                              "skipped\n");
+        assert_true(asprintf(&missing, "%s/nope", f->dir) > 0);
+        assert_false(fsq_path_cannot_hang(missing));
+        assert_false(fsq_path_cannot_hang(""));
+        assert_false(fsq_path_cannot_hang(NULL));
+
+        r = cannot_hang_denied(f->dir, 457, EPERM);
+        if (r == 77) {
+                print_message("no seccomp here: refused calls skipped\n");
+                return;
+        }
+        assert_int_equal(r, 0);
+        assert_int_equal(cannot_hang_denied(f->dir, SYS_statx, ENOSYS), 0);
+        assert_int_equal(cannot_hang_denied(f->dir, SYS_openat2, ENOSYS), 0);
+        if (is_local)
+                assert_int_equal(cannot_hang_denied(f->dir, SYS_getpid, EPERM), 1);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -327,6 +391,7 @@ int main(void)
                 cmocka_unit_test(test_in_caller_many),
                 cmocka_unit_test(test_in_caller_replay),
                 cmocka_unit_test(test_fstype_may_hang),
+                cmocka_unit_test(test_path_cannot_hang),
                 cmocka_unit_test(test_nothing_read_after_last_byte),
         };
         const char *mode = getenv("STUDIO_PROBE_WORKER");
