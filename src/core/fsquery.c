@@ -186,8 +186,8 @@ bool fsq_fstype_may_hang(const char *fstype)
 /* statmount(2), Linux 6.8: the kernel's mount table by unique mount id,
  * without calling into the file system. Declared here for the libcs and
  * kernel headers that predate it; the header is 512 bytes in every version. */
-#ifndef SYS_statmount
-#define SYS_statmount 457
+#if !defined(SYS_statmount) && !defined(__alpha__) && !defined(__mips__)
+#define SYS_statmount 457 /* every architecture's number but alpha's and mips' */
 #endif
 #define STATX_MNT_ID_UNIQUE_ 0x4000U
 #define STATMOUNT_FS_TYPE_ 0x20U
@@ -232,7 +232,7 @@ _Static_assert(offsetof(union statx_raw_, f.mnt_id) == 144, "statx layout");
 #define RESOLVE_CACHED 0x20
 #endif
 
-#ifndef SYS_statx
+#if !defined(SYS_statx) || !defined(SYS_statmount)
 bool fsq_path_cannot_hang(const char *path)
 {
         (void)path;
