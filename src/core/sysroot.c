@@ -278,14 +278,9 @@ int sysroot_resolve(const struct sysroot *r, const char *path, char **ret)
 
         if (!path || !*path)
                 return -ENOENT;
-        if (kernel_resolves(r)) {
-                k = sysroot_resolve_live(r->fd, path, buf);
-                if (k < 0)
-                        return k;
-                *ret = strdup(buf);
-                return *ret ? 0 : -ENOMEM;
-        }
-        k = resolve_in_root(r, path, buf);
+        /* The kernel's walk, live or in a snapshot; -EOPNOTSUPP: the resolver's. */
+        k = kernel_resolves(r) ? sysroot_resolve_live(r->fd, path, buf)
+                               : resolve_in_root(r, path, buf);
         if (k != -EOPNOTSUPP) {
                 if (k < 0)
                         return k;

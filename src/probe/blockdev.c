@@ -38,17 +38,15 @@ char *ebs_volume_id_from_serial(const char *serial)
 }
 
 /* Reads one attribute; a missing one is silent, a garbled one a warning. NULL
- * says why in *ret_err (may be NULL): -ENOENT or -ENOTDIR when it is absent,
- * another -errno when it is there but unreadable (and warned about). */
+ * says why in *ret_err: -ENOENT or -ENOTDIR when it is absent, another -errno
+ * when it is there but unreadable (and warned about). */
 static char *read_attr_err(const struct sysroot *root, const char *dir, const char *attr,
                            char ***warnings, int *ret_err)
 {
         _cleanup_free_ char *path = NULL, *display = NULL;
         char *v = NULL;
-        int k, unused;
+        int k;
 
-        if (!ret_err)
-                ret_err = &unused;
         *ret_err = -ENOMEM;
         if (asprintf(&path, "%s/%s", dir, attr) < 0)
                 return NULL;
@@ -74,7 +72,9 @@ static char *read_attr_err(const struct sysroot *root, const char *dir, const ch
 static char *read_attr(const struct sysroot *root, const char *dir, const char *attr,
                        char ***warnings)
 {
-        return read_attr_err(root, dir, attr, warnings, NULL);
+        int unused;
+
+        return read_attr_err(root, dir, attr, warnings, &unused);
 }
 
 static uint64_t read_u64_attr(const struct sysroot *root, const char *dir, const char *attr,
